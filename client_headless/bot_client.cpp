@@ -1,0 +1,141 @@
+#include "client_headless/bot_client.h"
+
+#include <spdlog/spdlog.h>
+
+#include "proto/snapshot_codec.h"
+#include "proto/version.h"
+
+namespace qbot::client {
+
+BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed)
+    : index_(index), name_(std::move(name)), behaviour_(seed) {}
+
+void BotClient::start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout) {
+  handshake_deadline_ = now + handshake_timeout;
+  auto peer = ctx.host.connect(server, index_);
+  if (!peer) {
+    spdlog::warn("bot {}: {}", index_, peer.error());
+    fail(ctx);
+    return;
+  }
+  peer_ = *peer;
+  state_ = BotState::Connecting;
+}
+
+void BotClient::on_connect(ShardContext& ctx) {
+  if (state_ != BotState::Connecting) return;
+  proto::Hello hello;
+  hello.protocol_version = proto::kProtocolVersion;
+  hello.guest_name = name_;
+  hello.client_build = "qbot-headless";
+  ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(hello), net::Delivery::Reliable);
+  state_ = BotState::AwaitingWelcome;
+}
+
+void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span<const std::uint8_t> bytes) {
+  auto decoded = proto::decode(bytes, proto::Sender::Server);
+  if (!decoded) {
+    ctx.stats.snapshot_errors += 1;
+    spdlog::debug("bot {}: undecodable packet: {}", index_, decoded.error().describe());
+    return;
+  }
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, proto::Welcome>) {
+          if (state_ != BotState::AwaitingWelcome) return;
+          state_ = BotState::Playing;
+          tick_rate_ = m.tick_rate;
+          entity_ = m.entity_id;
+          ctx.stats.welcomed += 1;
+          ctx.stats.playing += 1;
+        } else if constexpr (std::is_same_v<T, proto::Reject>) {
+          ctx.stats.rejects[static_cast<std::size_t>(m.reason)] += 1;
+          spdlog::debug("bot {}: rejected ({}): {}", index_, proto::reject_reason_name(m.reason), m.text);
+        } else if constexpr (std::is_same_v<T, proto::Snapshot>) {
+          if (state_ == BotState::Playing) on_snapshot(ctx, m);
+        }
+      },
+      decoded.value());
+}
+
+void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap) {
+  static const proto::Frame kEmpty{};
+  const proto::Frame* base = &kEmpty;
+  if (snap.baseline_tick != 0) {
+    base = frames_.find(snap.baseline_tick);
+    if (base == nullptr) {
+      // We lost the baseline: keep acking what we have; the server falls
+      // back to a full snapshot once our ack is too old.
+      ctx.stats.baseline_missing += 1;
+      return;
+    }
+  }
+  auto frame = proto::decode_entities(*base, snap.entities, snap.server_tick);
+  if (!frame) {
+    ctx.stats.snapshot_errors += 1;
+    spdlog::debug("bot {}: bad snapshot: {}", index_, frame.error().describe());
+    return;
+  }
+  ctx.stats.snapshots += 1;
+  if (snap.server_tick > acked_) acked_ = snap.server_tick;
+  frames_.put(snap.server_tick, std::move(frame.value()));
+}
+
+void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
+  if (state_ == BotState::Playing) {
+    ctx.stats.playing -= 1;
+    ctx.stats.disconnects += 1;
+    spdlog::debug("bot {}: disconnected (reason {})", index_, reason);
+    state_ = BotState::Gone;
+  } else if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
+    fail(ctx);
+  }
+}
+
+void BotClient::fail(ShardContext& ctx) {
+  if (state_ == BotState::Failed) return;
+  state_ = BotState::Failed;
+  ctx.stats.failed += 1;
+  if (peer_) ctx.host.disconnect_now(peer_, 0);
+}
+
+void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
+  if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
+    if (now >= handshake_deadline_) {
+      spdlog::debug("bot {}: handshake timed out", index_);
+      fail(ctx);
+    }
+    return;
+  }
+  if (state_ != BotState::Playing) return;
+
+  const proto::Frame* latest = frames_.find(acked_);
+  const proto::EntityState* self = nullptr;
+  if (latest != nullptr) {
+    for (const auto& e : latest->entities) {
+      if (e.id == entity_) self = &e;
+    }
+  }
+  sim::Command cmd = behaviour_.next(self, tick_rate);
+  cmd.sequence = next_sequence_++;
+  cmd.view_tick = acked_;
+  recent_.push_back(cmd);
+  while (recent_.size() > kRedundancy) recent_.pop_front();
+
+  proto::Input input;
+  input.ack_snapshot = acked_;
+  input.count = static_cast<std::uint8_t>(recent_.size());
+  std::copy(recent_.begin(), recent_.end(), input.commands.begin());
+  if (ctx.host.send(peer_, net::kGameChannel, ctx.encoder.encode(input), net::Delivery::Unreliable)) {
+    ctx.stats.inputs_sent += 1;
+  }
+}
+
+void BotClient::stop(ShardContext& ctx) {
+  if (peer_ && state_ != BotState::Failed) ctx.host.disconnect_later(peer_, 0);
+  if (state_ == BotState::Playing) ctx.stats.playing -= 1;
+  state_ = BotState::Gone;
+}
+
+}  // namespace qbot::client

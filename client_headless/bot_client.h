@@ -1,0 +1,69 @@
+#pragma once
+// One headless bot's side of the protocol: connect, Hello, Welcome, then one
+// Input per tick (with redundancy and the snapshot ack) and snapshot
+// decoding against its own ring of received frames. Owns no socket: the
+// shard that hosts it passes its NetHost in.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+
+#include "client_headless/behaviour.h"
+#include "client_headless/fleet_stats.h"
+#include "core/ring.h"
+#include "net/net_host.h"
+#include "proto/codec.h"
+#include "proto/entity_state.h"
+
+namespace qbot::client {
+
+enum class BotState : std::uint8_t { Idle, Connecting, AwaitingWelcome, Playing, Failed, Gone };
+
+struct ShardContext {
+  net::NetHost& host;
+  proto::Encoder& encoder;
+  ShardStats& stats;
+};
+
+class BotClient {
+ public:
+  using Nanos = std::chrono::nanoseconds;
+  static constexpr std::size_t kRedundancy = 4;  // commands per Input packet
+
+  BotClient(std::uint32_t index, std::string name, std::uint64_t seed);
+
+  /// Starts connecting; `deadline` bounds the whole handshake.
+  void start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout);
+  void on_connect(ShardContext& ctx);
+  void on_packet(ShardContext& ctx, std::uint8_t channel, std::span<const std::uint8_t> bytes);
+  void on_disconnect(ShardContext& ctx, std::uint32_t reason);
+  /// Once per client tick: sends this tick's Input; fails a stuck handshake.
+  void on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate);
+  /// Polite disconnect at the end of a run.
+  void stop(ShardContext& ctx);
+
+  BotState state() const { return state_; }
+  net::PeerRef peer() const { return peer_; }
+  std::uint32_t index() const { return index_; }
+  std::uint16_t server_tick_rate() const { return tick_rate_; }
+
+ private:
+  void fail(ShardContext& ctx);
+  void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap);
+
+  std::uint32_t index_;
+  std::string name_;
+  WanderAndShoot behaviour_;
+  BotState state_ = BotState::Idle;
+  net::PeerRef peer_;
+  Nanos handshake_deadline_{0};
+
+  std::uint16_t tick_rate_ = 0;
+  std::uint16_t entity_ = 0;
+  std::uint32_t next_sequence_ = 1;
+  std::deque<sim::Command> recent_;  // newest kRedundancy commands
+  core::Tick acked_ = 0;             // newest snapshot decoded
+  core::KeyedRing<proto::Frame, 64> frames_;  // decoded frames by server tick
+};
+
+}  // namespace qbot::client

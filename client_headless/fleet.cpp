@@ -1,0 +1,159 @@
+#include "client_headless/fleet.h"
+
+#include <spdlog/spdlog.h>
+
+#include "client_headless/bot_client.h"
+#include "core/fixed_step.h"
+#include "net/net_host.h"
+#include "proto/codec.h"
+
+namespace qbot::client {
+
+struct Fleet::Shard {
+  std::uint32_t first = 0;
+  std::uint32_t count = 0;
+  ShardStats stats;
+};
+
+Fleet::Fleet(FleetConfig cfg, Clock clock) : cfg_(std::move(cfg)), clock_(std::move(clock)) {
+  const std::uint32_t threads = std::max<std::uint32_t>(1, std::min(cfg_.threads, cfg_.bots));
+  std::uint32_t first = 0;
+  for (std::uint32_t t = 0; t < threads; ++t) {
+    auto shard = std::make_unique<Shard>();
+    shard->first = first;
+    shard->count = cfg_.bots / threads + (t < cfg_.bots % threads ? 1 : 0);
+    first += shard->count;
+    shards_.push_back(std::move(shard));
+  }
+}
+
+Fleet::~Fleet() { stop(); }
+
+void Fleet::start() {
+  for (auto& s : shards_) threads_.emplace_back([this, shard = s.get()] { run_shard(*shard); });
+}
+
+void Fleet::stop() {
+  stop_.store(true);
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+bool Fleet::settled() {
+  const FleetTotals t = totals(false);
+  return t.welcomed + t.failed >= cfg_.bots;
+}
+
+FleetTotals Fleet::totals(bool drain_window) {
+  FleetTotals t;
+  for (auto& sp : shards_) {
+    ShardStats& s = sp->stats;
+    t.welcomed += s.welcomed;
+    t.failed += s.failed;
+    t.playing += s.playing;
+    t.disconnects += s.disconnects;
+    t.snapshots += s.snapshots;
+    t.snapshot_errors += s.snapshot_errors;
+    t.baseline_missing += s.baseline_missing;
+    t.inputs_sent += s.inputs_sent;
+    t.bytes_down += s.bytes_down;
+    t.bytes_up += s.bytes_up;
+    for (std::size_t i = 0; i < t.rejects.size(); ++i) t.rejects[i] += s.rejects[i];
+    std::lock_guard lock(s.mu);
+    t.rtt_ms_window.merge(s.rtt_ms_window);
+    t.rtt_ms_total.merge(s.rtt_ms_total);
+    if (drain_window) s.rtt_ms_window.clear();
+  }
+  return t;
+}
+
+void Fleet::run_shard(Shard& shard) {
+  net::HostConfig hc;
+  hc.max_peers = std::max<std::size_t>(shard.count, 1);
+  hc.compress = cfg_.compress;
+  hc.max_packet_bytes = proto::kMaxServerPacketBytes;
+  auto created = net::NetHost::create(hc);
+  if (!created) {
+    spdlog::error("shard {}: {}", shard.first, created.error());
+    shard.stats.failed += shard.count;
+    return;
+  }
+  net::NetHost& host = *created.value();
+  proto::Encoder encoder;
+  ShardContext ctx{host, encoder, shard.stats};
+
+  std::vector<BotClient> bots;
+  bots.reserve(shard.count);
+  for (std::uint32_t i = 0; i < shard.count; ++i) {
+    const std::uint32_t index = shard.first + i;
+    bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index);
+  }
+  auto now = clock_();
+  for (auto& b : bots) b.start(ctx, cfg_.server, now, cfg_.handshake_timeout);
+
+  std::uint32_t tick_rate = cfg_.tick_rate;
+  core::FixedStep clock_step(tick_rate, 2);
+  clock_step.start(now);
+  auto next_sample = now + std::chrono::seconds(1);
+
+  net::NetEvent ev;
+  while (!stop_.load(std::memory_order_relaxed)) {
+    now = clock_();
+    auto wait = static_cast<std::uint32_t>(
+        std::chrono::ceil<std::chrono::milliseconds>(std::min<std::chrono::nanoseconds>(clock_step.until_next(now),
+                                                                                        std::chrono::milliseconds(20)))
+            .count());
+    while (host.service(ev, wait)) {
+      wait = 0;
+      const auto local = ev.user_data - shard.first;
+      if (ev.user_data < shard.first || local >= bots.size()) continue;
+      BotClient& bot = bots[local];
+      switch (ev.type) {
+        case net::NetEvent::Type::Connect: bot.on_connect(ctx); break;
+        case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes()); break;
+        case net::NetEvent::Type::Disconnect: bot.on_disconnect(ctx, ev.data); break;
+        case net::NetEvent::Type::None: break;
+      }
+    }
+
+    now = clock_();
+    const std::uint32_t due = clock_step.advance(now);
+    for (std::uint32_t t = 0; t < due; ++t) {
+      for (auto& b : bots) {
+        b.on_tick(ctx, now, tick_rate);
+        // Follow the server's tick rate once it is known.
+        if (b.server_tick_rate() != 0 && b.server_tick_rate() != tick_rate) {
+          tick_rate = b.server_tick_rate();
+          clock_step = core::FixedStep(tick_rate, 2);
+          clock_step.start(now);
+        }
+      }
+    }
+    host.flush();
+
+    if (now >= next_sample) {
+      next_sample = now + std::chrono::seconds(1);
+      std::lock_guard lock(shard.stats.mu);
+      for (const auto& b : bots) {
+        if (b.state() != BotState::Playing) continue;
+        const auto info = host.peer_info(b.peer());
+        shard.stats.rtt_ms_window.record(info.last_rtt_ms);
+        shard.stats.rtt_ms_total.record(info.last_rtt_ms);
+      }
+    }
+    const auto& totals = host.totals();
+    shard.stats.bytes_down.store(totals.bytes_received);
+    shard.stats.bytes_up.store(totals.bytes_sent);
+  }
+
+  for (auto& b : bots) b.stop(ctx);
+  host.flush();
+  // Give ENet a moment to deliver the disconnects (bounded, no waiting on
+  // the server: a dead server must not hang the load tester).
+  const auto deadline = clock_() + std::chrono::milliseconds(300);
+  while (clock_() < deadline && host.connected_peers() > 0) host.service(ev, 10);
+}
+
+}  // namespace qbot::client

@@ -1,0 +1,68 @@
+#pragma once
+// Many bots in one process. The fleet is split into shards; each shard is a
+// thread with its own ENet client host (at most 4095 peers per host, and one
+// host belongs to one thread), its own tick clock, and its own stats.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client_headless/fleet_stats.h"
+#include "net/address.h"
+
+namespace qbot::client {
+
+using Clock = std::function<std::chrono::nanoseconds()>;
+
+struct FleetConfig {
+  net::Endpoint server;
+  std::uint32_t bots = 1;
+  std::uint32_t threads = 1;
+  std::uint32_t tick_rate = 60;  // until the server's Welcome says otherwise
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::uint64_t seed = 1;
+  std::string name_prefix = "bot";
+  bool compress = false;
+};
+
+/// Sum over all shards at one moment.
+struct FleetTotals {
+  std::uint64_t welcomed = 0, failed = 0, playing = 0, disconnects = 0;
+  std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
+  std::uint64_t bytes_down = 0, bytes_up = 0;
+  std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};
+  core::Histogram rtt_ms_window;  // drained by totals(true)
+  core::Histogram rtt_ms_total;
+};
+
+class Fleet {
+ public:
+  Fleet(FleetConfig cfg, Clock clock);
+  ~Fleet();
+  Fleet(const Fleet&) = delete;
+  Fleet& operator=(const Fleet&) = delete;
+
+  void start();
+  /// Disconnects every bot politely and joins the shard threads.
+  void stop();
+  /// Current totals; `drain_window` resets the per-second RTT window.
+  FleetTotals totals(bool drain_window);
+  /// True once every bot has either been welcomed or failed.
+  bool settled();
+
+ private:
+  struct Shard;
+  void run_shard(Shard& shard);
+
+  FleetConfig cfg_;
+  Clock clock_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace qbot::client

@@ -1,0 +1,32 @@
+#pragma once
+// Counters one fleet shard publishes for the reporter thread. Counters are
+// atomics; histograms are guarded by a mutex and swapped out each second.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "core/histogram.h"
+#include "proto/messages.h"
+
+namespace qbot::client {
+
+struct ShardStats {
+  std::atomic<std::uint64_t> welcomed{0};        // bots that completed the handshake
+  std::atomic<std::uint64_t> failed{0};          // bots that never got in
+  std::atomic<std::uint64_t> playing{0};         // bots currently in a match
+  std::atomic<std::uint64_t> disconnects{0};     // dropped after Welcome
+  std::atomic<std::uint64_t> snapshots{0};       // snapshots decoded
+  std::atomic<std::uint64_t> snapshot_errors{0}; // undecodable snapshots
+  std::atomic<std::uint64_t> baseline_missing{0};// delta against a frame we lack
+  std::atomic<std::uint64_t> inputs_sent{0};
+  std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
+  std::atomic<std::uint64_t> bytes_up{0};
+  std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};
+
+  std::mutex mu;
+  core::Histogram rtt_ms_window;  // since the last progress line
+  core::Histogram rtt_ms_total;
+};
+
+}  // namespace qbot::client

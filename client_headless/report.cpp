@@ -1,0 +1,71 @@
+#include "client_headless/report.h"
+
+#include <cstdio>
+
+#include "client_headless/json_writer.h"
+
+namespace qbot::client {
+namespace {
+double per_bot_per_s(std::uint64_t v, std::uint64_t bots, double seconds) {
+  if (bots == 0 || seconds <= 0) return 0.0;
+  return static_cast<double>(v) / static_cast<double>(bots) / seconds;
+}
+}  // namespace
+
+std::string report_json(const RunInfo& run, const FleetTotals& t) {
+  JsonWriter j;
+  j.begin_object();
+  j.field("server", std::string_view(run.server));
+  j.field("bots_requested", std::uint64_t{run.bots_requested});
+  j.field("bots_connected", t.welcomed);
+  j.field("bots_failed", t.failed);
+  j.field("duration_s", run.duration_s);
+  j.field("tick_rate", std::uint64_t{run.tick_rate});
+  j.field("snapshots_received", t.snapshots);
+  j.field("snapshots_per_bot_per_s", per_bot_per_s(t.snapshots, t.welcomed, run.duration_s));
+  j.field("snapshot_decode_errors", t.snapshot_errors);
+  j.field("snapshot_baseline_missing", t.baseline_missing);
+  j.field("inputs_sent", t.inputs_sent);
+  j.field("disconnects", t.disconnects);
+  j.field("rtt_ms_p50", static_cast<double>(t.rtt_ms_total.quantile(0.50)));
+  j.field("rtt_ms_p99", static_cast<double>(t.rtt_ms_total.quantile(0.99)));
+  j.field("rtt_ms_max", static_cast<double>(t.rtt_ms_total.max()));
+  j.field("bytes_down_per_bot_per_s", per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s));
+  j.field("bytes_up_per_bot_per_s", per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s));
+  j.key("rejects").begin_object();
+  for (std::size_t i = 0; i < t.rejects.size(); ++i) {
+    if (t.rejects[i] == 0) continue;
+    j.field(proto::reject_reason_name(static_cast<proto::RejectReason>(i)), t.rejects[i]);
+  }
+  j.end_object();
+  j.end_object();
+  return j.str() + "\n";
+}
+
+std::string report_summary(const RunInfo& run, const FleetTotals& t) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "qbot-headless summary (%s, %.1f s)\n"
+                "  bots            %llu/%u connected, %llu failed, %llu disconnected\n"
+                "  snapshots       %llu received (%.1f /bot/s), %llu undecodable, %llu missing baseline\n"
+                "  rtt (ms)        p50 %llu  p99 %llu  max %llu\n"
+                "  bandwidth       down %.0f B/bot/s, up %.0f B/bot/s\n",
+                run.server.c_str(), run.duration_s, static_cast<unsigned long long>(t.welcomed), run.bots_requested,
+                static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.disconnects),
+                static_cast<unsigned long long>(t.snapshots), per_bot_per_s(t.snapshots, t.welcomed, run.duration_s),
+                static_cast<unsigned long long>(t.snapshot_errors), static_cast<unsigned long long>(t.baseline_missing),
+                static_cast<unsigned long long>(t.rtt_ms_total.quantile(0.5)),
+                static_cast<unsigned long long>(t.rtt_ms_total.quantile(0.99)),
+                static_cast<unsigned long long>(t.rtt_ms_total.max()),
+                per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s),
+                per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s));
+  std::string s = buf;
+  for (std::size_t i = 0; i < t.rejects.size(); ++i) {
+    if (t.rejects[i] == 0) continue;
+    s += "  rejected        " + std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i))) + ": " +
+         std::to_string(t.rejects[i]) + "\n";
+  }
+  return s;
+}
+
+}  // namespace qbot::client

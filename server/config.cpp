@@ -1,0 +1,103 @@
+#include "server/config.h"
+
+#include <CLI/CLI.hpp>
+
+namespace qbot::server {
+
+ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
+  CLI::App app{"qbot-server: authoritative arena server for Q-Bot battles"};
+  app.option_defaults()->always_capture_default();
+  app.set_config("--config", "", "TOML/INI config file (keys = long option names)");
+  app.get_formatter()->column_width(44);
+
+  auto env = [](CLI::Option* o, const char* name) { return o->envname(name); };
+  // Network
+  env(app.add_option("--bind", c.bind, "UDP bind address"), "QBOT_BIND");
+  env(app.add_option("--port", c.port, "UDP game port (0 = ephemeral)"), "QBOT_PORT");
+  env(app.add_option("--public-host", c.public_host, "Address advertised to clients via the registry"),
+      "QBOT_PUBLIC_HOST");
+  env(app.add_option("--max-clients", c.max_clients, "ENet peer slots")->check(CLI::Range(1, 4095)),
+      "QBOT_MAX_CLIENTS");
+  env(app.add_option("--connections-per-ip", c.connections_per_ip, "Simultaneous connections from one IP")
+          ->check(CLI::Range(1, 4095)),
+      "QBOT_CONNECTIONS_PER_IP");
+  env(app.add_option("--hello-timeout-ms", c.hello_timeout_ms, "ms a new connection has to send Hello")
+          ->check(CLI::Range(100, 60000)),
+      "QBOT_HELLO_TIMEOUT_MS");
+  env(app.add_option("--peer-timeout-ms", c.peer_timeout_ms, "ms without acks before a peer is dropped")
+          ->check(CLI::Range(1000, 120000)),
+      "QBOT_PEER_TIMEOUT_MS");
+  env(app.add_option("--max-packets-per-s", c.max_packets_per_s, "Per-client packet rate limit (0 = 4 x tick rate)")
+          ->check(CLI::Range(0, 100000)),
+      "QBOT_MAX_PACKETS_PER_S");
+  env(app.add_option("--max-bad-messages", c.max_bad_messages, "Undecodable packets tolerated before a kick")
+          ->check(CLI::Range(1, 1000)),
+      "QBOT_MAX_BAD_MESSAGES");
+  env(app.add_flag("--compress", c.compress, "ENet range-coder compression (clients must use it too)"),
+      "QBOT_COMPRESS");
+  // Simulation
+  env(app.add_option("--tick-rate", c.tick_rate, "Simulation rate, Hz")->check(CLI::Range(10, 128)),
+      "QBOT_TICK_RATE");
+  env(app.add_option("--snapshot-interval", c.snapshot_interval, "Send a snapshot every N ticks")
+          ->check(CLI::Range(1, 16)),
+      "QBOT_SNAPSHOT_INTERVAL");
+  env(app.add_option("--max-catch-up-ticks", c.max_catch_up_ticks, "Ticks run back-to-back after a stall")
+          ->check(CLI::Range(1, 64)),
+      "QBOT_MAX_CATCH_UP_TICKS");
+  env(app.add_option("--arena-size", c.arena_size, "Players per arena (new arenas open as they fill)")
+          ->check(CLI::Range(1, 64)),
+      "QBOT_ARENA_SIZE");
+  env(app.add_option("--seed", c.seed, "Simulation seed (0 = derived from the server id)"), "QBOT_SEED");
+  // Store / registry
+  env(app.add_option("--redis", c.redis, "redis://host:port[/db]; empty = in-memory store"), "QBOT_REDIS");
+  env(app.add_option("--redis-prefix", c.redis_prefix, "Prefix of every Redis key"), "QBOT_REDIS_PREFIX");
+  env(app.add_option("--server-id", c.server_id, "Registry id (default <hostname>-<port>)"), "QBOT_SERVER_ID");
+  env(app.add_option("--region", c.region, "Region advertised in the registry"), "QBOT_REGION");
+  env(app.add_option("--heartbeat-ms", c.heartbeat_ms, "Registry heartbeat period, ms")->check(CLI::Range(100, 60000)),
+      "QBOT_HEARTBEAT_MS");
+  env(app.add_option("--registry-ttl-ms", c.registry_ttl_ms, "Registry entry TTL, ms")->check(CLI::Range(500, 600000)),
+      "QBOT_REGISTRY_TTL_MS");
+  // Observability
+  env(app.add_option("--metrics-bind", c.metrics_bind, "Prometheus /metrics bind address"), "QBOT_METRICS_BIND");
+  env(app.add_option("--metrics-port", c.metrics_port, "Prometheus /metrics TCP port (0 = disabled)"),
+      "QBOT_METRICS_PORT");
+  env(app.add_option("--log-level", c.log_level, "Log level")
+          ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"})),
+      "QBOT_LOG_LEVEL");
+
+  ParseOutcome out;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream os, es;
+    out.exit_code = app.exit(e, os, es);
+    out.message = os.str() + es.str();
+    return out;
+  }
+  if (auto v = validate(c); !v) {
+    out.exit_code = 2;
+    out.message = "invalid configuration: " + v.error() + "\n";
+    return out;
+  }
+  out.run = true;
+  return out;
+}
+
+core::Result<bool, std::string> validate(const Config& c) {
+  if (c.heartbeat_ms * 2 > c.registry_ttl_ms) {
+    return core::Err{std::string("--registry-ttl-ms must be at least 2 x --heartbeat-ms (got ttl ") +
+                     std::to_string(c.registry_ttl_ms) + ", heartbeat " + std::to_string(c.heartbeat_ms) + ")"};
+  }
+  if (c.metrics_port != 0 && c.metrics_port == c.port) {
+    return core::Err{std::string("--metrics-port must differ from --port")};
+  }
+  if (!c.redis.empty() && c.redis.rfind("redis://", 0) != 0) {
+    return core::Err{"--redis must look like redis://host:port[/db], got '" + c.redis + "'"};
+  }
+  if (c.redis_prefix.empty() || c.redis_prefix.size() > 32) {
+    return core::Err{std::string("--redis-prefix must be 1..32 characters")};
+  }
+  return true;
+}
+
+}  // namespace qbot::server

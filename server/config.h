@@ -1,0 +1,61 @@
+#pragma once
+// Every knob of qbot-server, with its unit and default. Filled from flags,
+// QBOT_* environment variables and an optional config file (CLI11), in that
+// order of precedence; `qbot-server --help` prints the same table.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace qbot::server {
+
+struct Config {
+  // Network
+  std::string bind = "0.0.0.0";           // UDP bind address
+  std::uint16_t port = 7777;              // UDP port for game clients (0 = ephemeral)
+  std::string public_host = "127.0.0.1";  // address advertised in the registry
+  std::size_t max_clients = 1024;         // ENet peer slots, 1..4095
+  std::size_t connections_per_ip = 64;    // simultaneous ENet peers per IP
+  std::uint32_t hello_timeout_ms = 2000;  // connect -> Hello deadline
+  std::uint32_t peer_timeout_ms = 10000;  // ENet: no ack for this long = gone
+  std::uint32_t max_packets_per_s = 0;    // per client; 0 = 4 x tick rate
+  std::uint32_t max_bad_messages = 8;     // undecodable packets before a kick
+  bool compress = false;                  // ENet range coder (clients must match)
+
+  // Simulation
+  std::uint32_t tick_rate = 60;           // Hz, 10..128
+  std::uint32_t snapshot_interval = 1;    // send a snapshot every N ticks
+  std::uint32_t max_catch_up_ticks = 5;   // ticks run back-to-back after a stall
+  std::size_t arena_size = 8;             // players per arena, 1..64
+  std::uint64_t seed = 0;                 // 0 = derive from server id
+
+  // Store / registry
+  std::string redis;                      // redis://host:port[/db]; empty = in-memory
+  std::string redis_prefix = "qbot:";     // prefix of every Redis key
+  std::string server_id;                  // default: <hostname>-<port>
+  std::string region = "local";
+  std::uint32_t heartbeat_ms = 1000;      // registry heartbeat period
+  std::uint32_t registry_ttl_ms = 5000;   // registry entry expires after this
+
+  // Observability
+  std::string metrics_bind = "0.0.0.0";
+  std::uint16_t metrics_port = 9100;      // 0 disables /metrics
+  std::string log_level = "info";         // trace|debug|info|warn|error
+
+  std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
+};
+
+/// Parses argv (+ env + --config file). On --help, `exit_code` is set and
+/// the help text is in `message`. Errors name the field and allowed range.
+struct ParseOutcome {
+  bool run = false;
+  int exit_code = 0;
+  std::string message;
+};
+ParseOutcome parse_config(int argc, const char* const* argv, Config& cfg);
+
+/// Cross-field checks (CLI11 validators cover single fields).
+core::Result<bool, std::string> validate(const Config& cfg);
+
+}  // namespace qbot::server

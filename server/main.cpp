@@ -1,0 +1,106 @@
+// qbot-server entry point: flags/env/config -> Config -> Server.
+// The ONLY place that reads the wall clock; everything else is handed `now`.
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+#include "core/hash.h"
+#include "server/config.h"
+#include "server/matchmaking/memory_store.h"
+#include "server/matchmaking/redis_store.h"
+#include "server/matchmaking/redis_url.h"
+#include "server/metrics/metrics.h"
+#include "server/server.h"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop.store(true); }
+
+std::chrono::nanoseconds monotonic_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
+std::string default_server_id(std::uint16_t port) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "qbot");
+  std::string id = std::string(host) + "-" + std::to_string(port);
+  for (char& c : id) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    if (!ok) c = '-';
+  }
+  return id.substr(0, 64);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace qbot::server;
+  Config cfg;
+  const ParseOutcome parsed = parse_config(argc, argv, cfg);
+  if (!parsed.run) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  if (cfg.server_id.empty()) cfg.server_id = default_server_id(cfg.port);
+  if (!valid_server_id(cfg.server_id)) {
+    spdlog::error("--server-id must be 1..64 of [A-Za-z0-9._-], got '{}'", cfg.server_id);
+    return 2;
+  }
+  if (cfg.seed == 0) {
+    qbot::core::Fnv1a h;
+    h.add(std::string_view(cfg.server_id));
+    cfg.seed = h.value();
+  }
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  Metrics metrics(*registry);
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (cfg.metrics_port != 0) {
+    const std::string where = cfg.metrics_bind + ":" + std::to_string(cfg.metrics_port);
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(where);
+      exposer->RegisterCollectable(registry);
+    } catch (const std::exception& e) {
+      spdlog::error("--metrics-port: cannot serve /metrics on {}: {}", where, e.what());
+      return 2;
+    }
+    spdlog::info("metrics on http://{}/metrics", where);
+  }
+
+  std::unique_ptr<Store> store;
+  if (cfg.redis.empty()) {
+    store = std::make_unique<MemoryStore>(
+        [] { return std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now()); });
+    spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
+  } else {
+    auto url = parse_redis_url(cfg.redis);
+    if (!url) {
+      spdlog::error("--redis: {}", url.error());
+      return 2;
+    }
+    store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Server server(cfg, metrics, *store, monotonic_now);
+  if (auto started = server.start(); !started) {
+    spdlog::error("cannot start: {}", started.error());
+    return 1;
+  }
+  while (!g_stop.load()) server.run_once();
+  server.shutdown();
+  return 0;
+}

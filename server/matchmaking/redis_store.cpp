@@ -1,0 +1,131 @@
+#include "server/matchmaking/redis_store.h"
+
+#include <charconv>
+#include <map>
+
+namespace qbot::server {
+namespace {
+
+// Registry heartbeat: expiry is computed from Redis's own clock (TIME), so
+// servers with skewed clocks still agree on who is alive.
+// KEYS[1] server hash, KEYS[2] live-servers zset; ARGV[1] ttl ms, ARGV[2] id,
+// ARGV[3..] field/value pairs.
+constexpr const char* kHeartbeatScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'heartbeat_ms', now, unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), ARGV[2])
+return now
+)lua";
+
+// Live servers: drop expired members, return [id, HGETALL...] pairs.
+// KEYS[1] live-servers zset; ARGV[1] server key prefix.
+constexpr const char* kLiveServersScript = R"lua(
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local out = {}
+for _, id in ipairs(ids) do
+  local h = redis.call('HGETALL', ARGV[1] .. id)
+  if #h > 0 then
+    out[#out + 1] = id
+    out[#out + 1] = h
+  end
+end
+return out
+)lua";
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+/// Parses one HGETALL reply into ServerInfo; false if anything is off.
+bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out) {
+  if (!reply::is_array(fields) || reply::size(fields) % 2 != 0 || reply::size(fields) > 64) return false;
+  std::map<std::string_view, std::string_view> kv;
+  for (std::size_t i = 0; i + 1 < reply::size(fields); i += 2) {
+    const auto* k = reply::at(fields, i);
+    const auto* v = reply::at(fields, i + 1);
+    if (!reply::is_string(k) || !reply::is_string(v)) return false;
+    kv[reply::str(k)] = reply::str(v);
+  }
+  out.id = std::string(id);
+  if (!valid_server_id(out.id)) return false;
+  auto text = [&](const char* key, std::string& dst, std::size_t max) {
+    auto it = kv.find(key);
+    if (it == kv.end() || it->second.size() > max) return false;
+    dst = std::string(it->second);
+    return true;
+  };
+  auto num = [&](const char* key, auto& dst) {
+    auto it = kv.find(key);
+    return it != kv.end() && parse_number(it->second, dst);
+  };
+  return text("host", out.host, 253) && text("region", out.region, 64) && text("version", out.version, 64) &&
+         num("port", out.port) && num("capacity", out.capacity) && num("players", out.players) &&
+         num("arenas", out.arenas) && num("heartbeat_ms", out.heartbeat_ms);
+}
+
+}  // namespace
+
+RedisStore::RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout)
+    : prefix_(std::move(prefix)), url_description_(url.describe()), conn_(std::move(url), timeout) {}
+
+StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
+  if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
+  const std::string keys[] = {server_key(info.id), servers_key()};
+  const std::string args[] = {std::to_string(ttl_ms),      info.id,
+                              "id",                        info.id,
+                              "host",                      info.host,
+                              "port",                      std::to_string(info.port),
+                              "region",                    info.region,
+                              "capacity",                  std::to_string(info.capacity),
+                              "players",                   std::to_string(info.players),
+                              "arenas",                    std::to_string(info.arenas),
+                              "version",                   info.version};
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  auto r = conn_.eval(kHeartbeatScript, keys, args);
+  if (!r) return io_error<bool>(r.error());
+  return true;
+}
+
+StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
+  if (!valid_server_id(id)) return core::Err{StoreError{"invalid server id '" + id + "'"}};
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  auto r = conn_.pipeline({{"DEL", server_key(id)}, {"ZREM", servers_key(), id}});
+  if (!r) return io_error<bool>(r.error());
+  return (*r)[0].integer() > 0;
+}
+
+StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
+  const std::string keys[] = {servers_key()};
+  const std::string args[] = {prefix_ + "server:"};
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  auto r = conn_.eval(kLiveServersScript, keys, args);
+  if (!r) return io_error<std::vector<ServerInfo>>(r.error());
+  std::vector<ServerInfo> out;
+  if (!r->is_array() || r->size() % 2 != 0) {
+    malformed_ += 1;
+    return out;
+  }
+  for (std::size_t i = 0; i + 1 < r->size(); i += 2) {
+    ServerInfo info;
+    const auto* id = r->at(i);
+    if (!reply::is_string(id) || !parse_server(reply::str(id), r->at(i + 1), info)) {
+      malformed_ += 1;
+      continue;
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+}  // namespace qbot::server

@@ -1,0 +1,33 @@
+#include "server/matchmaking/store_worker.h"
+
+namespace qbot::server {
+
+StoreWorker::StoreWorker(Store& store, std::size_t capacity) : store_(store), queue_(capacity) {
+  thread_ = std::thread([this] { run(); });
+}
+
+StoreWorker::~StoreWorker() { stop(); }
+
+bool StoreWorker::post(Job job) { return queue_.try_push(std::move(job)); }
+
+void StoreWorker::stop() {
+  if (stopping_.exchange(true)) {
+    if (thread_.joinable()) thread_.join();
+    return;
+  }
+  queue_.close();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreWorker::run() {
+  for (;;) {
+    auto job = queue_.pop_for(std::chrono::milliseconds(100));
+    if (job) {
+      (*job)(store_);
+      continue;
+    }
+    if (stopping_.load()) return;  // closed and drained
+  }
+}
+
+}  // namespace qbot::server

@@ -1,0 +1,68 @@
+#include "server/metrics/metrics.h"
+
+#include <string>
+
+namespace qbot::server {
+namespace {
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Registry;
+
+prometheus::Counter& counter(Registry& r, const std::string& name, const std::string& help) {
+  return BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+prometheus::Gauge& gauge(Registry& r, const std::string& name, const std::string& help) {
+  return BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+// The registry merges families by name, so each label value can be added
+// through its own call.
+prometheus::Counter& labelled(Registry& r, const std::string& name, const std::string& help, const std::string& label,
+                              const std::string& value) {
+  return BuildCounter().Name(name).Help(help).Register(r).Add({{label, value}});
+}
+}  // namespace
+
+Metrics::Metrics(Registry& r)
+    : tick_duration(BuildHistogram()
+                        .Name("qbot_tick_duration_seconds")
+                        .Help("Wall time spent simulating and sending one tick")
+                        .Register(r)
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0.0001, 0.00025, 0.0005, 0.001, 0.002,
+                                                                         0.004, 0.008, 0.016, 0.033, 0.066})),
+      ticks(counter(r, "qbot_ticks_total", "Simulation ticks run")),
+      tick_overruns(counter(r, "qbot_tick_overruns_total", "Ticks whose work took longer than one tick period")),
+      ticks_skipped(counter(r, "qbot_ticks_skipped_total", "Ticks dropped because the loop fell too far behind")),
+      clients_connected(gauge(r, "qbot_clients_connected", "Connected ENet peers, in any session state")),
+      players(gauge(r, "qbot_players", "Players past the handshake")),
+      arenas(gauge(r, "qbot_arenas", "Open arenas")),
+      connections(counter(r, "qbot_connections_total", "ENet connections accepted")),
+      packets_in(labelled(r, "qbot_packets_total", "Application packets", "direction", "in")),
+      packets_out(labelled(r, "qbot_packets_total", "Application packets", "direction", "out")),
+      bytes_in(labelled(r, "qbot_net_bytes_total", "UDP payload bytes (as counted by ENet)", "direction", "in")),
+      bytes_out(labelled(r, "qbot_net_bytes_total", "UDP payload bytes (as counted by ENet)", "direction", "out")),
+      datagrams_in(labelled(r, "qbot_net_datagrams_total", "UDP datagrams", "direction", "in")),
+      datagrams_out(labelled(r, "qbot_net_datagrams_total", "UDP datagrams", "direction", "out")),
+      malformed_datagrams(counter(r, "qbot_net_malformed_datagrams_total",
+                                  "Received UDP datagrams that are not well-formed ENet")),
+      rate_limited(counter(r, "qbot_rate_limited_packets_total", "Client packets dropped by the rate limiter")),
+      send_failures(counter(r, "qbot_send_failures_total", "Packets ENet refused to queue")),
+      inputs_applied(counter(r, "qbot_inputs_applied_total", "Input commands applied to the simulation")),
+      inputs_dropped_stale(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "stale")),
+      inputs_dropped_burst(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "burst")),
+      snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
+      snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
+      store_errors(counter(r, "qbot_store_errors_total", "Failed store (Redis) operations")),
+      store_jobs_dropped(counter(r, "qbot_store_jobs_dropped_total", "Store jobs dropped because the queue was full")) {
+  auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
+  for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
+    decode_errors_[i] =
+        &decode.Add({{"kind", std::string(proto::decode_error_name(static_cast<proto::DecodeErrorKind>(i)))}});
+  }
+  auto& rejects = BuildCounter().Name("qbot_rejects_total").Help("Rejects sent, by reason").Register(r);
+  for (std::size_t i = 0; i < rejects_.size(); ++i) {
+    rejects_[i] = &rejects.Add({{"reason", std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))}});
+  }
+}
+
+}  // namespace qbot::server

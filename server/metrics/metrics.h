@@ -1,0 +1,54 @@
+#pragma once
+// Every metric family of qbot-server is declared here, once. Label values are
+// from small closed sets (reasons, directions): never player or match ids.
+#include <array>
+#include <memory>
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "proto/codec.h"
+#include "proto/messages.h"
+
+namespace qbot::server {
+
+class Metrics {
+ public:
+  explicit Metrics(prometheus::Registry& registry);
+
+  prometheus::Histogram& tick_duration;     // seconds of work per tick
+  prometheus::Counter& ticks;
+  prometheus::Counter& tick_overruns;       // ticks whose work exceeded the step
+  prometheus::Counter& ticks_skipped;       // ticks dropped by the catch-up cap
+  prometheus::Gauge& clients_connected;     // ENet peers (any state)
+  prometheus::Gauge& players;               // welcomed players
+  prometheus::Gauge& arenas;
+  prometheus::Counter& connections;         // accepted ENet connections
+  prometheus::Counter& packets_in;
+  prometheus::Counter& packets_out;
+  prometheus::Counter& bytes_in;            // UDP payload bytes (ENet's count)
+  prometheus::Counter& bytes_out;
+  prometheus::Counter& datagrams_in;
+  prometheus::Counter& datagrams_out;
+  prometheus::Counter& malformed_datagrams; // raw UDP that is not ENet
+  prometheus::Counter& rate_limited;        // packets dropped by the rate limiter
+  prometheus::Counter& send_failures;       // ENet refused a packet
+  prometheus::Counter& inputs_applied;
+  prometheus::Counter& inputs_dropped_stale;  // duplicate / already applied
+  prometheus::Counter& inputs_dropped_burst;  // beyond the burst allowance
+  prometheus::Counter& snapshots_full;
+  prometheus::Counter& snapshots_delta;
+  prometheus::Counter& store_errors;
+  prometheus::Counter& store_jobs_dropped;  // store queue full
+
+  prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
+  prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }
+
+ private:
+  std::array<prometheus::Counter*, proto::kDecodeErrorKindCount> decode_errors_{};
+  std::array<prometheus::Counter*, proto::kRejectReasonCount> rejects_{};
+};
+
+}  // namespace qbot::server

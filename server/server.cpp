@@ -1,0 +1,475 @@
+#include "server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "proto/version.h"
+#include "sim/map.h"
+
+namespace qbot::server {
+namespace {
+
+using namespace std::chrono_literals;
+using proto::RejectReason;
+
+constexpr std::chrono::milliseconds kClosingGrace{1000};  // Reject -> forced close
+constexpr std::size_t kStoreQueueCapacity = 256;
+constexpr std::size_t kInputBurst = 3;
+constexpr std::uint32_t kScoreboardEverySeconds = 5;
+
+bool printable_name(const std::string& name) {
+  if (name.empty() || name.size() > proto::kMaxGuestNameBytes) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+sim::Rules rules_for(const Config& cfg) {
+  sim::Rules r;
+  r.tick_rate = cfg.tick_rate;
+  return r;
+}
+
+}  // namespace
+
+Server::Server(Config cfg, Metrics& metrics, Store& store, Clock clock)
+    : cfg_(std::move(cfg)),
+      metrics_(metrics),
+      store_(store),
+      clock_(std::move(clock)),
+      fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
+      arenas_(sim::default_map(), rules_for(cfg_), cfg_.arena_size, cfg_.seed) {}
+
+Server::~Server() {
+  if (store_worker_) store_worker_->stop();
+}
+
+core::Result<bool, std::string> Server::start() {
+  net::HostConfig hc;
+  hc.bind_host = cfg_.bind;
+  hc.port = cfg_.port;
+  hc.max_peers = cfg_.max_clients;
+  hc.connections_per_ip = cfg_.connections_per_ip;
+  hc.max_packet_bytes = proto::kMaxServerPacketBytes;
+  hc.peer_timeout_ms = cfg_.peer_timeout_ms;
+  hc.compress = cfg_.compress;
+  auto host = net::NetHost::create(hc);
+  if (!host) return core::Err{host.error()};
+  host_ = std::move(host.value());
+  store_worker_ = std::make_unique<StoreWorker>(store_, kStoreQueueCapacity);
+  fixed_step_.start(clock_());
+  post_heartbeat();
+  spdlog::info("qbot-server {} listening on udp {}:{} (tick {} Hz, arenas of {}, store {})", cfg_.server_id, cfg_.bind,
+               port(), cfg_.tick_rate, cfg_.arena_size, store_.describe());
+  return true;
+}
+
+std::uint16_t Server::port() const { return host_ ? host_->port() : 0; }
+
+// ---------------------------------------------------------------------------
+// Loop
+// ---------------------------------------------------------------------------
+void Server::run_once(std::chrono::milliseconds max_wait) {
+  Nanos now = clock_();
+  const auto until = std::min<Nanos>(fixed_step_.until_next(now), max_wait);
+  auto wait_ms = static_cast<std::uint32_t>(std::chrono::ceil<std::chrono::milliseconds>(until).count());
+
+  // Drain network events; stop early when a tick falls due so a flood of
+  // packets cannot starve the simulation.
+  net::NetEvent ev;
+  std::uint32_t handled = 0;
+  while (host_->service(ev, wait_ms)) {
+    wait_ms = 0;
+    now = clock_();
+    switch (ev.type) {
+      case net::NetEvent::Type::Connect: on_connect(ev, now); break;
+      case net::NetEvent::Type::Receive: on_receive(ev, now); break;
+      case net::NetEvent::Type::Disconnect: on_disconnect(ev); break;
+      case net::NetEvent::Type::None: break;
+    }
+    if ((++handled & 63u) == 0 && fixed_step_.until_next(clock_()) == Nanos{0}) break;
+  }
+
+  const std::uint32_t due = fixed_step_.advance(clock_());
+  for (std::uint32_t i = 0; i < due; ++i) run_tick(clock_());
+}
+
+void Server::run_tick(Nanos started) {
+  ticks_run_ += 1;
+  expire_sessions(started);
+  for (auto& [id, arena] : arenas_.arenas()) {
+    step_arena(*arena);
+    if (arena->world().tick % cfg_.snapshot_interval == 0) send_snapshots(*arena);
+  }
+  host_->flush();
+
+  const std::uint64_t ticks_per_heartbeat =
+      std::max<std::uint64_t>(1, std::uint64_t{cfg_.heartbeat_ms} * cfg_.tick_rate / 1000);
+  if (ticks_run_ % ticks_per_heartbeat == 0) post_heartbeat();
+  if (ticks_run_ % (std::uint64_t{kScoreboardEverySeconds} * cfg_.tick_rate) == 0) log_scoreboard();
+  publish_metrics();
+
+  const Nanos took = clock_() - started;
+  metrics_.ticks.Increment();
+  metrics_.tick_duration.Observe(std::chrono::duration<double>(took).count());
+  if (took > fixed_step_.step()) metrics_.tick_overruns.Increment();
+}
+
+void Server::step_arena(Arena& arena) {
+  scratch_commands_.clear();
+  for (const ArenaPlayer& p : arena.players()) {
+    Session* s = find_session(p.session);
+    if (s == nullptr) continue;
+    bool fresh = false;
+    const sim::Command cmd = s->inputs.next(fresh);
+    if (fresh) metrics_.inputs_applied.Increment();
+    scratch_commands_.push_back({p.entity, cmd});
+  }
+  arena.step(scratch_commands_);
+}
+
+void Server::send_snapshots(Arena& arena) {
+  const proto::Frame& frame = arena.frame();
+  for (const ArenaPlayer& p : arena.players()) {
+    Session* s = find_session(p.session);
+    if (s == nullptr || s->state != SessionState::Active) continue;
+    const auto built = s->snapshots.build(frame, s->acked_snapshot, scratch_entities_);
+    proto::Snapshot msg;
+    msg.server_tick = frame.tick;
+    msg.baseline_tick = built.baseline_tick;
+    msg.last_input = s->inputs.last_applied();
+    msg.entities = scratch_entities_;
+    if (!host_->send(s->peer, net::kGameChannel, encoder_.encode(msg), net::Delivery::Unreliable)) {
+      metrics_.send_failures.Increment();
+      continue;
+    }
+    metrics_.packets_out.Increment();
+    (built.baseline_tick == 0 ? metrics_.snapshots_full : metrics_.snapshots_delta).Increment();
+  }
+}
+
+void Server::expire_sessions(Nanos now) {
+  std::vector<SessionId> to_remove;
+  for (auto& [id, s] : sessions_) {
+    if (now < s.deadline) continue;
+    if (s.state == SessionState::AwaitingHello) {
+      spdlog::debug("session {}: no Hello within {} ms", id, cfg_.hello_timeout_ms);
+      reject(s, RejectReason::HelloTimeout, "no Hello within the handshake deadline", now);
+    } else if (s.state == SessionState::Closing) {
+      host_->disconnect_now(s.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+      to_remove.push_back(id);
+    }
+  }
+  for (SessionId id : to_remove) remove_session(id);
+}
+
+// ---------------------------------------------------------------------------
+// Network events
+// ---------------------------------------------------------------------------
+void Server::on_connect(net::NetEvent& ev, Nanos now) {
+  metrics_.connections.Increment();
+  if (draining_) {
+    host_->disconnect_now(ev.peer, static_cast<std::uint32_t>(RejectReason::ShuttingDown));
+    metrics_.reject(RejectReason::ShuttingDown).Increment();
+    return;
+  }
+  const SessionId id = next_session_id_++;
+  sessions_.try_emplace(id, id, ev.peer, now, std::chrono::milliseconds(cfg_.hello_timeout_ms),
+                        cfg_.packets_per_s_limit(), kInputBurst);
+  host_->set_user_data(ev.peer, id);
+  spdlog::debug("session {}: connected from {}", id, host_->peer_info(ev.peer).address);
+}
+
+void Server::on_disconnect(net::NetEvent& ev) {
+  // PITFALLS: only peer->data (our session id) is meaningful here.
+  if (find_session(ev.user_data) != nullptr) {
+    spdlog::debug("session {}: disconnected", ev.user_data);
+    remove_session(ev.user_data);
+  }
+}
+
+void Server::on_receive(net::NetEvent& ev, Nanos now) {
+  metrics_.packets_in.Increment();
+  Session* s = find_session(ev.user_data);
+  if (s == nullptr || s->state == SessionState::Closing) return;
+  const auto bytes = ev.packet.bytes();
+  s->bytes_received += bytes.size();
+
+  if (!s->limiter.allow(now)) {
+    metrics_.rate_limited.Increment();
+    // One second's worth of excess packets is a flood, not jitter.
+    if (++s->rate_limited > cfg_.packets_per_s_limit()) {
+      reject(*s, RejectReason::RateLimited, "packet rate over " + std::to_string(cfg_.packets_per_s_limit()) + "/s",
+             now);
+    }
+    return;
+  }
+
+  auto decoded = proto::decode(bytes, proto::Sender::Client);
+  if (!decoded) {
+    metrics_.decode_error(decoded.error().kind).Increment();
+    on_bad_message(*s, decoded.error().describe(), now);
+    return;
+  }
+  proto::Message& msg = decoded.value();
+
+  if (s->state == SessionState::AwaitingHello) {
+    if (auto* hello = std::get_if<proto::Hello>(&msg); hello != nullptr && ev.channel == net::kControlChannel) {
+      on_hello(*s, *hello, now);
+    } else {
+      reject(*s, RejectReason::NotWelcomed,
+             "expected Hello on channel 0, got " + std::string(proto::message_name(msg)), now);
+    }
+    return;
+  }
+
+  // Active.
+  if (const auto* input = std::get_if<proto::Input>(&msg); input != nullptr && ev.channel == net::kGameChannel) {
+    on_input(*s, *input);
+  } else if (std::holds_alternative<proto::Hello>(msg)) {
+    reject(*s, RejectReason::DuplicateHello, "Hello after Welcome", now);
+  } else {
+    on_bad_message(*s, "unexpected " + std::string(proto::message_name(msg)) + " on channel " +
+                           std::to_string(ev.channel), now);
+  }
+}
+
+void Server::on_bad_message(Session& s, const std::string& why, Nanos now) {
+  s.bad_messages += 1;
+  spdlog::debug("session {}: bad message: {}", s.id, why);
+  // Before the handshake one bad packet is enough; afterwards tolerate a few
+  // (a client with a bug should see the reason, not a silent drop).
+  if (s.state == SessionState::AwaitingHello || s.bad_messages >= cfg_.max_bad_messages) {
+    reject(s, RejectReason::BadMessage, why, now);
+  }
+}
+
+void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
+  if (hello.protocol_version != proto::kProtocolVersion) {
+    reject(s, RejectReason::ProtocolMismatch,
+           "server speaks protocol " + std::to_string(proto::kProtocolVersion) + ", client " +
+               std::to_string(hello.protocol_version),
+           now);
+    return;
+  }
+  if (draining_) {
+    reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
+    return;
+  }
+  if (!hello.join_token.empty()) {
+    reject(s, RejectReason::InvalidToken, "join tokens need matchmaking, which is not enabled here", now);
+    return;
+  }
+  if (!printable_name(hello.guest_name)) {
+    reject(s, RejectReason::InvalidName, "guest_name must be 1..24 printable ASCII characters", now);
+    return;
+  }
+  if (players_ >= cfg_.max_clients) {
+    reject(s, RejectReason::ServerFull, "server is full", now);
+    return;
+  }
+
+  Arena& arena = arenas_.admit();
+  const std::uint32_t player_id = next_player_id_++;
+  const auto entity = arena.add_player(s.id, player_id, hello.guest_name);
+  if (!entity) {
+    reject(s, RejectReason::ServerFull, "no free slot", now);
+    return;
+  }
+  s.state = SessionState::Active;
+  s.player_id = player_id;
+  s.arena = arena.id();
+  s.entity = *entity;
+  s.name = std::move(hello.guest_name);
+  players_ += 1;
+
+  proto::Welcome welcome;
+  welcome.protocol_version = proto::kProtocolVersion;
+  welcome.player_id = player_id;
+  welcome.arena_id = arena.id();
+  welcome.entity_id = *entity;
+  welcome.tick_rate = static_cast<std::uint16_t>(cfg_.tick_rate);
+  welcome.snapshot_interval = static_cast<std::uint8_t>(cfg_.snapshot_interval);
+  welcome.server_tick = arena.world().tick;
+  welcome.map_name = arena.map().name;
+  welcome.server_id = cfg_.server_id;
+  send_reliable(s, encoder_.encode(welcome));
+
+  // Tell the newcomer who is here, and everyone else about the newcomer.
+  for (const ArenaPlayer& p : arena.players()) {
+    if (p.session == s.id) continue;
+    send_reliable(s, encoder_.encode(proto::MatchEvent{
+                         arena.world().tick, proto::PlayerJoined{p.player_id, p.entity, p.name, p.team}}));
+  }
+  broadcast(arena,
+            encoder_.encode(proto::MatchEvent{arena.world().tick, proto::PlayerJoined{player_id, *entity, s.name, 0}}),
+            0);
+  spdlog::debug("session {}: '{}' joined arena {} as entity {}", s.id, s.name, arena.id(), *entity);
+}
+
+void Server::on_input(Session& s, const proto::Input& input) {
+  const Arena* arena = arenas_.find(s.arena);
+  // An ack from the future is hostile or a bug; ignore it, keep the old one.
+  if (arena != nullptr && input.ack_snapshot <= arena->world().tick && input.ack_snapshot > s.acked_snapshot) {
+    s.acked_snapshot = input.ack_snapshot;
+  }
+  const auto r = s.inputs.push(input.view());
+  if (r.overflow > 0) metrics_.inputs_dropped_burst.Increment(r.overflow);
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+// ---------------------------------------------------------------------------
+Session* Server::find_session(SessionId id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+void Server::reject(Session& s, RejectReason reason, std::string text, Nanos now) {
+  metrics_.reject(reason).Increment();
+  if (s.state == SessionState::Closing) return;
+  if (s.state == SessionState::Active) leave_arena(s);
+
+  proto::Reject msg{reason, std::move(text)};
+  auto bytes = encoder_.encode(msg);
+  if (s.player_id == 0) {
+    // Never answer an unauthenticated peer with more than it sent us
+    // (DESIGN convention 3): shorten the text, or send only the code.
+    while (bytes.size() > s.bytes_received && !msg.text.empty()) {
+      msg.text.resize(msg.text.size() / 2);
+      bytes = encoder_.encode(msg);
+    }
+  }
+  if (s.player_id != 0 || bytes.size() <= s.bytes_received) send_reliable(s, bytes);
+  host_->disconnect_later(s.peer, static_cast<std::uint32_t>(reason));
+  s.state = SessionState::Closing;
+  s.deadline = now + kClosingGrace;
+  spdlog::debug("session {}: rejected ({}): {}", s.id, proto::reject_reason_name(reason), msg.text);
+}
+
+void Server::leave_arena(Session& s) {
+  Arena* arena = arenas_.find(s.arena);
+  if (arena == nullptr || !arena->remove_player(s.id)) return;
+  players_ -= 1;
+  broadcast(*arena, encoder_.encode(proto::MatchEvent{arena->world().tick, proto::PlayerLeft{s.player_id, s.entity}}),
+            s.id);
+  s.arena = 0;
+  arenas_.close_empty();
+}
+
+void Server::remove_session(SessionId id) {
+  Session* s = find_session(id);
+  if (s == nullptr) return;
+  if (s->state == SessionState::Active) leave_arena(*s);
+  sessions_.erase(id);
+}
+
+void Server::send_reliable(const Session& s, std::span<const std::uint8_t> bytes) {
+  if (host_->send(s.peer, net::kControlChannel, bytes, net::Delivery::Reliable)) {
+    metrics_.packets_out.Increment();
+  } else {
+    metrics_.send_failures.Increment();
+  }
+}
+
+void Server::broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, SessionId except) {
+  for (const ArenaPlayer& p : arena.players()) {
+    if (p.session == except) continue;
+    if (const Session* s = find_session(p.session)) send_reliable(*s, bytes);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Observability and registry
+// ---------------------------------------------------------------------------
+void Server::publish_metrics() {
+  const net::HostTotals& t = host_->totals();
+  metrics_.bytes_in.Increment(static_cast<double>(t.bytes_received - published_totals_.bytes_received));
+  metrics_.bytes_out.Increment(static_cast<double>(t.bytes_sent - published_totals_.bytes_sent));
+  metrics_.datagrams_in.Increment(static_cast<double>(t.datagrams_received - published_totals_.datagrams_received));
+  metrics_.datagrams_out.Increment(static_cast<double>(t.datagrams_sent - published_totals_.datagrams_sent));
+  metrics_.malformed_datagrams.Increment(
+      static_cast<double>(t.malformed_datagrams - published_totals_.malformed_datagrams));
+  published_totals_ = t;
+  metrics_.ticks_skipped.Increment(static_cast<double>(fixed_step_.dropped_ticks() - published_skipped_));
+  published_skipped_ = fixed_step_.dropped_ticks();
+  metrics_.clients_connected.Set(static_cast<double>(host_->connected_peers()));
+  metrics_.players.Set(static_cast<double>(players_));
+  metrics_.arenas.Set(static_cast<double>(arenas_.size()));
+}
+
+ServerInfo Server::registry_info() const {
+  ServerInfo info;
+  info.id = cfg_.server_id;
+  info.host = cfg_.public_host;
+  info.port = port();
+  info.region = cfg_.region;
+  info.capacity = static_cast<std::uint32_t>(cfg_.max_clients);
+  info.players = static_cast<std::uint32_t>(players_);
+  info.arenas = static_cast<std::uint32_t>(arenas_.size());
+  info.version = "0.1.0";
+  return info;
+}
+
+void Server::post_heartbeat() {
+  if (draining_) return;
+  const ServerInfo info = registry_info();
+  const std::uint32_t ttl = cfg_.registry_ttl_ms;
+  Metrics& m = metrics_;
+  const bool queued = store_worker_->post([info, ttl, &m](Store& store) {
+    if (auto r = store.heartbeat_server(info, ttl); !r) {
+      m.store_errors.Increment();
+      spdlog::warn("registry heartbeat failed: {}", r.error().message);
+    }
+  });
+  if (!queued) metrics_.store_jobs_dropped.Increment();
+}
+
+void Server::log_scoreboard() {
+  spdlog::info("players {} | arenas {} | sessions {}", players_, arenas_.size(), sessions_.size());
+  std::size_t shown = 0;
+  for (const auto& [id, arena] : arenas_.arenas()) {
+    if (++shown > 4) {
+      spdlog::info("  ... and {} more arenas", arenas_.size() - 4);
+      break;
+    }
+    std::string line;
+    for (const ArenaPlayer& p : arena->players()) {
+      const sim::Bot* bot = sim::find_bot(arena->world(), p.entity);
+      if (bot == nullptr) continue;
+      line += " " + p.name + " " + std::to_string(bot->kills) + "/" + std::to_string(bot->deaths);
+    }
+    spdlog::info("  arena {} [{}/{}] tick {} (kills/deaths):{}", id, arena->players().size(), arena->capacity(),
+                 arena->world().tick, line);
+  }
+}
+
+void Server::shutdown(std::chrono::milliseconds grace) {
+  if (!host_) return;
+  if (!draining_) {
+    draining_ = true;
+    spdlog::info("shutting down: disconnecting {} sessions", sessions_.size());
+    const Nanos now = clock_();
+    for (auto& [id, s] : sessions_) reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
+    host_->flush();
+    // Let ENet deliver the Rejects and complete the disconnects.
+    const Nanos deadline = now + grace;
+    net::NetEvent ev;
+    while (!sessions_.empty() && clock_() < deadline) {
+      if (host_->service(ev, 10) && ev.type == net::NetEvent::Type::Disconnect) on_disconnect(ev);
+    }
+    const std::string id = cfg_.server_id;
+    Metrics& m = metrics_;
+    if (!store_worker_->post([id, &m](Store& store) {
+          if (auto r = store.deregister_server(id); !r) {
+            m.store_errors.Increment();
+            spdlog::warn("registry deregister failed: {}", r.error().message);
+          }
+        })) {
+      metrics_.store_jobs_dropped.Increment();
+    }
+  }
+  store_worker_->stop();
+  spdlog::info("shutdown complete");
+}
+
+}  // namespace qbot::server

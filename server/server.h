@@ -1,0 +1,103 @@
+#pragma once
+// The process: one ENet host, the sessions on it, the arenas they play in,
+// and the side threads (store worker). Time comes in through `Clock`, which
+// only main.cpp creates from a real clock; tests pass virtual time.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/fixed_step.h"
+#include "core/result.h"
+#include "net/net_host.h"
+#include "proto/codec.h"
+#include "server/arena/arena_directory.h"
+#include "server/config.h"
+#include "server/matchmaking/store.h"
+#include "server/matchmaking/store_worker.h"
+#include "server/metrics/metrics.h"
+#include "server/session/session.h"
+
+namespace qbot::server {
+
+using Clock = std::function<std::chrono::nanoseconds()>;
+
+class Server {
+ public:
+  Server(Config cfg, Metrics& metrics, Store& store, Clock clock);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Binds the ENet host and announces the server in the registry.
+  core::Result<bool, std::string> start();
+
+  /// One loop iteration: handles network events until the next tick is due
+  /// (waiting at most `max_wait`), then runs every due tick.
+  void run_once(std::chrono::milliseconds max_wait = std::chrono::milliseconds(50));
+
+  /// Graceful stop: refuses newcomers, tells every client (Reject
+  /// ShuttingDown), waits up to `grace` for disconnects, deregisters.
+  void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+
+  std::uint16_t port() const;
+  std::size_t player_count() const { return players_; }
+  std::size_t session_count() const { return sessions_.size(); }
+  std::size_t arena_count() const { return arenas_.size(); }
+  const Config& config() const { return cfg_; }
+
+ private:
+  using Nanos = std::chrono::nanoseconds;
+
+  // Network events.
+  void on_connect(net::NetEvent& ev, Nanos now);
+  void on_receive(net::NetEvent& ev, Nanos now);
+  void on_disconnect(net::NetEvent& ev);
+  void on_hello(Session& s, proto::Hello& hello, Nanos now);
+  void on_input(Session& s, const proto::Input& input);
+  void on_bad_message(Session& s, const std::string& why, Nanos now);
+
+  // Tick.
+  void run_tick(Nanos started);
+  void step_arena(Arena& arena);
+  void send_snapshots(Arena& arena);
+  void expire_sessions(Nanos now);
+  void publish_metrics();
+  void post_heartbeat();
+  void log_scoreboard();
+
+  // Session helpers.
+  void reject(Session& s, proto::RejectReason reason, std::string text, Nanos now);
+  void remove_session(SessionId id);
+  void leave_arena(Session& s);
+  Session* find_session(SessionId id);
+  void send_reliable(const Session& s, std::span<const std::uint8_t> bytes);
+  void broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, SessionId except);
+  ServerInfo registry_info() const;
+
+  Config cfg_;
+  Metrics& metrics_;
+  Store& store_;
+  Clock clock_;
+  std::unique_ptr<net::NetHost> host_;
+  std::unique_ptr<StoreWorker> store_worker_;
+  core::FixedStep fixed_step_;
+  ArenaDirectory arenas_;
+  std::unordered_map<SessionId, Session> sessions_;
+  proto::Encoder encoder_;
+  std::vector<std::uint8_t> scratch_entities_;
+  std::vector<sim::BotCommand> scratch_commands_;
+
+  SessionId next_session_id_ = 1;
+  std::uint32_t next_player_id_ = 1;
+  std::size_t players_ = 0;
+  std::uint64_t ticks_run_ = 0;
+  bool draining_ = false;
+  net::HostTotals published_totals_{};
+  std::uint64_t published_skipped_ = 0;
+};
+
+}  // namespace qbot::server

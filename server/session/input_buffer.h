@@ -1,0 +1,45 @@
+#pragma once
+// Per-player jitter buffer of input commands (Fiedler / Overwatch style).
+// Inputs arrive with redundancy (the last N commands in every packet); the
+// buffer keeps each sequence once, holds at most `burst` commands ahead of
+// the simulation, and hands out exactly one command per tick. A client that
+// floods inputs therefore cannot act more than once per tick.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <span>
+
+#include "sim/command.h"
+
+namespace qbot::server {
+
+class InputBuffer {
+ public:
+  explicit InputBuffer(std::size_t burst = 3) : burst_(burst == 0 ? 1 : burst) {}
+
+  struct PushResult {
+    std::uint32_t accepted = 0;
+    std::uint32_t duplicate = 0;  // already buffered or applied (redundancy)
+    std::uint32_t overflow = 0;   // beyond the burst allowance: dropped
+  };
+  /// `cmds` ascending by sequence (the decoder guarantees it).
+  PushResult push(std::span<const sim::Command> cmds);
+
+  /// The command for the next tick. When nothing new has arrived the last
+  /// command repeats (movement and aim continue; the one-shot module button
+  /// does not), and `fresh` is false.
+  sim::Command next(bool& fresh);
+
+  /// Sequence of the newest command handed out by next() (0 = none).
+  std::uint32_t last_applied() const { return last_applied_; }
+  std::size_t pending() const { return pending_.size(); }
+
+ private:
+  std::size_t burst_;
+  std::deque<sim::Command> pending_;
+  std::uint32_t newest_seen_ = 0;
+  std::uint32_t last_applied_ = 0;
+  sim::Command last_{};
+};
+
+}  // namespace qbot::server

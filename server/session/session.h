@@ -1,0 +1,57 @@
+#pragma once
+// One connected peer, from ENet connect to disconnect: handshake state,
+// abuse counters, input buffer and snapshot baselines. Lifetime: connection.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/tick.h"
+#include "net/net_host.h"
+#include "server/arena/arena.h"
+#include "server/session/input_buffer.h"
+#include "server/session/rate_limiter.h"
+#include "server/snapshot/client_snapshots.h"
+
+namespace qbot::server {
+
+enum class SessionState : std::uint8_t {
+  AwaitingHello,  // connected; must send Hello before hello_deadline
+  Active,         // welcomed, playing in `arena`
+  Closing,        // rejected / kicked; waiting for ENet to finish the disconnect
+};
+
+struct Session {
+  Session(SessionId id_, net::PeerRef peer_, std::chrono::nanoseconds now, std::chrono::nanoseconds hello_timeout,
+          std::uint32_t packets_per_s, std::size_t input_burst)
+      : id(id_),
+        peer(peer_),
+        connected_at(now),
+        deadline(now + hello_timeout),
+        limiter(packets_per_s, std::max<std::uint32_t>(packets_per_s / 4, 16)),
+        inputs(input_burst) {}
+
+  SessionId id;
+  net::PeerRef peer;
+  SessionState state = SessionState::AwaitingHello;
+  std::chrono::nanoseconds connected_at;
+  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due; Closing: force close
+
+  // Abuse accounting.
+  RateLimiter limiter;
+  std::uint32_t rate_limited = 0;       // packets dropped by the limiter
+  std::uint32_t bad_messages = 0;       // undecodable / out-of-place packets
+  std::uint64_t bytes_received = 0;     // before Welcome: caps what we answer
+
+  // Set by the handshake.
+  std::uint32_t player_id = 0;
+  ArenaId arena = 0;
+  sim::EntityId entity = 0;
+  std::string name;
+
+  // Game traffic.
+  InputBuffer inputs;
+  core::Tick acked_snapshot = 0;
+  ClientSnapshots snapshots;
+};
+
+}  // namespace qbot::server

@@ -1,0 +1,32 @@
+#include "proto/entity_state.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qbot::proto {
+namespace {
+constexpr float kTwoPi = 6.28318530718f;
+
+std::int32_t round_clamp(float v, std::int32_t lo, std::int32_t hi) {
+  if (!(v == v)) return 0;  // NaN
+  const float r = std::nearbyint(v);
+  if (r <= static_cast<float>(lo)) return lo;
+  if (r >= static_cast<float>(hi)) return hi;
+  return static_cast<std::int32_t>(r);
+}
+}  // namespace
+
+std::int32_t quantize_pos(float m) { return round_clamp(m * kPosScale, kFieldSpecs[kX].min, kFieldSpecs[kX].max); }
+float dequantize_pos(std::int32_t q) { return static_cast<float>(q) / kPosScale; }
+std::int32_t quantize_vel(float v) { return round_clamp(v * kVelScale, kFieldSpecs[kVelX].min, kFieldSpecs[kVelX].max); }
+float dequantize_vel(std::int32_t q) { return static_cast<float>(q) / kVelScale; }
+
+std::int32_t quantize_aim(float radians) {
+  if (!std::isfinite(radians)) return 0;
+  float turns = radians / kTwoPi;
+  turns -= std::floor(turns);
+  return static_cast<std::int32_t>(std::lround(turns * kAimSteps)) % kAimSteps;
+}
+float dequantize_aim(std::int32_t q) { return static_cast<float>(q) * (kTwoPi / static_cast<float>(kAimSteps)); }
+
+}  // namespace qbot::proto

@@ -1,0 +1,104 @@
+#pragma once
+// Plain C++ forms of every wire message (schemas/messages.fbs). Only
+// proto/*.cpp touches FlatBuffers-generated accessors; the rest of the code
+// base works with these structs.
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/tick.h"
+#include "proto/limits.h"
+#include "sim/command.h"
+
+namespace qbot::proto {
+
+/// Mirrors wire::RejectReason (checked at compile time in messages.cpp).
+enum class RejectReason : std::uint8_t {
+  Unknown = 0,
+  ProtocolMismatch = 1,
+  ServerFull = 2,
+  BadMessage = 3,
+  HelloTimeout = 4,
+  NotWelcomed = 5,
+  InvalidName = 6,
+  InvalidToken = 7,
+  TokenExpired = 8,
+  TokenReplayed = 9,
+  WrongMatch = 10,
+  InvalidLoadout = 11,
+  RateLimited = 12,
+  ShuttingDown = 13,
+  Kicked = 14,
+  DuplicateHello = 15,
+  WrongServer = 16,
+};
+constexpr std::size_t kRejectReasonCount = 17;
+/// Stable lower_snake_case name (metric labels, logs, reports).
+std::string_view reject_reason_name(RejectReason r);
+
+struct Hello {
+  std::uint16_t protocol_version = 0;
+  std::vector<std::uint8_t> join_token;
+  std::string guest_name;
+  std::string client_build;
+};
+
+struct Welcome {
+  std::uint16_t protocol_version = 0;
+  std::uint32_t player_id = 0;
+  std::uint32_t arena_id = 0;
+  std::uint16_t entity_id = 0;
+  std::uint16_t tick_rate = 0;
+  std::uint8_t snapshot_interval = 1;
+  core::Tick server_tick = 0;
+  std::string map_name;
+  std::string server_id;
+};
+
+struct Reject {
+  RejectReason reason = RejectReason::Unknown;
+  std::string text;
+};
+
+struct Input {
+  core::Tick ack_snapshot = 0;
+  std::uint8_t count = 0;  // valid entries in commands, oldest first
+  std::array<sim::Command, kMaxInputCommands> commands{};
+
+  std::span<const sim::Command> view() const { return {commands.data(), count}; }
+};
+
+/// Snapshot as received: `entities` points INTO the packet buffer that was
+/// decoded, so it is valid only while that buffer is.
+struct Snapshot {
+  core::Tick server_tick = 0;
+  core::Tick baseline_tick = 0;
+  std::uint32_t last_input = 0;
+  std::span<const std::uint8_t> entities;
+};
+
+struct PlayerJoined {
+  std::uint32_t player_id = 0;
+  std::uint16_t entity_id = 0;
+  std::string name;
+  std::uint8_t team = 0;
+};
+struct PlayerLeft {
+  std::uint32_t player_id = 0;
+  std::uint16_t entity_id = 0;
+};
+struct MatchEvent {
+  core::Tick tick = 0;
+  std::variant<PlayerJoined, PlayerLeft> body;
+};
+
+using Message = std::variant<Hello, Welcome, Reject, Input, Snapshot, MatchEvent>;
+
+/// Name of the message type held (logs, metric labels).
+std::string_view message_name(const Message& m);
+
+}  // namespace qbot::proto

@@ -1,0 +1,9 @@
+#pragma once
+#include <cstdint>
+
+namespace qbot::proto {
+
+/// Bumped whenever the meaning of the wire contract changes (docs/PROTOCOL.md).
+constexpr std::uint16_t kProtocolVersion = 1;
+
+}  // namespace qbot::proto
