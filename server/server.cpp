@@ -16,6 +16,7 @@ using proto::RejectReason;
 constexpr std::chrono::milliseconds kClosingGrace{1000};  // Reject -> forced close
 constexpr std::size_t kStoreQueueCapacity = 256;
 constexpr std::size_t kInputBurst = 3;
+constexpr std::size_t kSparePeerSlots = 32;
 constexpr std::uint32_t kScoreboardEverySeconds = 5;
 
 bool printable_name(const std::string& name) {
@@ -47,7 +48,9 @@ core::Result<bool, std::string> Server::start() {
   net::HostConfig hc;
   hc.bind_host = cfg_.bind;
   hc.port = cfg_.port;
-  hc.max_peers = cfg_.max_clients;
+  // Spare slots beyond max_clients let a full server still answer newcomers
+  // with Reject{ServerFull} instead of ENet silently ignoring them.
+  hc.max_peers = std::min<std::size_t>(cfg_.max_clients + kSparePeerSlots, 4095);
   hc.connections_per_ip = cfg_.connections_per_ip;
   hc.max_packet_bytes = proto::kMaxServerPacketBytes;
   hc.peer_timeout_ms = cfg_.peer_timeout_ms;
@@ -451,10 +454,10 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     const Nanos now = clock_();
     for (auto& [id, s] : sessions_) reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
     host_->flush();
-    // Let ENet deliver the Rejects and complete the disconnects.
-    const Nanos deadline = now + grace;
+    // Let ENet deliver the Rejects and complete the disconnects. Bounded by
+    // ENet's own 10 ms waits, so it ends even if time is virtual.
     net::NetEvent ev;
-    while (!sessions_.empty() && clock_() < deadline) {
+    for (auto waited = 0ms; !sessions_.empty() && waited < grace; waited += 10ms) {
       if (host_->service(ev, 10) && ev.type == net::NetEvent::Type::Disconnect) on_disconnect(ev);
     }
     const std::string id = cfg_.server_id;

@@ -1,5 +1,6 @@
 #include "server/matchmaking/redis_store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -125,6 +126,8 @@ StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
     }
     out.push_back(std::move(info));
   }
+  // The zset is ordered by expiry; the contract promises ascending id.
+  std::sort(out.begin(), out.end(), [](const ServerInfo& a, const ServerInfo& b) { return a.id < b.id; });
   return out;
 }
 

@@ -1,0 +1,153 @@
+// One contract, two stores: every behaviour the server relies on is checked
+// against MemoryStore (virtual time) and RedisStore (a real redis-server).
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "redis_server.h"
+#include "server/matchmaking/memory_store.h"
+#include "server/matchmaking/redis_store.h"
+#include "wait.h"
+
+using namespace qbot::server;
+using namespace std::chrono_literals;
+
+namespace {
+
+ServerInfo info(const std::string& id, std::uint32_t players = 0) {
+  ServerInfo s;
+  s.id = id;
+  s.host = "10.0.0.1";
+  s.port = 7777;
+  s.region = "eu";
+  s.capacity = 64;
+  s.players = players;
+  s.arenas = 1;
+  s.version = "0.1.0";
+  return s;
+}
+
+struct MemoryFixture {
+  std::chrono::milliseconds now{1000};
+  MemoryStore store{[this] { return now; }};
+  /// Lets `ttl` pass and reports whether `id` has left the registry.
+  bool expires(const std::string& id, std::chrono::milliseconds ttl) {
+    now += ttl + 1ms;
+    auto live = store.live_servers();
+    return live.ok() && std::none_of(live->begin(), live->end(), [&](auto& s) { return s.id == id; });
+  }
+};
+
+struct RedisFixture {
+  static inline std::unique_ptr<qbot::test::RedisServer> server;
+  std::unique_ptr<RedisStore> owned;
+  RedisStore& store;
+  RedisFixture() : owned(make()), store(*owned) {}
+  static std::unique_ptr<RedisStore> make() {
+    if (!server) server = std::make_unique<qbot::test::RedisServer>();
+    server->flushall();
+    auto url = parse_redis_url(server->url());
+    return std::make_unique<RedisStore>(*url, "qbot:", 2000ms);
+  }
+  bool expires(const std::string& id, std::chrono::milliseconds ttl) {
+    return qbot::test::eventually(
+        [&] {
+          auto live = store.live_servers();
+          return live.ok() && std::none_of(live->begin(), live->end(), [&](auto& s) { return s.id == id; });
+        },
+        ttl + 3000ms, 50ms);
+  }
+};
+
+template <class F>
+class StoreContract : public ::testing::Test {
+ protected:
+  F fx;
+};
+
+using Stores = ::testing::Types<MemoryFixture, RedisFixture>;
+TYPED_TEST_SUITE(StoreContract, Stores);
+
+}  // namespace
+
+TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
+  auto& store = this->fx.store;
+  ASSERT_TRUE(store.heartbeat_server(info("srv-a", 3), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(info("srv-b", 1), 5000).ok());
+  auto live = store.live_servers();
+  ASSERT_TRUE(live.ok()) << live.error().message;
+  ASSERT_EQ(live->size(), 2u);
+  EXPECT_EQ((*live)[0].id, "srv-a");
+  EXPECT_EQ((*live)[0].players, 3u);
+  EXPECT_EQ((*live)[0].host, "10.0.0.1");
+  EXPECT_EQ((*live)[0].region, "eu");
+  EXPECT_GT((*live)[0].heartbeat_ms, 0u);
+  // A refresh replaces the advertised load.
+  ASSERT_TRUE(store.heartbeat_server(info("srv-a", 9), 5000).ok());
+  live = store.live_servers();
+  EXPECT_EQ((*live)[0].players, 9u);
+}
+
+TYPED_TEST(StoreContract, DeregisterRemovesImmediately) {
+  auto& store = this->fx.store;
+  ASSERT_TRUE(store.heartbeat_server(info("srv-a"), 5000).ok());
+  auto gone = store.deregister_server("srv-a");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_TRUE(*gone);
+  EXPECT_FALSE(*store.deregister_server("srv-a"));
+  EXPECT_TRUE(store.live_servers()->empty());
+}
+
+TYPED_TEST(StoreContract, EntriesExpireWithoutHeartbeats) {
+  auto& store = this->fx.store;
+  ASSERT_TRUE(store.heartbeat_server(info("srv-dies"), 600).ok());
+  ASSERT_TRUE(store.heartbeat_server(info("srv-lives"), 60000).ok());
+  EXPECT_TRUE(this->fx.expires("srv-dies", 600ms));
+  auto live = store.live_servers();
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].id, "srv-lives");
+}
+
+TYPED_TEST(StoreContract, InvalidIdsAreRefused) {
+  auto& store = this->fx.store;
+  EXPECT_FALSE(store.heartbeat_server(info("bad id with spaces"), 1000).ok());
+  EXPECT_FALSE(store.heartbeat_server(info(""), 1000).ok());
+  EXPECT_FALSE(store.heartbeat_server(info("x/../../etc"), 1000).ok());
+}
+
+TEST(RedisStore, HostileRegistryEntriesAreSkippedAndCounted) {
+  RedisFixture fx;
+  ASSERT_TRUE(fx.store.heartbeat_server(info("good"), 60000).ok());
+  auto& redis = *RedisFixture::server;
+  // Somebody wrote garbage into the registry.
+  redis.command({"ZADD", "qbot:servers", "99999999999999", "evil"});
+  redis.command({"HSET", "qbot:server:evil", "port", "not-a-number", "host", "x"});
+  redis.command({"ZADD", "qbot:servers", "99999999999999", "bad id"});
+  redis.command({"HSET", "qbot:server:bad id", "port", "1"});
+  auto live = fx.store.live_servers();
+  ASSERT_TRUE(live.ok());
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].id, "good");
+  EXPECT_EQ(fx.store.malformed_entries(), 2u);
+}
+
+TEST(RedisStore, UnreachableRedisIsAnErrorNotACrash) {
+  auto url = parse_redis_url("redis://127.0.0.1:1");
+  RedisStore store(*url, "qbot:", 200ms);
+  auto r = store.heartbeat_server(info("srv"), 1000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("127.0.0.1:1"), std::string::npos) << r.error().message;
+}
+
+TEST(RedisStore, KeysCarryTheConfiguredPrefixAndTtl) {
+  RedisFixture fx;
+  auto url = parse_redis_url(RedisFixture::server->url());
+  RedisStore store(*url, "custom:", 2000ms);
+  ASSERT_TRUE(store.heartbeat_server(info("srv-p"), 5000).ok());
+  auto& redis = *RedisFixture::server;
+  EXPECT_EQ(redis.command({"HGET", "custom:server:srv-p", "port"}), "7777");
+  const int ttl = std::stoi(redis.command({"PTTL", "custom:server:srv-p"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 5000);
+  EXPECT_EQ(redis.command({"EXISTS", "qbot:server:srv-p"}), "0");
+}
