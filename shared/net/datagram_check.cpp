@@ -43,7 +43,7 @@ std::size_t payload_length(std::uint8_t command, const std::uint8_t* cmd) {
 
 }  // namespace
 
-bool plausible_enet_datagram(std::span<const std::uint8_t> d, std::size_t peer_count) {
+bool plausible_enet_datagram(std::span<const std::uint8_t> d, std::size_t peer_count, bool compression) {
   if (d.size() < 2) return false;
   const std::uint16_t peer_field = be16(d.data());
   const std::size_t header_size = (peer_field & ENET_PROTOCOL_HEADER_FLAG_SENT_TIME) ? 4 : 2;
@@ -51,7 +51,7 @@ bool plausible_enet_datagram(std::span<const std::uint8_t> d, std::size_t peer_c
   const std::size_t peer_id =
       peer_field & static_cast<std::uint16_t>(~(ENET_PROTOCOL_HEADER_FLAG_MASK | ENET_PROTOCOL_HEADER_SESSION_MASK));
   if (peer_id != ENET_PROTOCOL_MAXIMUM_PEER_ID && peer_id >= peer_count) return false;
-  if (peer_field & ENET_PROTOCOL_HEADER_FLAG_COMPRESSED) return d.size() > header_size;
+  if (peer_field & ENET_PROTOCOL_HEADER_FLAG_COMPRESSED) return compression && d.size() > header_size;
 
   std::size_t pos = header_size;
   if (pos == d.size()) return false;  // a datagram carries at least one command
@@ -59,6 +59,8 @@ bool plausible_enet_datagram(std::span<const std::uint8_t> d, std::size_t peer_c
     if (d.size() - pos < sizeof(ENetProtocolCommandHeader)) return false;
     const std::uint8_t command = d[pos] & ENET_PROTOCOL_COMMAND_MASK;
     if (command == ENET_PROTOCOL_COMMAND_NONE || command >= ENET_PROTOCOL_COMMAND_COUNT) return false;
+    // Without a peer (id 0xFFF) ENet only accepts a connection request.
+    if (peer_id == ENET_PROTOCOL_MAXIMUM_PEER_ID && command != ENET_PROTOCOL_COMMAND_CONNECT) return false;
     const std::size_t fixed = kCommandSizes[command];
     if (d.size() - pos < fixed) return false;
     const std::size_t payload = payload_length(command, d.data() + pos);

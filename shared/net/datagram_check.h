@@ -10,7 +10,8 @@
 namespace qbot::net {
 
 /// True if the datagram has a well-formed ENet 1.3 header and command list
-/// (compressed datagrams are only checked up to the header).
-bool plausible_enet_datagram(std::span<const std::uint8_t> datagram, std::size_t peer_count);
+/// (compressed datagrams are only checked up to the header, and are
+/// implausible when the host has no decompressor, as ENet drops them).
+bool plausible_enet_datagram(std::span<const std::uint8_t> datagram, std::size_t peer_count, bool compression);
 
 }  // namespace qbot::net

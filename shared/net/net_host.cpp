@@ -81,7 +81,8 @@ NetHost::~NetHost() {
 
 int NetHost::intercept(ENetHost* host, ENetEvent* /*event*/) {
   if (t_servicing_totals != nullptr &&
-      !plausible_enet_datagram({host->receivedData, host->receivedDataLength}, host->peerCount)) {
+      !plausible_enet_datagram({host->receivedData, host->receivedDataLength}, host->peerCount,
+                               host->compressor.context != nullptr)) {
     t_servicing_totals->malformed_datagrams += 1;
   }
   return 0;  // ENet stays the parser of record

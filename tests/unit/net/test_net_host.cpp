@@ -34,27 +34,36 @@ std::unique_ptr<NetHost> server_host() {
 }  // namespace
 
 TEST(DatagramCheck, RejectsObviousGarbage) {
-  EXPECT_FALSE(plausible_enet_datagram({}, 8));
+  EXPECT_FALSE(plausible_enet_datagram({}, 8, false));
   const std::vector<std::uint8_t> one{0x00};
-  EXPECT_FALSE(plausible_enet_datagram(one, 8));
+  EXPECT_FALSE(plausible_enet_datagram(one, 8, false));
   // Header only, no command.
   const std::vector<std::uint8_t> header_only{0x0f, 0xff};
-  EXPECT_FALSE(plausible_enet_datagram(header_only, 8));
+  EXPECT_FALSE(plausible_enet_datagram(header_only, 8, false));
   // Peer id 5 on a host with 4 peers.
   const std::vector<std::uint8_t> bad_peer{0x00, 0x05, 0x05, 0x00, 0x00, 0x01};
-  EXPECT_FALSE(plausible_enet_datagram(bad_peer, 4));
+  EXPECT_FALSE(plausible_enet_datagram(bad_peer, 4, false));
   // Command number 0 / 13 are invalid.
   const std::vector<std::uint8_t> bad_cmd{0x0f, 0xff, 0x0d, 0x00, 0x00, 0x01};
-  EXPECT_FALSE(plausible_enet_datagram(bad_cmd, 8));
+  EXPECT_FALSE(plausible_enet_datagram(bad_cmd, 8, false));
   // SEND_UNRELIABLE claiming 100 payload bytes with none present.
   const std::vector<std::uint8_t> short_payload{0x00, 0x00, 0x07, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x64};
-  EXPECT_FALSE(plausible_enet_datagram(short_payload, 8));
+  EXPECT_FALSE(plausible_enet_datagram(short_payload, 8, false));
 }
 
 TEST(DatagramCheck, AcceptsAWellFormedPing) {
   // peer 0, PING (5) with its 4-byte header.
   const std::vector<std::uint8_t> ping{0x00, 0x00, 0x85, 0xff, 0x00, 0x01};
-  EXPECT_TRUE(plausible_enet_datagram(ping, 8));
+  EXPECT_TRUE(plausible_enet_datagram(ping, 8, false));
+  // A ping from "no peer" (0xFFF) is not something ENet accepts.
+  const std::vector<std::uint8_t> orphan_ping{0x0f, 0xff, 0x85, 0xff, 0x00, 0x01};
+  EXPECT_FALSE(plausible_enet_datagram(orphan_ping, 8, false));
+}
+
+TEST(DatagramCheck, CompressedDatagramsNeedACompressor) {
+  const std::vector<std::uint8_t> compressed{0x40, 0x00, 0x12, 0x34, 0x56};
+  EXPECT_FALSE(plausible_enet_datagram(compressed, 8, false));
+  EXPECT_TRUE(plausible_enet_datagram(compressed, 8, true));
 }
 
 TEST(NetHost, RealTrafficIsNeverCountedAsMalformedButGarbageIs) {

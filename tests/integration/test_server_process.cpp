@@ -1,0 +1,112 @@
+// qbot-server as a host runs it: metrics for Prometheus, registry in Redis,
+// config from a file, graceful shutdown on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+
+#include "proto/version.h"
+#include "redis_server.h"
+#include "server_process.h"
+#include "test_client.h"
+#include "wait.h"
+
+using namespace qbot;
+using namespace qbot::test;
+using namespace std::chrono_literals;
+
+TEST(ServerProcess, MetricsPassPromtoolAndCarryTheAdvertisedFamilies) {
+  ServerProcess server({}, "metrics");
+  TestClient c;
+  ASSERT_TRUE(c.connect({"127.0.0.1", server.port()}));
+  ASSERT_TRUE(c.join("watcher"));
+  ASSERT_TRUE(c.receive_a<proto::Snapshot>(2s));
+  ASSERT_TRUE(eventually([&] { return server.metric("qbot_players").value_or(0) == 1; }, 5s));
+
+  const std::string text = server.scrape();
+  const std::string file = temp_dir("promtool") + "/metrics.txt";
+  std::ofstream(file) << text;
+  const auto check = run_program(QBOT_PROMTOOL_BIN, {"check", "metrics"}, "promtool", 60s, file);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(check.output, "") << "promtool lint findings:\n" << check.output;
+
+  for (const char* family :
+       {"qbot_tick_duration_seconds_bucket", "qbot_ticks_total", "qbot_tick_overruns_total", "qbot_clients_connected",
+        "qbot_arenas", "qbot_packets_total", "qbot_net_bytes_total", "qbot_net_datagrams_total",
+        "qbot_decode_errors_total", "qbot_rejects_total", "qbot_net_malformed_datagrams_total"}) {
+    EXPECT_NE(text.find(family), std::string::npos) << family;
+  }
+  EXPECT_EQ(server.metric("qbot_arenas"), 1.0);
+  EXPECT_GT(server.metric("qbot_net_bytes_total{direction=\"out\"}").value_or(0), 0.0);
+}
+
+TEST(ServerProcess, RegistersInRedisWithTtlAndDeregistersOnSigterm) {
+  RedisServer redis;
+  ServerProcess server({"--redis", redis.url(), "--server-id", "it-reg-1", "--region", "eu-west", "--heartbeat-ms",
+                        "200", "--registry-ttl-ms", "1500"},
+                       "registry");
+  ASSERT_TRUE(eventually([&] { return redis.command({"HGET", "qbot:server:it-reg-1", "port"}) ==
+                                      std::to_string(server.port()); }));
+  EXPECT_EQ(redis.command({"HGET", "qbot:server:it-reg-1", "region"}), "eu-west");
+  EXPECT_EQ(redis.command({"HGET", "qbot:server:it-reg-1", "capacity"}), "1024");
+  const int ttl = std::stoi(redis.command({"PTTL", "qbot:server:it-reg-1"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 1500);
+  EXPECT_NE(redis.command({"ZSCORE", "qbot:servers", "it-reg-1"}), "(nil)");
+  // The heartbeat keeps the entry alive past one TTL.
+  ASSERT_TRUE(eventually([&] {
+    return std::stoll(redis.command({"HGET", "qbot:server:it-reg-1", "heartbeat_ms"})) > 0;
+  }));
+
+  server.process().signal(SIGTERM);
+  ASSERT_EQ(server.process().wait(10s), 0) << server.process().log();
+  EXPECT_EQ(redis.command({"EXISTS", "qbot:server:it-reg-1"}), "0");
+  EXPECT_EQ(redis.command({"ZSCORE", "qbot:servers", "it-reg-1"}), "(nil)");
+}
+
+TEST(ServerProcess, AKilledServersRegistryEntryExpires) {
+  RedisServer redis;
+  ServerProcess server({"--redis", redis.url(), "--server-id", "it-dies", "--heartbeat-ms", "200",
+                        "--registry-ttl-ms", "1000"},
+                       "registry-kill");
+  ASSERT_TRUE(eventually([&] { return redis.command({"EXISTS", "qbot:server:it-dies"}) == "1"; }));
+  server.process().signal(SIGKILL);
+  server.process().wait(5s);
+  EXPECT_TRUE(eventually([&] { return redis.command({"EXISTS", "qbot:server:it-dies"}) == "0"; }, 4s));
+}
+
+TEST(ServerProcess, SigtermTellsClientsAndExitsCleanly) {
+  ServerProcess server({}, "sigterm");
+  TestClient c;
+  ASSERT_TRUE(c.connect({"127.0.0.1", server.port()}));
+  ASSERT_TRUE(c.join("leaver"));
+  server.process().signal(SIGTERM);
+  auto r = c.receive_a<proto::Reject>(5s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->reason, proto::RejectReason::ShuttingDown);
+  EXPECT_EQ(server.process().wait(10s), 0);
+  EXPECT_NE(server.process().log().find("shutdown complete"), std::string::npos);
+}
+
+TEST(ServerProcess, ReadsAConfigFileAndEnvironment) {
+  const std::string dir = temp_dir("config");
+  std::ofstream(dir + "/qbot.toml") << "tick-rate = 30\narena-size = 4\n";
+  ::setenv("QBOT_REGION", "from-env", 1);
+  ServerProcess server({"--config", dir + "/qbot.toml"}, "configfile");
+  ::unsetenv("QBOT_REGION");
+  TestClient c;
+  ASSERT_TRUE(c.connect({"127.0.0.1", server.port()}));
+  auto w = c.join("cfg");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->tick_rate, 30);
+}
+
+TEST(ServerProcess, InvalidConfigFailsAtStartupNamingTheField) {
+  const auto run = run_program(QBOT_SERVER_BIN, {"--tick-rate", "5", "--metrics-port", "0"}, "badcfg", 10s);
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.output.find("--tick-rate"), std::string::npos) << run.output;
+  const auto bad_redis = run_program(QBOT_SERVER_BIN, {"--redis", "redis://host:notaport", "--metrics-port", "0"},
+                                     "badredis", 10s);
+  EXPECT_EQ(bad_redis.exit_code, 2);
+  EXPECT_NE(bad_redis.output.find("--redis"), std::string::npos) << bad_redis.output;
+}
