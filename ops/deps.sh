@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages qbot-arena builds and tests with.
+# Only packages that are missing are installed, so a second run is a no-op.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libenet-dev libflatbuffers-dev flatbuffers-compiler libhiredis-dev
+  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
+  libcli11-dev libspdlog-dev redis-server prometheus
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+echo "ops/deps.sh: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# prometheus would start a system service on install; it is only here for promtool.
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
