@@ -35,7 +35,7 @@ void respawn(World& w, Bot& bot) {
   bot.hp = w.rules.max_hp;
   bot.vel = {};
   const auto& spawns = w.map->spawns;
-  bot.pos = spawns[w.rng.below(static_cast<std::uint32_t>(spawns.size()))];
+  bot.pos = spawns[w.rng.below(static_cast<std::uint32_t>(spawns.size()))].pos;
 }
 
 EntityId allocate_projectile_id(World& w) {

@@ -25,7 +25,7 @@ bool add_bot(World& world, EntityId id, std::uint8_t team) {
   bot.team = team;
   bot.hp = world.rules.max_hp;
   const auto& spawns = world.map->spawns;
-  bot.pos = spawns[world.rng.below(static_cast<std::uint32_t>(spawns.size()))];
+  bot.pos = spawns[world.rng.below(static_cast<std::uint32_t>(spawns.size()))].pos;
   auto it = std::lower_bound(world.bots.begin(), world.bots.end(), id,
                              [](const Bot& b, EntityId v) { return b.id < v; });
   world.bots.insert(it, bot);
