@@ -4,11 +4,27 @@
 
 #include "proto/snapshot_codec.h"
 #include "proto/version.h"
+#include "sim/loadout.h"
 
 namespace qbot::client {
 
-BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed)
-    : index_(index), name_(std::move(name)), behaviour_(seed) {}
+BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
+                     const std::vector<sim::Map>& maps)
+    : index_(index), name_(std::move(name)), behaviour_(seed), catalog_(catalog), maps_(maps) {
+  core::Rng rng(seed, 0x10ad007);
+  loadout_ = sim::random_loadout(catalog_, rng, name_);
+  loadout_.paint = rng.next_u32() & 0xffffffu;
+  self_.primary_range = catalog_.weapons[loadout_.primary].range;
+  self_.secondary_range = catalog_.weapons[loadout_.secondary].range;
+}
+
+void BotClient::use_map(const std::string& name) {
+  for (const sim::Map& m : maps_) {
+    if (m.name != name) continue;
+    self_.map_width = m.width;
+    self_.map_height = m.height;
+  }
+}
 
 void BotClient::start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout) {
   handshake_deadline_ = now + handshake_timeout;
@@ -28,6 +44,12 @@ void BotClient::on_connect(ShardContext& ctx) {
   hello.protocol_version = proto::kProtocolVersion;
   hello.guest_name = name_;
   hello.client_build = "qbot-headless";
+  hello.loadout = proto::Loadout{loadout_.name,
+                                 catalog_.chassis[loadout_.chassis].id,
+                                 catalog_.weapons[loadout_.primary].id,
+                                 catalog_.weapons[loadout_.secondary].id,
+                                 catalog_.modules[loadout_.module].id,
+                                 loadout_.paint};
   ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(hello), net::Delivery::Reliable);
   state_ = BotState::AwaitingWelcome;
 }
@@ -46,7 +68,9 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span
           if (state_ != BotState::AwaitingWelcome) return;
           state_ = BotState::Playing;
           tick_rate_ = m.tick_rate;
-          entity_ = m.entity_id;
+          self_.entity = m.entity_id;
+          self_.team = m.team;
+          use_map(m.map_name);
           ctx.stats.welcomed += 1;
           ctx.stats.playing += 1;
         } else if constexpr (std::is_same_v<T, proto::Reject>) {
@@ -54,6 +78,8 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span
           spdlog::debug("bot {}: rejected ({}): {}", index_, proto::reject_reason_name(m.reason), m.text);
         } else if constexpr (std::is_same_v<T, proto::Snapshot>) {
           if (state_ == BotState::Playing) on_snapshot(ctx, m);
+        } else if constexpr (std::is_same_v<T, proto::MatchEvent>) {
+          if (state_ == BotState::Playing) on_match_event(ctx, m);
         }
       },
       decoded.value());
@@ -80,6 +106,16 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap) {
   ctx.stats.snapshots += 1;
   if (snap.server_tick > acked_) acked_ = snap.server_tick;
   frames_.put(snap.server_tick, std::move(frame.value()));
+}
+
+void BotClient::on_match_event(ShardContext& ctx, const proto::MatchEvent& event) {
+  if (const auto* phase = std::get_if<proto::PhaseChanged>(&event.body)) {
+    use_map(phase->map_name);
+  } else if (const auto* kill = std::get_if<proto::Kill>(&event.body)) {
+    if (kill->killer == self_.entity) ctx.stats.kills += 1;
+  } else if (std::holds_alternative<proto::MatchEnded>(event.body)) {
+    ctx.stats.matches_ended += 1;
+  }
 }
 
 void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
@@ -110,14 +146,7 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   }
   if (state_ != BotState::Playing) return;
 
-  const proto::Frame* latest = frames_.find(acked_);
-  const proto::EntityState* self = nullptr;
-  if (latest != nullptr) {
-    for (const auto& e : latest->entities) {
-      if (e.id == entity_) self = &e;
-    }
-  }
-  sim::Command cmd = behaviour_.next(self, tick_rate);
+  sim::Command cmd = behaviour_.next(frames_.find(acked_), self_, tick_rate);
   cmd.sequence = next_sequence_++;
   cmd.view_tick = acked_;
   recent_.push_back(cmd);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <vector>
 
 #include "client_headless/behaviour.h"
 #include "client_headless/fleet_stats.h"
@@ -14,6 +15,8 @@
 #include "net/net_host.h"
 #include "proto/codec.h"
 #include "proto/entity_state.h"
+#include "sim/catalog.h"
+#include "sim/map.h"
 
 namespace qbot::client {
 
@@ -30,7 +33,10 @@ class BotClient {
   using Nanos = std::chrono::nanoseconds;
   static constexpr std::size_t kRedundancy = 4;  // commands per Input packet
 
-  BotClient(std::uint32_t index, std::string name, std::uint64_t seed);
+  /// The bot plays a random valid loadout from `catalog`; `maps` tell it
+  /// the size of the arena it lands in. Both must outlive the bot.
+  BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
+            const std::vector<sim::Map>& maps);
 
   /// Starts connecting; `deadline` bounds the whole handshake.
   void start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout);
@@ -50,16 +56,21 @@ class BotClient {
  private:
   void fail(ShardContext& ctx);
   void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap);
+  void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);
+  void use_map(const std::string& name);
 
   std::uint32_t index_;
   std::string name_;
-  WanderAndShoot behaviour_;
+  Fighter behaviour_;
+  const sim::Catalog& catalog_;
+  const std::vector<sim::Map>& maps_;
+  sim::Loadout loadout_;
+  SelfInfo self_;
   BotState state_ = BotState::Idle;
   net::PeerRef peer_;
   Nanos handshake_deadline_{0};
 
   std::uint16_t tick_rate_ = 0;
-  std::uint16_t entity_ = 0;
   std::uint32_t next_sequence_ = 1;
   std::deque<sim::Command> recent_;  // newest kRedundancy commands
   core::Tick acked_ = 0;             // newest snapshot decoded

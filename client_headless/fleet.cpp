@@ -58,6 +58,8 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.snapshot_errors += s.snapshot_errors;
     t.baseline_missing += s.baseline_missing;
     t.inputs_sent += s.inputs_sent;
+    t.kills += s.kills;
+    t.matches_ended += s.matches_ended;
     t.bytes_down += s.bytes_down;
     t.bytes_up += s.bytes_up;
     for (std::size_t i = 0; i < t.rejects.size(); ++i) t.rejects[i] += s.rejects[i];
@@ -88,7 +90,8 @@ void Fleet::run_shard(Shard& shard) {
   bots.reserve(shard.count);
   for (std::uint32_t i = 0; i < shard.count; ++i) {
     const std::uint32_t index = shard.first + i;
-    bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index);
+    bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index, cfg_.catalog,
+                      cfg_.maps);
   }
   auto now = clock_();
   for (auto& b : bots) b.start(ctx, cfg_.server, now, cfg_.handshake_timeout);

@@ -13,6 +13,8 @@
 
 #include "client_headless/fleet_stats.h"
 #include "net/address.h"
+#include "sim/catalog.h"
+#include "sim/map.h"
 
 namespace qbot::client {
 
@@ -27,12 +29,15 @@ struct FleetConfig {
   std::uint64_t seed = 1;
   std::string name_prefix = "bot";
   bool compress = false;
+  sim::Catalog catalog;          // parts the bots build random loadouts from
+  std::vector<sim::Map> maps;    // known maps (sizes for wandering)
 };
 
 /// Sum over all shards at one moment.
 struct FleetTotals {
   std::uint64_t welcomed = 0, failed = 0, playing = 0, disconnects = 0;
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
+  std::uint64_t kills = 0, matches_ended = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;
   std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};
   core::Histogram rtt_ms_window;  // drained by totals(true)

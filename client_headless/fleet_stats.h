@@ -20,6 +20,8 @@ struct ShardStats {
   std::atomic<std::uint64_t> snapshot_errors{0}; // undecodable snapshots
   std::atomic<std::uint64_t> baseline_missing{0};// delta against a frame we lack
   std::atomic<std::uint64_t> inputs_sent{0};
+  std::atomic<std::uint64_t> kills{0};           // kill-feed entries naming one of our bots
+  std::atomic<std::uint64_t> matches_ended{0};   // MatchEnded events received (per bot)
   std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
   std::atomic<std::uint64_t> bytes_up{0};
   std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "client_headless/fleet.h"
+#include "content/catalog_loader.h"
+#include "content/map_loader.h"
 #include "client_headless/report.h"
 
 namespace {
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
   std::string report_path;
   std::string log_level = "warn";
   std::uint32_t handshake_ms = 5000;
+  std::string catalog_path, maps_dir;
 
   CLI::App app{"qbot-headless: headless Q-Bot clients for load and correctness tests"};
   app.option_defaults()->always_capture_default();
@@ -42,6 +45,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(100, 120000));
   app.add_option("--seed", cfg.seed, "Seed of the bots' behaviour");
   app.add_option("--name-prefix", cfg.name_prefix, "Bot names are <prefix><index>");
+  app.add_option("--catalog", catalog_path, "Parts catalog JSON for random loadouts (default: the shipped one)");
+  app.add_option("--maps-dir", maps_dir, "Directory of map JSON files (default: the shipped maps)");
   app.add_flag("--compress", cfg.compress, "ENet range-coder compression (server must use it too)");
   app.add_option("--log-level", log_level, "Log level")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
@@ -52,6 +57,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   cfg.server = *endpoint;
+  const auto data = qbot::content::default_data_dir();
+  auto catalog = qbot::content::load_catalog_file(catalog_path.empty() ? data / "catalog.json" : std::filesystem::path(catalog_path));
+  if (!catalog) {
+    std::fprintf(stderr, "--catalog: %s\n", catalog.error().message.c_str());
+    return 2;
+  }
+  cfg.catalog = std::move(catalog.value().catalog);
+  auto maps = qbot::content::load_maps_dir(maps_dir.empty() ? data / "maps" : std::filesystem::path(maps_dir));
+  if (!maps) {
+    std::fprintf(stderr, "--maps-dir: %s\n", maps.error().message.c_str());
+    return 2;
+  }
+  for (auto& m : maps.value()) cfg.maps.push_back(std::move(m.map));
   cfg.handshake_timeout = std::chrono::milliseconds(handshake_ms);
   spdlog::set_level(spdlog::level::from_str(log_level));
   std::signal(SIGINT, on_signal);

@@ -26,6 +26,8 @@ std::string report_json(const RunInfo& run, const FleetTotals& t) {
   j.field("snapshot_decode_errors", t.snapshot_errors);
   j.field("snapshot_baseline_missing", t.baseline_missing);
   j.field("inputs_sent", t.inputs_sent);
+  j.field("kills", t.kills);
+  j.field("matches_ended", t.matches_ended);
   j.field("disconnects", t.disconnects);
   j.field("rtt_ms_p50", static_cast<double>(t.rtt_ms_total.quantile(0.50)));
   j.field("rtt_ms_p99", static_cast<double>(t.rtt_ms_total.quantile(0.99)));

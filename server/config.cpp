@@ -48,6 +48,36 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
           ->check(CLI::Range(1, 64)),
       "QBOT_ARENA_SIZE");
   env(app.add_option("--seed", c.seed, "Simulation seed (0 = derived from the server id)"), "QBOT_SEED");
+  // Content and matches
+  env(app.add_option("--catalog", c.catalog, "Parts catalog JSON (default <data dir>/catalog.json)"), "QBOT_CATALOG");
+  env(app.add_option("--maps-dir", c.maps_dir, "Directory of map JSON files (default <data dir>/maps)"),
+      "QBOT_MAPS_DIR");
+  env(app.add_option("--map", c.map, "Play only this map (default: rotate through all maps)"), "QBOT_MAP");
+  env(app.add_option("--mode", c.mode, "Game mode: ffa (free-for-all) or tdm (team deathmatch)")
+          ->check(CLI::IsMember({"ffa", "tdm"})),
+      "QBOT_MODE");
+  env(app.add_option("--match-duration", c.match_duration_s, "Battle length, s")->check(CLI::Range(10, 7200)),
+      "QBOT_MATCH_DURATION");
+  env(app.add_option("--score-limit", c.score_limit, "Kills (team kills in tdm) that end a battle; 0 = none")
+          ->check(CLI::Range(0, 10000)),
+      "QBOT_SCORE_LIMIT");
+  env(app.add_option("--min-players", c.min_players, "Players needed to start a battle")->check(CLI::Range(1, 64)),
+      "QBOT_MIN_PLAYERS");
+  env(app.add_option("--countdown", c.countdown_s, "Countdown before a battle, s")->check(CLI::Range(0, 120)),
+      "QBOT_COUNTDOWN");
+  env(app.add_option("--results-time", c.results_s, "Results shown before the arena resets, s")
+          ->check(CLI::Range(1, 120)),
+      "QBOT_RESULTS_TIME");
+  env(app.add_option("--max-lag-comp-ms", c.max_lag_comp_ms, "Max hitscan rewind to the shooter's view, ms")
+          ->check(CLI::Range(0, 500)),
+      "QBOT_MAX_LAG_COMP_MS");
+  env(app.add_option("--respawn-delay", c.respawn_delay_s, "Dead time before respawn, s")->check(CLI::Range(0.0, 30.0)),
+      "QBOT_RESPAWN_DELAY");
+  env(app.add_option("--spawn-protection", c.spawn_protection_s, "Invulnerability after spawning, s (ends on firing)")
+          ->check(CLI::Range(0.0, 10.0)),
+      "QBOT_SPAWN_PROTECTION");
+  env(app.add_option("--record-dir", c.record_dir, "Write a replay of every battle into this directory"),
+      "QBOT_RECORD_DIR");
   // Store / registry
   env(app.add_option("--redis", c.redis, "redis://host:port[/db]; empty = in-memory store"), "QBOT_REDIS");
   env(app.add_option("--redis-prefix", c.redis_prefix, "Prefix of every Redis key"), "QBOT_REDIS_PREFIX");
@@ -93,6 +123,13 @@ core::Result<bool, std::string> validate(const Config& c) {
   }
   if (!c.redis.empty() && c.redis.rfind("redis://", 0) != 0) {
     return core::Err{"--redis must look like redis://host:port[/db], got '" + c.redis + "'"};
+  }
+  if (c.min_players > c.arena_size) {
+    return core::Err{"--min-players (" + std::to_string(c.min_players) + ") must not exceed --arena-size (" +
+                     std::to_string(c.arena_size) + ")"};
+  }
+  if (c.max_lag_comp_ms * c.tick_rate / 1000 >= 64) {
+    return core::Err{std::string("--max-lag-comp-ms x --tick-rate must stay under 64 ticks of history")};
   }
   if (c.redis_prefix.empty() || c.redis_prefix.size() > 32) {
     return core::Err{std::string("--redis-prefix must be 1..32 characters")};

@@ -30,6 +30,21 @@ struct Config {
   std::size_t arena_size = 8;             // players per arena, 1..64
   std::uint64_t seed = 0;                 // 0 = derive from server id
 
+  // Content and matches
+  std::string catalog;                    // parts catalog JSON; empty = <data dir>/catalog.json
+  std::string maps_dir;                   // directory of map JSON files; empty = <data dir>/maps
+  std::string map;                        // play only this map; empty = rotate through all
+  std::string mode = "ffa";               // ffa (free-for-all) | tdm (team deathmatch)
+  std::uint32_t match_duration_s = 300;   // battle length, s
+  std::uint32_t score_limit = 20;         // kills (team kills in tdm) that end a battle; 0 = none
+  std::uint32_t min_players = 2;          // players needed to start the countdown
+  std::uint32_t countdown_s = 5;          // countdown before a battle, s
+  std::uint32_t results_s = 8;            // results shown before the arena resets, s
+  std::uint32_t max_lag_comp_ms = 200;    // how far hitscan may rewind to the shooter's view
+  float respawn_delay_s = 2.0f;           // dead time before respawn
+  float spawn_protection_s = 1.5f;        // invulnerability after spawning (ends on firing)
+  std::string record_dir;                 // write a replay of every battle here; empty = off
+
   // Store / registry
   std::string redis;                      // redis://host:port[/db]; empty = in-memory
   std::string redis_prefix = "qbot:";     // prefix of every Redis key

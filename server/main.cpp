@@ -11,6 +11,7 @@
 
 #include "core/hash.h"
 #include "server/config.h"
+#include "server/game_content.h"
 #include "server/matchmaking/memory_store.h"
 #include "server/matchmaking/redis_store.h"
 #include "server/matchmaking/redis_url.h"
@@ -62,6 +63,16 @@ int main(int argc, char** argv) {
     cfg.seed = h.value();
   }
 
+  auto content = load_game_content(cfg);
+  if (!content) {
+    spdlog::error("{}", content.error());
+    return 2;
+  }
+  spdlog::info("catalog v{}: {} chassis, {} weapons, {} modules, budget {}; {} map(s)",
+               content.value().catalog.catalog.version, content.value().catalog.catalog.chassis.size(),
+               content.value().catalog.catalog.weapons.size(), content.value().catalog.catalog.modules.size(),
+               content.value().catalog.catalog.point_budget, content.value().maps.size());
+
   auto registry = std::make_shared<prometheus::Registry>();
   Metrics metrics(*registry);
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -95,7 +106,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Server server(cfg, metrics, *store, monotonic_now);
+  Server server(cfg, content.value(), metrics, *store, monotonic_now);
   if (auto started = server.start(); !started) {
     spdlog::error("cannot start: {}", started.error());
     return 1;

@@ -4,8 +4,11 @@
 
 #include <algorithm>
 
+#include <filesystem>
+
 #include "proto/version.h"
-#include "sim/map.h"
+#include "replay/replay_file.h"
+#include "sim/loadout.h"
 
 namespace qbot::server {
 namespace {
@@ -24,21 +27,33 @@ bool printable_name(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
-sim::Rules rules_for(const Config& cfg) {
-  sim::Rules r;
-  r.tick_rate = cfg.tick_rate;
-  return r;
+MatchSettings match_settings(const Config& cfg) {
+  MatchSettings m;
+  m.mode = cfg.mode == "tdm" ? proto::GameMode::TeamDeathmatch : proto::GameMode::FreeForAll;
+  m.match_duration_s = cfg.match_duration_s;
+  m.score_limit = cfg.score_limit;
+  m.min_players = cfg.min_players;
+  m.countdown_s = cfg.countdown_s;
+  m.results_s = cfg.results_s;
+  m.record = !cfg.record_dir.empty();
+  m.rules.tick_rate = cfg.tick_rate;
+  m.rules.max_rewind_ticks = cfg.max_lag_comp_ms * cfg.tick_rate / 1000;
+  m.rules.respawn_delay_s = cfg.respawn_delay_s;
+  m.rules.spawn_protection_s = cfg.spawn_protection_s;
+  return m;
 }
 
 }  // namespace
 
-Server::Server(Config cfg, Metrics& metrics, Store& store, Clock clock)
+Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock)
     : cfg_(std::move(cfg)),
       metrics_(metrics),
       store_(store),
       clock_(std::move(clock)),
       fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
-      arenas_(sim::default_map(), rules_for(cfg_), cfg_.arena_size, cfg_.seed) {}
+      content_(content),
+      arena_content_(arena_content(content)),
+      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id) {}
 
 Server::~Server() {
   if (store_worker_) store_worker_->stop();
@@ -61,8 +76,15 @@ core::Result<bool, std::string> Server::start() {
   store_worker_ = std::make_unique<StoreWorker>(store_, kStoreQueueCapacity);
   fixed_step_.start(clock_());
   post_heartbeat();
-  spdlog::info("qbot-server {} listening on udp {}:{} (tick {} Hz, arenas of {}, store {})", cfg_.server_id, cfg_.bind,
-               port(), cfg_.tick_rate, cfg_.arena_size, store_.describe());
+  if (!cfg_.record_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg_.record_dir, ec);
+    if (ec) return core::Err{"--record-dir " + cfg_.record_dir + ": " + ec.message()};
+  }
+  std::string maps;
+  for (const auto& m : content_.maps) maps += (maps.empty() ? "" : ",") + m.map.name;
+  spdlog::info("qbot-server {} listening on udp {}:{} (tick {} Hz, {} arenas of {}, maps {}, store {})", cfg_.server_id,
+               cfg_.bind, port(), cfg_.tick_rate, cfg_.mode, cfg_.arena_size, maps, store_.describe());
   return true;
 }
 
@@ -127,7 +149,54 @@ void Server::step_arena(Arena& arena) {
     if (fresh) metrics_.inputs_applied.Increment();
     scratch_commands_.push_back({p.entity, cmd});
   }
-  arena.step(scratch_commands_);
+  scratch_output_.events.clear();
+  scratch_output_.finished_battle.reset();
+  arena.step(scratch_commands_, scratch_output_);
+  deliver(arena, scratch_output_);
+}
+
+void Server::deliver(Arena& arena, Arena::TickOutput& out) {
+  for (const proto::MatchEvent& e : out.events) {
+    if (std::holds_alternative<proto::Kill>(e.body)) metrics_.kills.Increment();
+    if (const auto* end = std::get_if<proto::MatchEnded>(&e.body)) {
+      metrics_.matches_finished.Increment();
+      std::string line;
+      for (const auto& r : end->results) {
+        line += " " + std::to_string(r.placement) + "." + r.name + " " + std::to_string(r.kills) + "/" +
+                std::to_string(r.deaths);
+      }
+      spdlog::info("arena {} match {:016x} ended ({}):{}", arena.id(), end->match_id,
+                   end->reason == proto::EndReason::ScoreLimit   ? "score limit"
+                   : end->reason == proto::EndReason::TimeLimit  ? "time limit"
+                                                                 : "not enough players",
+                   line);
+    }
+    broadcast(arena, encoder_.encode(e), 0);
+  }
+  if (out.finished_battle) save_replay(std::move(*out.finished_battle));
+}
+
+void Server::save_replay(replay::Recording recording) {
+  // Encoding is cheap; the disk write goes to the side thread so a slow
+  // disk never stalls the tick.
+  auto bytes = std::make_shared<std::vector<std::uint8_t>>(replay::encode_recording(recording));
+  char name[40];
+  std::snprintf(name, sizeof name, "%016llx.qreplay", static_cast<unsigned long long>(recording.match_id));
+  const std::filesystem::path path = std::filesystem::path(cfg_.record_dir) / name;
+  Metrics& m = metrics_;
+  const bool queued = store_worker_->post([bytes, path, &m](Store&) {
+    if (auto r = replay::write_file(path, *bytes); !r) {
+      m.replay_errors.Increment();
+      spdlog::error("replay not written: {}", r.error());
+      return;
+    }
+    m.replays_written.Increment();
+    spdlog::info("replay written: {} ({} bytes)", path.string(), bytes->size());
+  });
+  if (!queued) {
+    metrics_.replay_errors.Increment();
+    spdlog::error("replay {} dropped: side queue full", path.string());
+  }
 }
 
 void Server::send_snapshots(Arena& arena) {
@@ -266,6 +335,17 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
     reject(s, RejectReason::InvalidName, "guest_name must be 1..24 printable ASCII characters", now);
     return;
   }
+  const sim::Catalog& catalog = content_.catalog.catalog;
+  sim::Loadout loadout = sim::default_loadout(catalog, hello.guest_name);
+  if (hello.loadout) {
+    const proto::Loadout& l = *hello.loadout;
+    auto resolved = sim::resolve_loadout(catalog, {l.name, l.chassis, l.primary, l.secondary, l.module, l.paint});
+    if (!resolved) {
+      reject(s, RejectReason::InvalidLoadout, resolved.error(), now);
+      return;
+    }
+    loadout = std::move(resolved.value());
+  }
   if (players_ >= cfg_.max_clients) {
     reject(s, RejectReason::ServerFull, "server is full", now);
     return;
@@ -273,7 +353,7 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
 
   Arena& arena = arenas_.admit();
   const std::uint32_t player_id = next_player_id_++;
-  const auto entity = arena.add_player(s.id, player_id, hello.guest_name);
+  const auto entity = arena.add_player(s.id, player_id, loadout);
   if (!entity) {
     reject(s, RejectReason::ServerFull, "no free slot", now);
     return;
@@ -295,18 +375,28 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   welcome.server_tick = arena.world().tick;
   welcome.map_name = arena.map().name;
   welcome.server_id = cfg_.server_id;
+  welcome.mode = arena.mode();
+  const ArenaPlayer* me = arena.find_player(s.id);
+  welcome.team = me != nullptr ? me->team : 0;
+  welcome.catalog_version = catalog.version;
   send_reliable(s, encoder_.encode(welcome));
 
-  // Tell the newcomer who is here, and everyone else about the newcomer.
+  // Tell the newcomer the match phase and who is here; everyone else about the newcomer.
+  const core::Tick tick = arena.world().tick;
+  send_reliable(s, encoder_.encode(proto::MatchEvent{tick, arena.phase_event()}));
   for (const ArenaPlayer& p : arena.players()) {
-    if (p.session == s.id) continue;
-    send_reliable(s, encoder_.encode(proto::MatchEvent{
-                         arena.world().tick, proto::PlayerJoined{p.player_id, p.entity, p.name, p.team}}));
+    const auto joined = encoder_.encode(
+        proto::MatchEvent{tick, proto::PlayerJoined{p.player_id, p.entity, p.name, p.team, wire_loadout(p.loadout)}});
+    if (p.session == s.id) broadcast(arena, joined, 0);
+    else send_reliable(s, joined);
   }
-  broadcast(arena,
-            encoder_.encode(proto::MatchEvent{arena.world().tick, proto::PlayerJoined{player_id, *entity, s.name, 0}}),
-            0);
   spdlog::debug("session {}: '{}' joined arena {} as entity {}", s.id, s.name, arena.id(), *entity);
+}
+
+proto::Loadout Server::wire_loadout(const sim::Loadout& l) const {
+  const sim::Catalog& c = content_.catalog.catalog;
+  return {l.name, c.chassis[l.chassis].id, c.weapons[l.primary].id, c.weapons[l.secondary].id, c.modules[l.module].id,
+          l.paint};
 }
 
 void Server::on_input(Session& s, const proto::Input& input) {
@@ -441,8 +531,9 @@ void Server::log_scoreboard() {
       if (bot == nullptr) continue;
       line += " " + p.name + " " + std::to_string(bot->kills) + "/" + std::to_string(bot->deaths);
     }
-    spdlog::info("  arena {} [{}/{}] tick {} (kills/deaths):{}", id, arena->players().size(), arena->capacity(),
-                 arena->world().tick, line);
+    spdlog::info("  arena {} [{}/{}] {} on {} tick {} (kills/deaths):{}", id, arena->players().size(),
+                 arena->capacity(), proto::match_phase_name(arena->phase()), arena->map().name, arena->world().tick,
+                 line);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "proto/codec.h"
 #include "server/arena/arena_directory.h"
 #include "server/config.h"
+#include "server/game_content.h"
 #include "server/matchmaking/store.h"
 #include "server/matchmaking/store_worker.h"
 #include "server/metrics/metrics.h"
@@ -27,7 +28,8 @@ using Clock = std::function<std::chrono::nanoseconds()>;
 
 class Server {
  public:
-  Server(Config cfg, Metrics& metrics, Store& store, Clock clock);
+  /// `content` (catalog and maps) must outlive the server.
+  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -64,6 +66,9 @@ class Server {
   void run_tick(Nanos started);
   void step_arena(Arena& arena);
   void send_snapshots(Arena& arena);
+  void deliver(Arena& arena, Arena::TickOutput& out);
+  void save_replay(replay::Recording recording);
+  proto::Loadout wire_loadout(const sim::Loadout& l) const;
   void expire_sessions(Nanos now);
   void publish_metrics();
   void post_heartbeat();
@@ -85,11 +90,14 @@ class Server {
   std::unique_ptr<net::NetHost> host_;
   std::unique_ptr<StoreWorker> store_worker_;
   core::FixedStep fixed_step_;
+  const GameContent& content_;
+  ArenaContent arena_content_;
   ArenaDirectory arenas_;
   std::unordered_map<SessionId, Session> sessions_;
   proto::Encoder encoder_;
   std::vector<std::uint8_t> scratch_entities_;
   std::vector<sim::BotCommand> scratch_commands_;
+  Arena::TickOutput scratch_output_;
 
   SessionId next_session_id_ = 1;
   std::uint32_t next_player_id_ = 1;

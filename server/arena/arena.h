@@ -1,15 +1,20 @@
 #pragma once
-// One match: the simulated world, the players in it and the quantized frame
-// of the current tick. Owns nothing network-related: the Server feeds it
-// commands and reads its frame.
+// One arena: its players and the matches they play, one after another:
+// Waiting (too few players, free roam) -> Countdown -> Battle (until the time
+// or score limit) -> Results -> a fresh arena on the next map. Owns nothing
+// network-related: the Server feeds it commands and reads its frame and its
+// match events. A battle can be recorded as a replay Recording.
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/rng.h"
 #include "proto/entity_state.h"
-#include "sim/map.h"
+#include "proto/messages.h"
+#include "replay/recording.h"
+#include "server/arena/match_settings.h"
 #include "sim/step.h"
 #include "sim/world.h"
 
@@ -24,37 +29,71 @@ struct ArenaPlayer {
   sim::EntityId entity = 0;
   std::string name;
   std::uint8_t team = 0;
+  sim::Loadout loadout;
 };
 
 class Arena {
  public:
-  Arena(ArenaId id, const sim::Map& map, const sim::Rules& rules, std::uint64_t seed, std::size_t capacity);
+  Arena(ArenaId id, const ArenaContent& content, const MatchSettings& settings, std::uint64_t seed,
+        std::size_t capacity, std::string server_id);
 
   ArenaId id() const { return id_; }
   std::size_t capacity() const { return capacity_; }
   bool full() const { return players_.size() >= capacity_; }
   bool empty() const { return players_.empty(); }
 
-  /// Places a player's bot in the world; nullopt when the arena is full.
-  std::optional<sim::EntityId> add_player(SessionId session, std::uint32_t player_id, std::string name);
+  /// Places a player's bot (team chosen to balance teams); nullopt when full.
+  std::optional<sim::EntityId> add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout);
   /// Removes the player and its bot; false if it was not here.
   bool remove_player(SessionId session);
   const ArenaPlayer* find_player(SessionId session) const;
   const std::vector<ArenaPlayer>& players() const { return players_; }
 
-  /// Runs one simulation tick and refreshes frame().
-  std::vector<sim::Event> step(std::span<const sim::BotCommand> commands);
+  struct TickOutput {
+    std::vector<proto::MatchEvent> events;              // for every player, reliable
+    std::optional<replay::Recording> finished_battle;   // when a recorded battle ended
+  };
+  /// Runs one simulation tick, refreshes frame(), advances the match.
+  void step(std::span<const sim::BotCommand> commands, TickOutput& out);
+
+  proto::PhaseChanged phase_event() const;
+  proto::MatchPhase phase() const { return phase_; }
+  std::uint64_t match_id() const { return match_id_; }
+  std::uint32_t matches_finished() const { return matches_finished_; }
+  proto::GameMode mode() const { return settings_.mode; }
 
   const sim::World& world() const { return world_; }
   const proto::Frame& frame() const { return frame_; }
   const sim::Map& map() const { return *world_.map; }
+  const sim::Catalog& catalog() const { return *content_.catalog; }
 
  private:
+  sim::World fresh_world(bool combat, std::uint64_t seed) const;
+  void enter(proto::MatchPhase phase, core::Tick ends, TickOutput& out);
+  void start_battle(TickOutput& out);
+  void end_battle(proto::EndReason reason, TickOutput& out);
+  void reset_arena(TickOutput& out);
+  std::optional<proto::EndReason> battle_over() const;
+  std::uint8_t pick_team() const;
+  void record_join(const ArenaPlayer& p);
+  core::Tick ticks(std::uint32_t seconds) const { return seconds * settings_.rules.tick_rate; }
+
   ArenaId id_;
+  const ArenaContent& content_;
+  MatchSettings settings_;
   std::size_t capacity_;
+  std::string server_id_;
+  core::Rng rng_;              // seeds of successive matches
+  std::size_t map_index_ = 0;  // rotation position
   sim::World world_;
   std::vector<ArenaPlayer> players_;
   proto::Frame frame_;
+
+  proto::MatchPhase phase_ = proto::MatchPhase::Waiting;
+  core::Tick phase_ends_ = 0;
+  std::uint64_t match_id_ = 0;
+  std::uint32_t matches_finished_ = 0;
+  std::optional<replay::Recording> recording_;
 };
 
 }  // namespace qbot::server

@@ -2,8 +2,9 @@
 
 namespace qbot::server {
 
-ArenaDirectory::ArenaDirectory(const sim::Map& map, sim::Rules rules, std::size_t arena_size, std::uint64_t seed)
-    : map_(map), rules_(rules), arena_size_(arena_size), seed_(seed) {}
+ArenaDirectory::ArenaDirectory(const ArenaContent& content, const MatchSettings& settings, std::size_t arena_size,
+                               std::uint64_t seed, std::string server_id)
+    : content_(content), settings_(settings), arena_size_(arena_size), seed_(seed), server_id_(std::move(server_id)) {}
 
 Arena& ArenaDirectory::admit() {
   Arena* best = nullptr;
@@ -15,7 +16,7 @@ Arena& ArenaDirectory::admit() {
   const ArenaId id = next_id_++;
   // Each arena gets its own seed stream so matches differ but stay replayable.
   const std::uint64_t seed = seed_ ^ (0x9e3779b97f4a7c15ULL * id);
-  auto [it, _] = arenas_.emplace(id, std::make_unique<Arena>(id, map_, rules_, seed, arena_size_));
+  auto [it, _] = arenas_.emplace(id, std::make_unique<Arena>(id, content_, settings_, seed, arena_size_, server_id_));
   return *it->second;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "server/arena/arena.h"
 
@@ -12,7 +13,8 @@ namespace qbot::server {
 
 class ArenaDirectory {
  public:
-  ArenaDirectory(const sim::Map& map, sim::Rules rules, std::size_t arena_size, std::uint64_t seed);
+  ArenaDirectory(const ArenaContent& content, const MatchSettings& settings, std::size_t arena_size, std::uint64_t seed,
+                 std::string server_id);
 
   /// An arena with a free slot, opening one if needed.
   Arena& admit();
@@ -24,10 +26,11 @@ class ArenaDirectory {
   std::size_t size() const { return arenas_.size(); }
 
  private:
-  const sim::Map& map_;
-  sim::Rules rules_;
+  const ArenaContent& content_;
+  MatchSettings settings_;
   std::size_t arena_size_;
   std::uint64_t seed_;
+  std::string server_id_;
   ArenaId next_id_ = 1;
   std::map<ArenaId, std::unique_ptr<Arena>> arenas_;
 };

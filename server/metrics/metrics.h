@@ -42,6 +42,10 @@ class Metrics {
   prometheus::Counter& snapshots_delta;
   prometheus::Counter& store_errors;
   prometheus::Counter& store_jobs_dropped;  // store queue full
+  prometheus::Counter& matches_finished;    // battles that reached Results
+  prometheus::Counter& kills;               // bots destroyed in battles
+  prometheus::Counter& replays_written;
+  prometheus::Counter& replay_errors;       // replays that could not be written
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
   prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }

@@ -18,7 +18,12 @@ proto::Frame frame_from_world(const sim::World& w) {
     s.f[kVelY] = quantize_vel(b.vel.y);
     s.f[kAim] = quantize_aim(b.aim);
     s.f[kHp] = std::clamp(b.hp, 0, kFieldSpecs[kHp].max);
-    s.f[kFlags] = b.alive ? kAlive : 0;
+    s.f[kShield] = std::clamp(b.shield, 0, kFieldSpecs[kShield].max);
+    std::int32_t flags = b.alive ? kAlive : 0;
+    if (b.is_protected(w.tick)) flags |= kProtected;
+    if (b.is_stunned(w.tick)) flags |= kStunned;
+    if (b.module_active(w.tick)) flags |= kModuleActive;
+    s.f[kFlags] = flags;
     s.f[kKind] = static_cast<std::int32_t>(EntityKind::Bot);
     s.f[kTeam] = std::min<std::int32_t>(b.team, kFieldSpecs[kTeam].max);
     f.entities.push_back(s);
@@ -31,7 +36,8 @@ proto::Frame frame_from_world(const sim::World& w) {
     s.f[kVelX] = quantize_vel(p.vel.x);
     s.f[kVelY] = quantize_vel(p.vel.y);
     s.f[kFlags] = kAlive;
-    s.f[kKind] = static_cast<std::int32_t>(EntityKind::Projectile);
+    s.f[kKind] = static_cast<std::int32_t>(p.kind == sim::ProjectileKind::Missile ? EntityKind::Missile
+                                                                                  : EntityKind::Bullet);
     s.f[kOwner] = std::min<std::int32_t>(p.owner, kFieldSpecs[kOwner].max);
     f.entities.push_back(s);
   }

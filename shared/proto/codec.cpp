@@ -36,6 +36,20 @@ std::string_view reject_reason_name(RejectReason r) {
   return "unknown";
 }
 
+std::string_view game_mode_name(GameMode m) {
+  return m == GameMode::TeamDeathmatch ? "team_deathmatch" : "free_for_all";
+}
+
+std::string_view match_phase_name(MatchPhase p) {
+  switch (p) {
+    case MatchPhase::Waiting: return "waiting";
+    case MatchPhase::Countdown: return "countdown";
+    case MatchPhase::Battle: return "battle";
+    case MatchPhase::Results: return "results";
+  }
+  return "waiting";
+}
+
 std::string_view message_name(const Message& m) {
   static constexpr std::string_view kNames[] = {"hello", "welcome", "reject", "input", "snapshot", "match_event"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
@@ -76,6 +90,21 @@ bool take_string(const fb::String* s, std::size_t max, std::string& out) {
   return true;
 }
 
+/// Sizes only: whether the parts exist and fit the budget is the catalog's call.
+bool decode_loadout(const w::Loadout& l, Loadout& out, std::string& bad_field) {
+  const auto take = [&](const fb::String* s, std::size_t max, std::string& dst, const char* name) {
+    if (take_string(s, max, dst)) return true;
+    bad_field = std::string("loadout.") + name;
+    return false;
+  };
+  out.paint = l.paint();
+  return take(l.name(), kMaxGuestNameBytes * 4, out.name, "name") &&
+         take(l.chassis(), kMaxPartIdBytes, out.chassis, "chassis") &&
+         take(l.primary(), kMaxPartIdBytes, out.primary, "primary") &&
+         take(l.secondary(), kMaxPartIdBytes, out.secondary, "secondary") &&
+         take(l.module_(), kMaxPartIdBytes, out.module, "module");
+}
+
 DecodeResult decode_hello(const w::Hello& h) {
   Hello m;
   m.protocol_version = h.protocol_version();
@@ -87,6 +116,10 @@ DecodeResult decode_hello(const w::Hello& h) {
   // can answer with InvalidName; here we only bound the size.
   if (!take_string(h.guest_name(), kMaxGuestNameBytes * 4, m.guest_name)) return bad("guest_name");
   if (!take_string(h.client_build(), kMaxClientBuildBytes, m.client_build)) return bad("client_build");
+  if (const auto* l = h.loadout()) {
+    std::string field;
+    if (!decode_loadout(*l, m.loadout.emplace(), field)) return bad(field);
+  }
   return Message{std::move(m)};
 }
 
@@ -103,6 +136,10 @@ DecodeResult decode_welcome(const w::Welcome& h) {
   if (m.snapshot_interval == 0) return bad("snapshot_interval");
   if (!take_string(h.map_name(), kMaxNameBytes, m.map_name)) return bad("map_name");
   if (!take_string(h.server_id(), kMaxNameBytes * 2, m.server_id)) return bad("server_id");
+  if (h.mode() > w::GameMode::MAX) return bad("mode");
+  m.mode = static_cast<GameMode>(h.mode());
+  m.team = h.team();
+  m.catalog_version = h.catalog_version();
   return Message{std::move(m)};
 }
 
@@ -165,7 +202,47 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
       j.entity_id = b->entity_id();
       j.team = b->team();
       if (!take_string(b->name(), kMaxNameBytes, j.name)) return bad("body.name");
+      if (const auto* l = b->loadout()) {
+        std::string field;
+        if (!decode_loadout(*l, j.loadout, field)) return bad("body." + field);
+      }
       m.body = std::move(j);
+      break;
+    }
+    case w::MatchEventBody::PhaseChanged: {
+      const auto* b = h.body_as_PhaseChanged();
+      if (b == nullptr) return bad("body");
+      if (b->phase() > w::MatchPhase::MAX) return bad("body.phase");
+      PhaseChanged pc{static_cast<MatchPhase>(b->phase()), b->ends_tick(), b->match_id(), {}};
+      if (!take_string(b->map_name(), kMaxNameBytes, pc.map_name)) return bad("body.map_name");
+      m.body = std::move(pc);
+      break;
+    }
+    case w::MatchEventBody::Kill: {
+      const auto* b = h.body_as_Kill();
+      if (b == nullptr) return bad("body");
+      Kill k{b->killer(), b->victim(), {}};
+      if (!take_string(b->weapon(), kMaxPartIdBytes, k.weapon)) return bad("body.weapon");
+      m.body = std::move(k);
+      break;
+    }
+    case w::MatchEventBody::MatchEnded: {
+      const auto* b = h.body_as_MatchEnded();
+      if (b == nullptr) return bad("body");
+      if (b->reason() > w::EndReason::MAX) return bad("body.reason");
+      MatchEnded e{b->match_id(), static_cast<EndReason>(b->reason()), b->winner_team(), {}};
+      if (const auto* rs = b->results()) {
+        if (rs->size() > kMaxMatchResults) return bad("body.results");
+        for (fb::uoffset_t i = 0; i < rs->size(); ++i) {
+          const w::PlayerResult* r = rs->Get(i);
+          if (r == nullptr) return bad("body.results");
+          PlayerResult pr{r->player_id(), r->entity_id(), {}, r->team(), r->kills(), r->deaths(),
+                          r->damage(), r->score(), r->placement()};
+          if (!take_string(r->name(), kMaxNameBytes, pr.name)) return bad("body.results.name");
+          e.results.push_back(std::move(pr));
+        }
+      }
+      m.body = std::move(e);
       break;
     }
     case w::MatchEventBody::PlayerLeft: {
@@ -238,6 +315,14 @@ struct Encoder::Impl {
   fb::Offset<fb::String> str(const std::string& s, std::size_t max) {
     return fbb.CreateString(s.data(), std::min(s.size(), max));
   }
+  fb::Offset<w::Loadout> loadout(const Loadout& l) {
+    const auto name = str(l.name, kMaxGuestNameBytes);
+    const auto chassis = str(l.chassis, kMaxPartIdBytes);
+    const auto primary = str(l.primary, kMaxPartIdBytes);
+    const auto secondary = str(l.secondary, kMaxPartIdBytes);
+    const auto module = str(l.module, kMaxPartIdBytes);
+    return w::CreateLoadout(fbb, name, chassis, primary, secondary, module, l.paint);
+  }
 };
 
 Encoder::Encoder() : impl_(std::make_unique<Impl>()) {}
@@ -249,7 +334,8 @@ std::span<const std::uint8_t> Encoder::encode(const Hello& m) {
   const auto token = m.join_token.empty() ? 0 : f.CreateVector(m.join_token);
   const auto name = m.guest_name.empty() ? 0 : f.CreateString(m.guest_name);
   const auto build = m.client_build.empty() ? 0 : impl_->str(m.client_build, kMaxClientBuildBytes);
-  return impl_->finish(w::Message::Hello, w::CreateHello(f, m.protocol_version, token, name, build));
+  const auto loadout = m.loadout ? impl_->loadout(*m.loadout) : 0;
+  return impl_->finish(w::Message::Hello, w::CreateHello(f, m.protocol_version, token, name, build, loadout));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
@@ -259,7 +345,8 @@ std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
   const auto sid = impl_->str(m.server_id, kMaxNameBytes * 2);
   return impl_->finish(w::Message::Welcome,
                        w::CreateWelcome(f, m.protocol_version, m.player_id, m.arena_id, m.entity_id, m.tick_rate,
-                                        m.snapshot_interval, m.server_tick, map, sid));
+                                        m.snapshot_interval, m.server_tick, map, sid,
+                                        static_cast<w::GameMode>(m.mode), m.team, m.catalog_version));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Reject& m) {
@@ -298,11 +385,33 @@ std::span<const std::uint8_t> Encoder::encode(const MatchEvent& m) {
   w::MatchEventBody type = w::MatchEventBody::NONE;
   if (const auto* j = std::get_if<PlayerJoined>(&m.body)) {
     const auto name = impl_->str(j->name, kMaxNameBytes);
-    body = w::CreatePlayerJoined(f, j->player_id, j->entity_id, name, j->team).Union();
+    const auto loadout = impl_->loadout(j->loadout);
+    body = w::CreatePlayerJoined(f, j->player_id, j->entity_id, name, j->team, loadout).Union();
     type = w::MatchEventBody::PlayerJoined;
   } else if (const auto* l = std::get_if<PlayerLeft>(&m.body)) {
     body = w::CreatePlayerLeft(f, l->player_id, l->entity_id).Union();
     type = w::MatchEventBody::PlayerLeft;
+  } else if (const auto* p = std::get_if<PhaseChanged>(&m.body)) {
+    const auto map = impl_->str(p->map_name, kMaxNameBytes);
+    body = w::CreatePhaseChanged(f, static_cast<w::MatchPhase>(p->phase), p->ends_tick, p->match_id, map).Union();
+    type = w::MatchEventBody::PhaseChanged;
+  } else if (const auto* k = std::get_if<Kill>(&m.body)) {
+    const auto weapon = impl_->str(k->weapon, kMaxPartIdBytes);
+    body = w::CreateKill(f, k->killer, k->victim, weapon).Union();
+    type = w::MatchEventBody::Kill;
+  } else if (const auto* e = std::get_if<MatchEnded>(&m.body)) {
+    std::vector<fb::Offset<w::PlayerResult>> rows;
+    const std::size_t n = std::min(e->results.size(), kMaxMatchResults);
+    rows.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const PlayerResult& r = e->results[i];
+      const auto name = impl_->str(r.name, kMaxNameBytes);
+      rows.push_back(w::CreatePlayerResult(f, r.player_id, r.entity_id, name, r.team, r.kills, r.deaths, r.damage,
+                                           r.score, r.placement));
+    }
+    const auto results = f.CreateVector(rows);
+    body = w::CreateMatchEnded(f, e->match_id, static_cast<w::EndReason>(e->reason), e->winner_team, results).Union();
+    type = w::MatchEventBody::MatchEnded;
   }
   return impl_->finish(w::Message::MatchEvent, w::CreateMatchEvent(f, m.tick, type, body));
 }

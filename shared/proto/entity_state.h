@@ -10,7 +10,7 @@
 
 namespace qbot::proto {
 
-enum class EntityKind : std::uint8_t { Bot = 0, Projectile = 1 };
+enum class EntityKind : std::uint8_t { Bot = 0, Bullet = 1, Missile = 2 };
 
 /// Field indices, in wire order. Order by how often a field changes: the
 /// encoder sends "index of the last changed field", so rarely changing
@@ -22,6 +22,7 @@ enum Field : std::uint8_t {
   kVelY,       // velocity y, 1/32 m/s
   kAim,        // facing, 1/4096 turn
   kHp,         // hit points
+  kShield,     // shield points left (bots)
   kFlags,      // EntityFlag bits
   kKind,       // EntityKind
   kOwner,      // projectiles: owner entity id; bots: 0
@@ -30,7 +31,10 @@ enum Field : std::uint8_t {
 };
 
 enum EntityFlag : std::uint8_t {
-  kAlive = 1u << 0,
+  kAlive = 1u << 0,      // bot alive / projectile in flight
+  kProtected = 1u << 1,  // spawn protection: takes no damage
+  kStunned = 1u << 2,    // hit by an EMP: cannot fire or use its module
+  kModuleActive = 1u << 3,  // its module's effect is running (shield, dash, repair)
 };
 
 enum class FieldCoding : std::uint8_t {
@@ -53,8 +57,9 @@ inline constexpr std::array<FieldSpec, kFieldCount> kFieldSpecs{{
     {"vel_y", FieldCoding::Delta, 0, -32768, 32767},
     {"aim", FieldCoding::Raw, 12, 0, 4095},
     {"hp", FieldCoding::Raw, 10, 0, 1023},
+    {"shield", FieldCoding::Raw, 10, 0, 1023},
     {"flags", FieldCoding::Raw, 8, 0, 255},
-    {"kind", FieldCoding::Raw, 3, 0, 1},
+    {"kind", FieldCoding::Raw, 3, 0, 2},
     {"owner", FieldCoding::Raw, 8, 0, 255},
     {"team", FieldCoding::Raw, 3, 0, 7},
 }};

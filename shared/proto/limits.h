@@ -18,6 +18,8 @@ constexpr std::size_t kMaxRejectTextBytes = 120;
 constexpr std::size_t kMaxNameBytes = 32;         // names inside server messages
 constexpr std::size_t kMaxInputCommands = 8;      // redundancy window per Input
 constexpr std::size_t kMaxSnapshotEntities = 1024;
+constexpr std::size_t kMaxPartIdBytes = 24;       // catalog ids in a Loadout
+constexpr std::size_t kMaxMatchResults = 256;     // players in one MatchEnded
 
 /// FlatBuffers Verifier bounds for client input: our deepest client message
 /// is Envelope -> body -> one nested table, so these leave no room for

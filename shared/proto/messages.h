@@ -3,6 +3,7 @@
 // proto/*.cpp touches FlatBuffers-generated accessors; the rest of the code
 // base works with these structs.
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -40,11 +41,30 @@ constexpr std::size_t kRejectReasonCount = 17;
 /// Stable lower_snake_case name (metric labels, logs, reports).
 std::string_view reject_reason_name(RejectReason r);
 
+/// Wire loadout: catalog ids as strings, resolved by sim::resolve_loadout.
+struct Loadout {
+  std::string name;
+  std::string chassis;
+  std::string primary;
+  std::string secondary;
+  std::string module;
+  std::uint32_t paint = 0;
+
+  friend bool operator==(const Loadout&, const Loadout&) = default;
+};
+
+enum class GameMode : std::uint8_t { FreeForAll = 0, TeamDeathmatch = 1 };
+enum class MatchPhase : std::uint8_t { Waiting = 0, Countdown = 1, Battle = 2, Results = 3 };
+enum class EndReason : std::uint8_t { TimeLimit = 0, ScoreLimit = 1, NotEnoughPlayers = 2 };
+std::string_view game_mode_name(GameMode m);
+std::string_view match_phase_name(MatchPhase p);
+
 struct Hello {
   std::uint16_t protocol_version = 0;
   std::vector<std::uint8_t> join_token;
   std::string guest_name;
   std::string client_build;
+  std::optional<Loadout> loadout;
 };
 
 struct Welcome {
@@ -57,6 +77,9 @@ struct Welcome {
   core::Tick server_tick = 0;
   std::string map_name;
   std::string server_id;
+  GameMode mode = GameMode::FreeForAll;
+  std::uint8_t team = 0;
+  std::uint32_t catalog_version = 0;
 };
 
 struct Reject {
@@ -86,14 +109,45 @@ struct PlayerJoined {
   std::uint16_t entity_id = 0;
   std::string name;
   std::uint8_t team = 0;
+  Loadout loadout;
 };
 struct PlayerLeft {
   std::uint32_t player_id = 0;
   std::uint16_t entity_id = 0;
 };
+struct PhaseChanged {
+  MatchPhase phase = MatchPhase::Waiting;
+  core::Tick ends_tick = 0;
+  std::uint64_t match_id = 0;
+  std::string map_name;
+};
+struct Kill {
+  std::uint16_t killer = 0;
+  std::uint16_t victim = 0;
+  std::string weapon;
+};
+struct PlayerResult {
+  std::uint32_t player_id = 0;
+  std::uint16_t entity_id = 0;
+  std::string name;
+  std::uint8_t team = 0;
+  std::uint32_t kills = 0;
+  std::uint32_t deaths = 0;
+  std::uint32_t damage = 0;
+  std::int32_t score = 0;
+  std::uint8_t placement = 0;
+
+  friend bool operator==(const PlayerResult&, const PlayerResult&) = default;
+};
+struct MatchEnded {
+  std::uint64_t match_id = 0;
+  EndReason reason = EndReason::TimeLimit;
+  std::uint8_t winner_team = 0;
+  std::vector<PlayerResult> results;
+};
 struct MatchEvent {
   core::Tick tick = 0;
-  std::variant<PlayerJoined, PlayerLeft> body;
+  std::variant<PlayerJoined, PlayerLeft, PhaseChanged, Kill, MatchEnded> body;
 };
 
 using Message = std::variant<Hello, Welcome, Reject, Input, Snapshot, MatchEvent>;

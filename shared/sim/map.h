@@ -29,7 +29,4 @@ struct Map {
   std::uint64_t identity = 0; // hash of the map's canonical bytes (replays)
 };
 
-/// TEMPORARY until maps load from data everywhere.
-const Map& default_map();
-
 }  // namespace qbot::sim

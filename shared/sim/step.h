@@ -17,19 +17,17 @@ struct BotCommand {
 };
 
 struct Event {
-  enum class Kind : std::uint8_t { Hit, Kill, Respawn };
+  enum class Kind : std::uint8_t { Hit, Kill, Respawn, ModuleUsed };
   Kind kind = Kind::Hit;
-  EntityId actor = 0;   // shooter / killer / respawned bot
-  EntityId target = 0;  // victim (Hit, Kill)
-  std::int32_t amount = 0;  // damage (Hit)
+  EntityId actor = 0;       // shooter / killer / respawned bot / module user
+  EntityId target = 0;      // victim (Hit, Kill)
+  std::int32_t amount = 0;  // damage after armor and shield (Hit)
+  PartIndex part = 0;       // weapon (Hit, Kill) or module (ModuleUsed)
 };
 
-/// Advances `world` by one tick. Commands for unknown bots are ignored;
-/// bots without a command stand still and do not fire.
+/// Advances `world` by one tick. Commands for unknown or dead bots are
+/// ignored; live bots without a command coast to a stop and do not fire.
+/// With several commands for one bot, the last one wins.
 std::vector<Event> step(World& world, std::span<const BotCommand> commands);
-
-/// Movement of one bot for one tick (acceleration toward the stick, walls).
-/// Shared with client-side prediction.
-void move_bot(const Rules& rules, const Map& map, Bot& bot, const Command& cmd);
 
 }  // namespace qbot::sim

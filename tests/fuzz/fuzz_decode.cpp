@@ -35,7 +35,7 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   h.client_build = "fuzz";
   h.join_token = {1, 2, 3, 4};
   add(enc.encode(h));
-  add(enc.encode(Welcome{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv"}));
+  add(enc.encode(Welcome{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1}));
   add(enc.encode(Reject{RejectReason::BadMessage, "why"}));
   Input in;
   in.count = 3;
@@ -43,12 +43,20 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   add(enc.encode(in));
   Frame f;
   f.tick = 5;
-  f.entities.push_back(EntityState{3, {10, 20, 30, 40, 50, 60, 1, 0, 0, 1}});
-  f.entities.push_back(EntityState{300, {1, 2, 3, 4, 0, 0, 1, 1, 3, 0}});
+  f.entities.push_back(EntityState{3, {10, 20, 30, 40, 50, 60, 20, 1, 0, 0, 1}});
+  f.entities.push_back(EntityState{300, {1, 2, 3, 4, 0, 0, 0, 1, 2, 3, 0}});
   std::vector<std::uint8_t> ents;
   encode_entities(Frame{}, f, ents);
   add(enc.encode(Snapshot{5, 0, 4, ents}));
-  add(enc.encode(MatchEvent{7, PlayerJoined{1, 2, "n", 1}}));
+  add(enc.encode(MatchEvent{7, PlayerJoined{1, 2, "n", 1, Loadout{"b", "tank", "laser", "blaster", "emp", 7}}}));
   add(enc.encode(MatchEvent{7, PlayerLeft{1, 2}}));
+  add(enc.encode(MatchEvent{8, PhaseChanged{MatchPhase::Battle, 900, 42, "foundry"}}));
+  add(enc.encode(MatchEvent{9, Kill{1, 2, "laser"}}));
+  add(enc.encode(MatchEvent{10, MatchEnded{42, EndReason::TimeLimit, 1, {{1, 2, "n", 1, 3, 4, 500, 3, 1}}}}));
+  Hello with_loadout;
+  with_loadout.protocol_version = kProtocolVersion;
+  with_loadout.guest_name = "ada";
+  with_loadout.loadout = Loadout{"Rusty", "scout", "shotgun", "missiles", "dash", 0xabcdef};
+  add(enc.encode(with_loadout));
   return seeds;
 }

@@ -14,7 +14,7 @@ const Frame& populated() {
   static const Frame f = [] {
     Frame fr;
     fr.tick = 3;
-    for (std::uint16_t id : {1, 2, 5, 256, 300}) fr.entities.push_back(EntityState{id, {100, 100, 0, 0, 7, 50, 1, 0, 0, 1}});
+    for (std::uint16_t id : {1, 2, 5, 256, 300}) fr.entities.push_back(EntityState{id, {100, 100, 0, 0, 7, 50, 0, 1, 0, 0, 1}});
     return fr;
   }();
   return f;
@@ -43,7 +43,7 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   Frame next = populated();
   next.entities[0].f[kX] += 5;
   next.entities.erase(next.entities.begin() + 2);
-  next.entities.push_back(EntityState{400, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}});
+  next.entities.push_back(EntityState{400, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}});
   std::vector<std::uint8_t> delta, full;
   encode_entities(populated(), next, delta);
   encode_entities(Frame{}, next, full);

@@ -35,12 +35,15 @@ TEST(Codec, HelloRoundTrips) {
 
 TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   Encoder enc;
-  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1"};
+  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5};
   auto wb = copy(enc.encode(w));
   auto wm = decode(wb, Sender::Server);
   ASSERT_TRUE(wm.ok());
   EXPECT_EQ(std::get<Welcome>(*wm).server_tick, 1234u);
   EXPECT_EQ(std::get<Welcome>(*wm).map_name, "foundry");
+  EXPECT_EQ(std::get<Welcome>(*wm).mode, GameMode::TeamDeathmatch);
+  EXPECT_EQ(std::get<Welcome>(*wm).team, 2);
+  EXPECT_EQ(std::get<Welcome>(*wm).catalog_version, 5u);
 
   auto rb = copy(enc.encode(Reject{RejectReason::ServerFull, "full"}));
   auto rm = decode(rb, Sender::Server);
@@ -56,10 +59,64 @@ TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   EXPECT_EQ(s.last_input, 55u);
   EXPECT_EQ(std::vector<std::uint8_t>(s.entities.begin(), s.entities.end()), ents);
 
-  auto eb = copy(enc.encode(MatchEvent{9, PlayerJoined{4, 2, "bob", 1}}));
+  const Loadout l{"Rusty", "tank", "laser", "blaster", "emp", 0x112233};
+  auto eb = copy(enc.encode(MatchEvent{9, PlayerJoined{4, 2, "bob", 1, l}}));
   auto em = decode(eb, Sender::Server);
   ASSERT_TRUE(em.ok());
   EXPECT_EQ(std::get<PlayerJoined>(std::get<MatchEvent>(*em).body).name, "bob");
+  EXPECT_EQ(std::get<PlayerJoined>(std::get<MatchEvent>(*em).body).loadout, l);
+}
+
+TEST(Codec, MatchEventsRoundTrip) {
+  Encoder enc;
+  const std::vector<MatchEvent> events{
+      {10, PhaseChanged{MatchPhase::Countdown, 310, 0, "foundry"}},
+      {20, PhaseChanged{MatchPhase::Battle, 18020, 0xfeedface12345678ULL, "crossfire"}},
+      {30, Kill{3, 7, "missiles"}},
+      {40, MatchEnded{0xfeedface12345678ULL, EndReason::ScoreLimit, 2,
+                      {{1, 3, "ada", 2, 20, 4, 1800, 20, 1}, {2, 7, "bob", 1, 3, 12, 500, 3, 2}}}},
+  };
+  for (const MatchEvent& e : events) {
+    auto bytes = copy(enc.encode(e));
+    auto m = decode(bytes, Sender::Server);
+    ASSERT_TRUE(m.ok()) << m.error().describe();
+    const auto& got = std::get<MatchEvent>(*m);
+    EXPECT_EQ(got.tick, e.tick);
+    ASSERT_EQ(got.body.index(), e.body.index());
+    if (const auto* p = std::get_if<PhaseChanged>(&e.body)) {
+      const auto& q = std::get<PhaseChanged>(got.body);
+      EXPECT_EQ(q.phase, p->phase);
+      EXPECT_EQ(q.ends_tick, p->ends_tick);
+      EXPECT_EQ(q.match_id, p->match_id);
+      EXPECT_EQ(q.map_name, p->map_name);
+    } else if (const auto* k = std::get_if<Kill>(&e.body)) {
+      EXPECT_EQ(std::get<Kill>(got.body).weapon, k->weapon);
+      EXPECT_EQ(std::get<Kill>(got.body).victim, k->victim);
+    } else if (const auto* end = std::get_if<MatchEnded>(&e.body)) {
+      EXPECT_EQ(std::get<MatchEnded>(got.body).results, end->results);
+      EXPECT_EQ(std::get<MatchEnded>(got.body).winner_team, 2);
+    }
+  }
+}
+
+TEST(Codec, HelloLoadoutRoundTripsAndOverlongPartIdsAreBadFields) {
+  Encoder enc;
+  Hello h = sample_hello();
+  h.loadout = Loadout{"Rusty", "tank", "laser", "blaster", "emp", 0x112233};
+  auto bytes = copy(enc.encode(h));
+  auto m = decode(bytes, Sender::Client);
+  ASSERT_TRUE(m.ok()) << m.error().describe();
+  EXPECT_EQ(std::get<Hello>(*m).loadout, h.loadout);
+
+  // Build a hostile Hello by hand: the encoder would clip the id.
+  flatbuffers::FlatBufferBuilder fbb;
+  const std::string long_id(200, 'x');
+  auto lo = qbot::wire::CreateLoadoutDirect(fbb, "n", long_id.c_str(), "laser", "laser", "emp", 0);
+  auto hello = qbot::wire::CreateHelloDirect(fbb, kProtocolVersion, nullptr, "ada", nullptr, lo);
+  fbb.Finish(qbot::wire::CreateEnvelope(fbb, qbot::wire::Message::Hello, hello.Union()));
+  auto bad = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "loadout.chassis");
 }
 
 TEST(Codec, InputRoundTripsWithRedundantCommands) {

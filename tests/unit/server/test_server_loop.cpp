@@ -21,7 +21,10 @@ class ServerLoop : public ::testing::Test {
     cfg.port = 0;
     cfg.metrics_port = 0;
     cfg.server_id = "test-server";
-    server_ = std::make_unique<Server>(cfg, metrics_, store_, [this] { return now_; });
+    auto content = load_game_content(cfg);
+    ASSERT_TRUE(content) << content.error();
+    content_ = std::make_unique<GameContent>(std::move(content.value()));
+    server_ = std::make_unique<Server>(cfg, *content_, metrics_, store_, [this] { return now_; });
     auto ok = server_->start();
     ASSERT_TRUE(ok.ok()) << ok.error();
   }
@@ -46,6 +49,7 @@ class ServerLoop : public ::testing::Test {
   prometheus::Registry registry_;
   Metrics metrics_{registry_};
   MemoryStore store_{[this] { return std::chrono::duration_cast<std::chrono::milliseconds>(now_); }};
+  std::unique_ptr<GameContent> content_;
   std::unique_ptr<Server> server_;
 };
 
@@ -93,7 +97,8 @@ TEST_F(ServerLoop, GuestIsWelcomedAndGetsOneSnapshotPerTick) {
   ASSERT_TRUE(w);
   EXPECT_EQ(w->tick_rate, 60);
   EXPECT_EQ(w->entity_id, 1);
-  EXPECT_EQ(w->map_name, "foundry");
+  EXPECT_EQ(w->map_name, content_->maps.front().map.name);
+  EXPECT_EQ(w->catalog_version, content_->catalog.catalog.version);
   EXPECT_EQ(server_->player_count(), 1u);
 
   core::Tick last = 0;
@@ -104,6 +109,45 @@ TEST_F(ServerLoop, GuestIsWelcomedAndGetsOneSnapshotPerTick) {
     EXPECT_EQ(s->server_tick, last == 0 ? s->server_tick : last + 1);
     last = s->server_tick;
   }
+}
+
+TEST_F(ServerLoop, ChosenLoadoutIsAnnouncedAndAnInvalidOneRejectedWithTheReason) {
+  start();
+  const sim::Catalog& cat = content_->catalog.catalog;
+  auto c = client();
+  proto::Hello h = hello(proto::kProtocolVersion, "ada");
+  h.loadout = proto::Loadout{"Rusty", cat.chassis.back().id, cat.weapons[0].id, cat.weapons[1].id,
+                             cat.modules.back().id, 0x336699};
+  c->send(h);
+  ASSERT_TRUE(c->receive_a<proto::Welcome>());
+  std::optional<proto::PlayerJoined> joined;
+  for (int i = 0; i < 4 && !joined; ++i) {
+    auto e = c->receive_a<proto::MatchEvent>(1s);
+    ASSERT_TRUE(e);
+    if (auto* j = std::get_if<proto::PlayerJoined>(&e->body)) joined = *j;
+  }
+  ASSERT_TRUE(joined);
+  EXPECT_EQ(joined->loadout, *h.loadout);
+  EXPECT_EQ(joined->name, "Rusty");
+
+  const auto refused = [&](proto::Loadout l) {
+    auto bad = client();
+    proto::Hello bh = hello(proto::kProtocolVersion, "eve");
+    bh.loadout = std::move(l);
+    bad->send(bh);
+    auto r = bad->receive_a<proto::Reject>();
+    EXPECT_TRUE(r);
+    if (!r) return std::string();
+    EXPECT_EQ(r->reason, proto::RejectReason::InvalidLoadout);
+    return r->text;
+  };
+  proto::Loadout unknown = *h.loadout;
+  unknown.chassis = "hovercraft";
+  EXPECT_NE(refused(unknown).find("hovercraft"), std::string::npos);
+  proto::Loadout bad_name = *h.loadout;
+  bad_name.name = "bad\x01name";
+  EXPECT_NE(refused(bad_name).find("name"), std::string::npos);
+  EXPECT_EQ(rejects(proto::RejectReason::InvalidLoadout), 2.0);
 }
 
 TEST_F(ServerLoop, WrongProtocolVersionGetsARejectWithTheReason) {

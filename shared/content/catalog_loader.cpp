@@ -1,0 +1,159 @@
+#include "content/catalog_loader.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/hash.h"
+#include "qbot/schemas/catalog_generated.h"
+#include "qbot/schemas/schema_text.h"
+#include "content/field_check.h"
+
+namespace qbot::content {
+namespace fbc = qbot::data;  // generated from schemas/catalog.fbs
+
+namespace {
+
+constexpr std::size_t kMaxIdBytes = 24;
+constexpr std::size_t kMaxNameBytes = 32;
+constexpr std::size_t kMaxParts = 255;
+constexpr float kPi = 3.14159265f;
+
+std::string str(const flatbuffers::String* s) { return s != nullptr ? s->str() : std::string(); }
+
+template <class Vec>
+bool count_ok(FieldCheck& check, const std::string& field, const Vec* v) {
+  const std::size_t n = v != nullptr ? v->size() : 0;
+  if (n == 0 || n > kMaxParts) {
+    check.fail(field, "must have 1.." + std::to_string(kMaxParts) + " entries, got " + std::to_string(n));
+    return false;
+  }
+  return true;
+}
+
+void check_common(FieldCheck& check, const std::string& at, const std::string& id, const std::string& name,
+                  std::int32_t cost, std::set<std::string>& ids) {
+  check.identifier(at + ".id", id, kMaxIdBytes);
+  check.display_name(at + ".name", name, kMaxNameBytes);
+  check.range(at + ".cost", cost, 0, 1000);
+  if (!ids.insert(id).second) check.fail(at + ".id", "duplicate \"" + id + "\"");
+}
+
+}  // namespace
+
+core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std::uint8_t> bytes,
+                                                             std::string_view source_name) {
+  const auto fail = [&](const std::string& what) { return core::Err{ContentError{std::string(source_name) + ": " + what}}; };
+  flatbuffers::Verifier::Options opts;
+  opts.max_depth = 8;
+  opts.max_tables = 4096;
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), opts);
+  if (bytes.empty() || !fbc::VerifyCatalogBuffer(verifier)) return fail("not a valid binary catalog");
+  const fbc::Catalog& in = *fbc::GetCatalog(bytes.data());
+
+  sim::Catalog out;
+  FieldCheck check;
+  out.version = in.version();
+  out.point_budget = in.point_budget();
+  check.range("point_budget", out.point_budget, 1, 100000);
+
+  if (count_ok(check, "chassis", in.chassis())) {
+    std::set<std::string> ids;
+    for (flatbuffers::uoffset_t i = 0; i < in.chassis()->size(); ++i) {
+      const fbc::Chassis& c = *in.chassis()->Get(i);
+      const std::string at = "chassis[" + std::to_string(i) + "]";
+      sim::ChassisSpec s{str(c.id()), str(c.name()), c.hp(), c.armor(), c.max_speed(), c.acceleration(),
+                         c.turn_rate(), c.radius(), c.mass(), c.cost()};
+      check_common(check, at, s.id, s.name, s.cost, ids);
+      check.range(at + ".hp", s.hp, 1, 1000);
+      check.range(at + ".armor", s.armor, 0, 80);
+      check.range(at + ".max_speed", s.max_speed, 0.5f, 40.0f);
+      check.range(at + ".acceleration", s.acceleration, 1.0f, 400.0f);
+      check.range(at + ".turn_rate", s.turn_rate, 0.5f, 50.0f);
+      check.range(at + ".radius", s.radius, 0.3f, 2.0f);
+      check.range(at + ".mass", s.mass, 0.1f, 100.0f);
+      out.chassis.push_back(std::move(s));
+    }
+  }
+  if (count_ok(check, "weapons", in.weapons())) {
+    std::set<std::string> ids;
+    for (flatbuffers::uoffset_t i = 0; i < in.weapons()->size(); ++i) {
+      const fbc::Weapon& w = *in.weapons()->Get(i);
+      const std::string at = "weapons[" + std::to_string(i) + "]";
+      const auto kind = static_cast<std::uint8_t>(w.kind());
+      if (kind > static_cast<std::uint8_t>(fbc::WeaponKind::MAX)) check.fail(at + ".kind", "unknown weapon kind");
+      sim::WeaponSpec s{str(w.id()), str(w.name()), static_cast<sim::WeaponKind>(kind), w.damage(),
+                        w.fire_interval(), w.spread(), w.range(), w.projectile_speed(), w.turn_rate(), w.pellets(),
+                        w.heat_per_shot(), w.cooling(), w.cost()};
+      check_common(check, at, s.id, s.name, s.cost, ids);
+      check.range(at + ".damage", s.damage, 1, 1000);
+      check.range(at + ".fire_interval", s.fire_interval, 0.016f, 10.0f);
+      check.range(at + ".spread", s.spread, 0.0f, kPi);
+      check.range(at + ".range", s.range, 1.0f, 200.0f);
+      const bool travels = s.kind == sim::WeaponKind::Projectile || s.kind == sim::WeaponKind::Homing;
+      if (travels) check.range(at + ".projectile_speed", s.projectile_speed, 1.0f, 200.0f);
+      else check.range(at + ".projectile_speed", s.projectile_speed, 0.0f, 0.0f);
+      if (s.kind == sim::WeaponKind::Homing) check.range(at + ".turn_rate", s.turn_rate, 0.1f, 50.0f);
+      else check.range(at + ".turn_rate", s.turn_rate, 0.0f, 0.0f);
+      if (s.kind == sim::WeaponKind::Shotgun) check.range<int>(at + ".pellets", s.pellets, 1, 16);
+      else check.range<int>(at + ".pellets", s.pellets, 1, 1);
+      check.range(at + ".heat_per_shot", s.heat_per_shot, 0.0f, 1.0f);
+      check.range(at + ".cooling", s.cooling, 0.01f, 10.0f);
+      out.weapons.push_back(std::move(s));
+    }
+  }
+  if (count_ok(check, "modules", in.modules())) {
+    std::set<std::string> ids;
+    for (flatbuffers::uoffset_t i = 0; i < in.modules()->size(); ++i) {
+      const fbc::Module& m = *in.modules()->Get(i);
+      const std::string at = "modules[" + std::to_string(i) + "]";
+      const auto kind = static_cast<std::uint8_t>(m.kind());
+      if (kind > static_cast<std::uint8_t>(fbc::ModuleKind::MAX)) check.fail(at + ".kind", "unknown module kind");
+      sim::ModuleSpec s{str(m.id()), str(m.name()), static_cast<sim::ModuleKind>(kind), m.cooldown(), m.duration(),
+                        m.magnitude(), m.radius(), m.cost()};
+      check_common(check, at, s.id, s.name, s.cost, ids);
+      check.range(at + ".cooldown", s.cooldown, 0.1f, 120.0f);
+      check.range(at + ".duration", s.duration, 0.016f, 30.0f);
+      check.range(at + ".magnitude", s.magnitude, 0.0f, 1000.0f);
+      if (s.kind == sim::ModuleKind::Emp) check.range(at + ".radius", s.radius, 0.5f, 50.0f);
+      if (s.kind == sim::ModuleKind::Dash) check.range(at + ".magnitude", s.magnitude, 1.0f, 100.0f);
+      out.modules.push_back(std::move(s));
+    }
+  }
+  if (!check.failed()) {
+    // A catalog in which no bot fits the budget would refuse every player.
+    const auto cheapest = [](const auto& parts) {
+      std::int32_t c = parts.front().cost;
+      for (const auto& p : parts) c = std::min(c, p.cost);
+      return c;
+    };
+    const std::int32_t min_cost = cheapest(out.chassis) + 2 * cheapest(out.weapons) + cheapest(out.modules);
+    if (min_cost > out.point_budget) {
+      check.fail("point_budget", "the cheapest loadout costs " + std::to_string(min_cost) + ", more than the budget " +
+                                     std::to_string(out.point_budget));
+    }
+  }
+  if (check.failed()) return fail(check.error());
+
+  core::Fnv1a h;
+  h.bytes(bytes.data(), bytes.size());
+  out.identity = h.value();
+  return out;
+}
+
+core::Result<CatalogFile, ContentError> parse_catalog_json(std::string_view json, std::string_view source_name) {
+  auto binary = json_to_binary(schemas::kCatalogFbs, json, source_name);
+  if (!binary) return core::Err{binary.error()};
+  auto catalog = catalog_from_binary(binary.value(), source_name);
+  if (!catalog) return core::Err{catalog.error()};
+  return CatalogFile{std::move(catalog.value()), std::move(binary.value())};
+}
+
+core::Result<CatalogFile, ContentError> load_catalog_file(const std::filesystem::path& path) {
+  auto text = read_text_file(path);
+  if (!text) return core::Err{text.error()};
+  return parse_catalog_json(text.value(), path.string());
+}
+
+}  // namespace qbot::content

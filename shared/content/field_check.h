@@ -1,0 +1,49 @@
+#pragma once
+// Range checks that name the offending field: the first failure wins and
+// becomes "weapons[2].damage: must be 1..1000, got 0".
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace qbot::content {
+
+class FieldCheck {
+ public:
+  bool failed() const { return error_.has_value(); }
+  const std::string& error() const { return *error_; }
+
+  void fail(const std::string& field, const std::string& problem) {
+    if (!error_) error_ = field + ": " + problem;
+  }
+
+  template <class T>
+  void range(const std::string& field, T value, T lo, T hi) {
+    bool ok = value >= lo && value <= hi;
+    if constexpr (std::is_floating_point_v<T>) ok = ok && std::isfinite(value);
+    if (ok) return;
+    std::ostringstream os;
+    os << "must be " << +lo << ".." << +hi << ", got " << +value;
+    fail(field, os.str());
+  }
+
+  /// Identifiers: 1..max of [a-z0-9_-].
+  void identifier(const std::string& field, std::string_view id, std::size_t max) {
+    const bool ok = !id.empty() && id.size() <= max &&
+                    id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string_view::npos;
+    if (!ok) fail(field, "must be 1.." + std::to_string(max) + " of [a-z0-9_-], got \"" + std::string(id) + "\"");
+  }
+
+  /// Display names: 1..max printable ASCII characters.
+  void display_name(const std::string& field, std::string_view name, std::size_t max) {
+    bool ok = !name.empty() && name.size() <= max;
+    for (char c : name) ok = ok && c >= 0x20 && c <= 0x7e;
+    if (!ok) fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
+  }
+
+ private:
+  std::optional<std::string> error_;
+};
+
+}  // namespace qbot::content
