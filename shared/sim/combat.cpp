@@ -114,7 +114,7 @@ core::Tick rewind_tick(const World& w, core::Tick view_tick) {
 
 int trace_hitscan(const World& w, const Bot& shooter, Vec2 from, Vec2 dir, float range, core::Tick view_tick) {
   const Vec2 to = from + dir * range;
-  const float wall_t = segment_hits_walls(from, to, *w.map).value_or(1.0f);
+  const float wall_t = first_wall_hit(*w.map, w.walls, from, to).value_or(1.0f);
   const Vec2 end = from + (to - from) * wall_t;
 
   const core::Tick rt = rewind_tick(w, view_tick);

@@ -69,19 +69,4 @@ bool push_out_of_box(Vec2& pos, float radius, const Box& box) {
   return true;
 }
 
-std::optional<float> segment_hits_walls(Vec2 a, Vec2 b, const Map& map) {
-  std::optional<float> best;
-  // Leaving the map counts as hitting its outer wall.
-  const Box bounds{{0.0f, 0.0f}, {map.width, map.height}};
-  if (!point_in_box(b, bounds)) {
-    // Find where the segment exits: entry of the reversed segment.
-    if (auto t = segment_box(b, a, bounds)) best = 1.0f - *t;
-    else best = 0.0f;
-  }
-  for (const Box& wall : map.walls) {
-    if (auto t = segment_box(a, b, wall); t && (!best || *t < *best)) best = t;
-  }
-  return best;
-}
-
 }  // namespace qbot::sim

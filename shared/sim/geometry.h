@@ -25,7 +25,4 @@ float dist_sq_point_segment(Vec2 p, Vec2 a, Vec2 b);
 /// Pushes a circle out of a box; true on contact.
 bool push_out_of_box(Vec2& pos, float radius, const Box& box);
 
-/// First t in [0,1] where the segment hits a wall or leaves the map; nullopt if neither.
-std::optional<float> segment_hits_walls(Vec2 a, Vec2 b, const Map& map);
-
 }  // namespace qbot::sim

@@ -36,10 +36,7 @@ void move_bot(const World& w, core::Tick now, Bot& bot, const Command& cmd) {
   }
   bot.pos += bot.vel * dt;
 
-  const float r = chassis.radius;
-  for (const Box& wall : map.walls) push_out_of_box(bot.pos, r, wall);
-  bot.pos.x = std::clamp(bot.pos.x, r, map.width - r);
-  bot.pos.y = std::clamp(bot.pos.y, r, map.height - r);
+  push_out_of_walls(map, w.walls, bot.pos, chassis.radius);
 }
 
 float max_bot_radius(const Catalog& catalog) {
@@ -81,10 +78,7 @@ void separate_bots(World& w) {
   // Pushes may have moved a bot into a wall or out of bounds.
   for (Bot& b : w.bots) {
     if (!b.alive) continue;
-    const float r = w.chassis(b).radius;
-    for (const Box& wall : w.map->walls) push_out_of_box(b.pos, r, wall);
-    b.pos.x = std::clamp(b.pos.x, r, w.map->width - r);
-    b.pos.y = std::clamp(b.pos.y, r, w.map->height - r);
+    push_out_of_walls(*w.map, w.walls, b.pos, w.chassis(b).radius);
   }
 }
 

@@ -12,6 +12,9 @@ namespace {
 
 /// Missiles lock on to enemies within this half-angle of their heading.
 constexpr float kSeekerHalfAngle = 1.0472f;  // 60 degrees
+/// A missile without a target looks for one every this many ticks
+/// (staggered by id): the search is the costliest query of the step.
+constexpr std::uint32_t kSeekerPeriodTicks = 4;
 
 const Bot* find_live_index(const World& w, EntityId id) {
   const Bot* b = find_bot(w, id);
@@ -22,7 +25,7 @@ void steer_missile(World& w, Projectile& p, const WeaponSpec& weapon, float dt) 
   const float speed = length(p.vel);
   if (speed < 1e-6f) return;
   const Vec2 heading = p.vel * (1.0f / speed);
-  if (find_live_index(w, p.target) == nullptr) {
+  if (find_live_index(w, p.target) == nullptr && (w.tick + p.id) % kSeekerPeriodTicks == 0) {
     // Acquire the nearest enemy inside the seeker cone.
     p.target = 0;
     float best_d2 = weapon.range * weapon.range;
@@ -58,7 +61,7 @@ void advance_projectiles(World& w, std::vector<Event>& events) {
     if (p.kind == ProjectileKind::Missile) steer_missile(w, p, weapon, dt);
     const Vec2 from = p.pos;
     const Vec2 to = p.pos + p.vel * dt;
-    const std::optional<float> wall_t = segment_hits_walls(from, to, *w.map);
+    const std::optional<float> wall_t = first_wall_hit(*w.map, w.walls, from, to);
 
     int hit = -1;
     float hit_t = wall_t.value_or(2.0f);

@@ -12,6 +12,7 @@ World make_world(const Catalog& catalog, const Map& map, const Rules& rules, std
   w.rules.max_rewind_ticks = std::min(rules.max_rewind_ticks, LagHistory::kCapacity - 1);
   w.catalog = &catalog;
   w.map = &map;
+  w.walls.build(map);
   w.rng = core::Rng(seed);
   return w;
 }

@@ -14,6 +14,7 @@
 #include "sim/map.h"
 #include "sim/spatial_grid.h"
 #include "sim/vec2.h"
+#include "sim/wall_index.h"
 
 namespace qbot::sim {
 
@@ -90,6 +91,7 @@ struct World {
   EntityId next_projectile_id = kFirstProjectileId;
   LagHistory history;               // past bot positions for lag compensation
   SpatialGrid grid;                 // scratch broad phase, rebuilt every tick
+  WallIndex walls;                  // static broad phase of map->walls
 
   const ChassisSpec& chassis(const Bot& b) const { return catalog->chassis[b.loadout.chassis]; }
   const WeaponSpec& weapon(const Bot& b, Slot s) const {
