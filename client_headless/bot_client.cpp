@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "proto/snapshot_codec.h"
 #include "proto/version.h"
 #include "sim/loadout.h"
@@ -20,9 +22,11 @@ BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, 
 
 void BotClient::use_map(const std::string& name) {
   for (const sim::Map& m : maps_) {
-    if (m.name != name) continue;
+    if (m.name != name || &m == map_) continue;
+    map_ = &m;
     self_.map_width = m.width;
     self_.map_height = m.height;
+    if (self_.entity != 0 && tick_rate_ != 0) predictor_.emplace(catalog_, m, loadout_, self_.entity, tick_rate_);
   }
 }
 
@@ -54,8 +58,8 @@ void BotClient::on_connect(ShardContext& ctx) {
   state_ = BotState::AwaitingWelcome;
 }
 
-void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span<const std::uint8_t> bytes) {
-  auto decoded = proto::decode(bytes, proto::Sender::Server);
+void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<const std::uint8_t> bytes, Nanos now) {
+  auto decoded = proto::decode(bytes, proto::Sender::Server, channel);
   if (!decoded) {
     ctx.stats.snapshot_errors += 1;
     spdlog::debug("bot {}: undecodable packet: {}", index_, decoded.error().describe());
@@ -70,6 +74,10 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span
           tick_rate_ = m.tick_rate;
           self_.entity = m.entity_id;
           self_.team = m.team;
+          reconnect_token_ = m.reconnect_token;
+          // Show others ~2 snapshots behind the newest (interpolation delay).
+          frames_.set_delay(2u * m.snapshot_interval);
+          map_ = nullptr;
           use_map(m.map_name);
           ctx.stats.welcomed += 1;
           ctx.stats.playing += 1;
@@ -77,7 +85,7 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span
           ctx.stats.rejects[static_cast<std::size_t>(m.reason)] += 1;
           spdlog::debug("bot {}: rejected ({}): {}", index_, proto::reject_reason_name(m.reason), m.text);
         } else if constexpr (std::is_same_v<T, proto::Snapshot>) {
-          if (state_ == BotState::Playing) on_snapshot(ctx, m);
+          if (state_ == BotState::Playing) on_snapshot(ctx, m, now);
         } else if constexpr (std::is_same_v<T, proto::MatchEvent>) {
           if (state_ == BotState::Playing) on_match_event(ctx, m);
         }
@@ -85,11 +93,15 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t /*channel*/, std::span
       decoded.value());
 }
 
-void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap) {
-  static const proto::Frame kEmpty{};
-  const proto::Frame* base = &kEmpty;
-  if (snap.baseline_tick != 0) {
-    base = frames_.find(snap.baseline_tick);
+void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now) {
+  auto baseline_tick = proto::snapshot_baseline(snap.data, snap.server_tick);
+  if (!baseline_tick) {
+    ctx.stats.snapshot_errors += 1;
+    return;
+  }
+  const proto::Frame* base = nullptr;
+  if (baseline_tick.value() != 0) {
+    base = frames_.find(baseline_tick.value());
     if (base == nullptr) {
       // We lost the baseline: keep acking what we have; the server falls
       // back to a full snapshot once our ack is too old.
@@ -97,15 +109,32 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap) {
       return;
     }
   }
-  auto frame = proto::decode_entities(*base, snap.entities, snap.server_tick);
+  auto frame = proto::decode_snapshot(base, snap.data, snap.server_tick, tick_rate_);
   if (!frame) {
     ctx.stats.snapshot_errors += 1;
     spdlog::debug("bot {}: bad snapshot: {}", index_, frame.error().describe());
     return;
   }
   ctx.stats.snapshots += 1;
-  if (snap.server_tick > acked_) acked_ = snap.server_tick;
-  frames_.put(snap.server_tick, std::move(frame.value()));
+  if (snap.server_tick <= acked_) return;  // late or duplicate: keep only for baselines
+  {
+    std::lock_guard lock(ctx.stats.mu);
+    if (last_snapshot_at_.count() != 0) {
+      ctx.stats.snapshot_gap_ms.record(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_snapshot_at_).count()));
+    }
+    if (predictor_) {
+      for (const auto& e : frame.value().entities) {
+        if (e.id != self_.entity) continue;
+        if (auto err = predictor_->reconcile(e, frame.value().last_input, snap.server_tick)) {
+          ctx.stats.prediction_error_mm.record(static_cast<std::uint64_t>(*err * 1000.0f));
+        }
+      }
+    }
+  }
+  last_snapshot_at_ = now;
+  acked_ = snap.server_tick;
+  frames_.put(std::move(frame.value()));
 }
 
 void BotClient::on_match_event(ShardContext& ctx, const proto::MatchEvent& event) {
@@ -113,7 +142,13 @@ void BotClient::on_match_event(ShardContext& ctx, const proto::MatchEvent& event
     use_map(phase->map_name);
   } else if (const auto* kill = std::get_if<proto::Kill>(&event.body)) {
     if (kill->killer == self_.entity) ctx.stats.kills += 1;
-  } else if (std::holds_alternative<proto::MatchEnded>(event.body)) {
+  } else if (const auto* end = std::get_if<proto::MatchEnded>(&event.body)) {
+    // Reliable delivery: a result must arrive exactly once.
+    if (std::find(matches_seen_.begin(), matches_seen_.end(), end->match_id) != matches_seen_.end()) {
+      ctx.stats.match_results_duplicated += 1;
+      return;
+    }
+    matches_seen_.push_back(end->match_id);
     ctx.stats.matches_ended += 1;
   }
 }
@@ -146,9 +181,11 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   }
   if (state_ != BotState::Playing) return;
 
-  sim::Command cmd = behaviour_.next(frames_.find(acked_), self_, tick_rate);
+  const auto view = frames_.view();
+  sim::Command cmd = behaviour_.next(view ? &*view : nullptr, self_, tick_rate);
   cmd.sequence = next_sequence_++;
-  cmd.view_tick = acked_;
+  cmd.view_tick = frames_.view_tick();
+  if (predictor_) predictor_->apply(cmd);
   recent_.push_back(cmd);
   while (recent_.size() > kRedundancy) recent_.pop_front();
 

@@ -6,11 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "client_headless/behaviour.h"
 #include "client_headless/fleet_stats.h"
+#include "client_headless/interpolation.h"
+#include "client_headless/prediction.h"
 #include "core/ring.h"
 #include "net/net_host.h"
 #include "proto/codec.h"
@@ -41,7 +44,7 @@ class BotClient {
   /// Starts connecting; `deadline` bounds the whole handshake.
   void start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout);
   void on_connect(ShardContext& ctx);
-  void on_packet(ShardContext& ctx, std::uint8_t channel, std::span<const std::uint8_t> bytes);
+  void on_packet(ShardContext& ctx, std::uint8_t channel, std::span<const std::uint8_t> bytes, Nanos now);
   void on_disconnect(ShardContext& ctx, std::uint32_t reason);
   /// Once per client tick: sends this tick's Input; fails a stuck handshake.
   void on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate);
@@ -55,7 +58,7 @@ class BotClient {
 
  private:
   void fail(ShardContext& ctx);
-  void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap);
+  void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now);
   void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);
   void use_map(const std::string& name);
 
@@ -74,7 +77,12 @@ class BotClient {
   std::uint32_t next_sequence_ = 1;
   std::deque<sim::Command> recent_;  // newest kRedundancy commands
   core::Tick acked_ = 0;             // newest snapshot decoded
-  core::KeyedRing<proto::Frame, 64> frames_;  // decoded frames by server tick
+  InterpolationBuffer frames_;       // decoded frames by server tick (baselines + view)
+  const sim::Map* map_ = nullptr;    // the arena's current map, if we know it
+  std::optional<Predictor> predictor_;
+  Nanos last_snapshot_at_{0};
+  std::vector<std::uint8_t> reconnect_token_;
+  std::vector<std::uint64_t> matches_seen_;  // MatchEnded ids: each must arrive once
 };
 
 }  // namespace qbot::client

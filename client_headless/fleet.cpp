@@ -60,12 +60,15 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.inputs_sent += s.inputs_sent;
     t.kills += s.kills;
     t.matches_ended += s.matches_ended;
+    t.match_results_duplicated += s.match_results_duplicated;
     t.bytes_down += s.bytes_down;
     t.bytes_up += s.bytes_up;
     for (std::size_t i = 0; i < t.rejects.size(); ++i) t.rejects[i] += s.rejects[i];
     std::lock_guard lock(s.mu);
     t.rtt_ms_window.merge(s.rtt_ms_window);
     t.rtt_ms_total.merge(s.rtt_ms_total);
+    t.prediction_error_mm.merge(s.prediction_error_mm);
+    t.snapshot_gap_ms.merge(s.snapshot_gap_ms);
     if (drain_window) s.rtt_ms_window.clear();
   }
   return t;
@@ -115,7 +118,7 @@ void Fleet::run_shard(Shard& shard) {
       BotClient& bot = bots[local];
       switch (ev.type) {
         case net::NetEvent::Type::Connect: bot.on_connect(ctx); break;
-        case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes()); break;
+        case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes(), clock_()); break;
         case net::NetEvent::Type::Disconnect: bot.on_disconnect(ctx, ev.data); break;
         case net::NetEvent::Type::None: break;
       }

@@ -37,11 +37,13 @@ struct FleetConfig {
 struct FleetTotals {
   std::uint64_t welcomed = 0, failed = 0, playing = 0, disconnects = 0;
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
-  std::uint64_t kills = 0, matches_ended = 0;
+  std::uint64_t kills = 0, matches_ended = 0, match_results_duplicated = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;
   std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};
   core::Histogram rtt_ms_window;  // drained by totals(true)
   core::Histogram rtt_ms_total;
+  core::Histogram prediction_error_mm;
+  core::Histogram snapshot_gap_ms;
 };
 
 class Fleet {

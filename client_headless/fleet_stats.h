@@ -22,6 +22,7 @@ struct ShardStats {
   std::atomic<std::uint64_t> inputs_sent{0};
   std::atomic<std::uint64_t> kills{0};           // kill-feed entries naming one of our bots
   std::atomic<std::uint64_t> matches_ended{0};   // MatchEnded events received (per bot)
+  std::atomic<std::uint64_t> match_results_duplicated{0};  // a MatchEnded seen twice (must stay 0)
   std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
   std::atomic<std::uint64_t> bytes_up{0};
   std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};
@@ -29,6 +30,8 @@ struct ShardStats {
   std::mutex mu;
   core::Histogram rtt_ms_window;  // since the last progress line
   core::Histogram rtt_ms_total;
+  core::Histogram prediction_error_mm;  // own bot: predicted vs server position per acked command
+  core::Histogram snapshot_gap_ms;      // time between consecutive snapshots of one bot
 };
 
 }  // namespace qbot::client

@@ -28,6 +28,11 @@ std::string report_json(const RunInfo& run, const FleetTotals& t) {
   j.field("inputs_sent", t.inputs_sent);
   j.field("kills", t.kills);
   j.field("matches_ended", t.matches_ended);
+  j.field("match_results_duplicated", t.match_results_duplicated);
+  j.field("prediction_error_p50", static_cast<double>(t.prediction_error_mm.quantile(0.50)) / 1000.0);
+  j.field("prediction_error_p99", static_cast<double>(t.prediction_error_mm.quantile(0.99)) / 1000.0);
+  j.field("snapshot_gap_ms_p50", static_cast<double>(t.snapshot_gap_ms.quantile(0.50)));
+  j.field("snapshot_gap_ms_p99", static_cast<double>(t.snapshot_gap_ms.quantile(0.99)));
   j.field("disconnects", t.disconnects);
   j.field("rtt_ms_p50", static_cast<double>(t.rtt_ms_total.quantile(0.50)));
   j.field("rtt_ms_p99", static_cast<double>(t.rtt_ms_total.quantile(0.99)));
@@ -51,7 +56,8 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t) {
                 "  bots            %llu/%u connected, %llu failed, %llu disconnected\n"
                 "  snapshots       %llu received (%.1f /bot/s), %llu undecodable, %llu missing baseline\n"
                 "  rtt (ms)        p50 %llu  p99 %llu  max %llu\n"
-                "  bandwidth       down %.0f B/bot/s, up %.0f B/bot/s\n",
+                "  bandwidth       down %.0f B/bot/s, up %.0f B/bot/s\n"
+                "  prediction      error p50 %.3f m  p99 %.3f m; snapshot gap p99 %llu ms\n",
                 run.server.c_str(), run.duration_s, static_cast<unsigned long long>(t.welcomed), run.bots_requested,
                 static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.disconnects),
                 static_cast<unsigned long long>(t.snapshots), per_bot_per_s(t.snapshots, t.welcomed, run.duration_s),
@@ -60,7 +66,10 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t) {
                 static_cast<unsigned long long>(t.rtt_ms_total.quantile(0.99)),
                 static_cast<unsigned long long>(t.rtt_ms_total.max()),
                 per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s),
-                per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s));
+                per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s),
+                static_cast<double>(t.prediction_error_mm.quantile(0.5)) / 1000.0,
+                static_cast<double>(t.prediction_error_mm.quantile(0.99)) / 1000.0,
+                static_cast<unsigned long long>(t.snapshot_gap_ms.quantile(0.99)));
   std::string s = buf;
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
     if (t.rejects[i] == 0) continue;

@@ -78,6 +78,21 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
       "QBOT_SPAWN_PROTECTION");
   env(app.add_option("--record-dir", c.record_dir, "Write a replay of every battle into this directory"),
       "QBOT_RECORD_DIR");
+  // Netcode
+  env(app.add_flag("--full-snapshots", c.full_snapshots,
+                   "Send full snapshots without interest or budget (comparison baseline)"),
+      "QBOT_FULL_SNAPSHOTS");
+  env(app.add_option("--interest-radius", c.interest_radius_m, "Entities farther than this are not sent, m (0 = all)")
+          ->check(CLI::Range(0.0, 1000.0)),
+      "QBOT_INTEREST_RADIUS");
+  env(app.add_option("--client-budget", c.client_budget_bytes_per_s,
+                     "Snapshot bytes per second per client; nearest entities first (0 = unlimited)")
+          ->check(CLI::Range(0, 10000000)),
+      "QBOT_CLIENT_BUDGET");
+  env(app.add_option("--reconnect-grace", c.reconnect_grace_s,
+                     "Seconds a dropped player's bot waits for a reconnect (0 = free at once)")
+          ->check(CLI::Range(0, 3600)),
+      "QBOT_RECONNECT_GRACE");
   // Store / registry
   env(app.add_option("--redis", c.redis, "redis://host:port[/db]; empty = in-memory store"), "QBOT_REDIS");
   env(app.add_option("--redis-prefix", c.redis_prefix, "Prefix of every Redis key"), "QBOT_REDIS_PREFIX");

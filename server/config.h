@@ -45,6 +45,12 @@ struct Config {
   float spawn_protection_s = 1.5f;        // invulnerability after spawning (ends on firing)
   std::string record_dir;                 // write a replay of every battle here; empty = off
 
+  // Netcode
+  bool full_snapshots = false;            // every snapshot full, no interest / budget (baseline for benchmarks)
+  float interest_radius_m = 40.0f;        // entities farther than this are not sent (0 = all)
+  std::uint32_t client_budget_bytes_per_s = 16000;  // snapshot data budget per client (0 = none)
+  std::uint32_t reconnect_grace_s = 30;   // a dropped player's bot is kept this long for a reconnect
+
   // Store / registry
   std::string redis;                      // redis://host:port[/db]; empty = in-memory
   std::string redis_prefix = "qbot:";     // prefix of every Redis key

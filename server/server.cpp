@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include <sodium.h>
+
 #include "proto/version.h"
 #include "replay/replay_file.h"
 #include "sim/loadout.h"
@@ -53,7 +55,12 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
       fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
       content_(content),
       arena_content_(arena_content(content)),
-      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id) {}
+      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id) {
+  snapshot_policy_.full_only = cfg_.full_snapshots;
+  snapshot_policy_.interest_radius_q = proto::quantize_pos(cfg_.interest_radius_m);
+  snapshot_policy_.max_bytes = cfg_.client_budget_bytes_per_s * cfg_.snapshot_interval / cfg_.tick_rate;
+  snapshot_policy_.tick_rate = cfg_.tick_rate;
+}
 
 Server::~Server() {
   if (store_worker_) store_worker_->stop();
@@ -204,12 +211,11 @@ void Server::send_snapshots(Arena& arena) {
   for (const ArenaPlayer& p : arena.players()) {
     Session* s = find_session(p.session);
     if (s == nullptr || s->state != SessionState::Active) continue;
-    const auto built = s->snapshots.build(frame, s->acked_snapshot, scratch_entities_);
+    const Viewer viewer{p.entity, p.team, s->inputs.last_applied()};
+    const auto built = s->snapshots.build(frame, viewer, s->acked_snapshot, snapshot_policy_, scratch_entities_);
     proto::Snapshot msg;
     msg.server_tick = frame.tick;
-    msg.baseline_tick = built.baseline_tick;
-    msg.last_input = s->inputs.last_applied();
-    msg.entities = scratch_entities_;
+    msg.data = scratch_entities_;
     if (!host_->send(s->peer, net::kGameChannel, encoder_.encode(msg), net::Delivery::Unreliable)) {
       metrics_.send_failures.Increment();
       continue;
@@ -228,6 +234,10 @@ void Server::expire_sessions(Nanos now) {
       reject(s, RejectReason::HelloTimeout, "no Hello within the handshake deadline", now);
     } else if (s.state == SessionState::Closing) {
       host_->disconnect_now(s.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+      to_remove.push_back(id);
+    } else if (s.state == SessionState::Orphaned) {
+      spdlog::debug("session {}: '{}' did not come back within {} s, slot freed", id, s.name, cfg_.reconnect_grace_s);
+      metrics_.orphans_expired.Increment();
       to_remove.push_back(id);
     }
   }
@@ -253,10 +263,22 @@ void Server::on_connect(net::NetEvent& ev, Nanos now) {
 
 void Server::on_disconnect(net::NetEvent& ev) {
   // PITFALLS: only peer->data (our session id) is meaningful here.
-  if (find_session(ev.user_data) != nullptr) {
-    spdlog::debug("session {}: disconnected", ev.user_data);
+  Session* s = find_session(ev.user_data);
+  if (s == nullptr) return;
+  spdlog::debug("session {}: disconnected", ev.user_data);
+  // A player who drops (timeout, crash) keeps the bot for the grace period.
+  if (s->state == SessionState::Active && cfg_.reconnect_grace_s > 0 && !draining_) {
+    orphan(*s, clock_());
+  } else {
     remove_session(ev.user_data);
   }
+}
+
+void Server::orphan(Session& s, Nanos now) {
+  s.state = SessionState::Orphaned;
+  s.peer = {};
+  s.deadline = now + std::chrono::seconds(cfg_.reconnect_grace_s);
+  s.inputs = InputBuffer(kInputBurst);  // the bot idles: no stale command repeats
 }
 
 void Server::on_receive(net::NetEvent& ev, Nanos now) {
@@ -276,7 +298,7 @@ void Server::on_receive(net::NetEvent& ev, Nanos now) {
     return;
   }
 
-  auto decoded = proto::decode(bytes, proto::Sender::Client);
+  auto decoded = proto::decode(bytes, proto::Sender::Client, ev.channel);
   if (!decoded) {
     metrics_.decode_error(decoded.error().kind).Increment();
     on_bad_message(*s, decoded.error().describe(), now);
@@ -327,6 +349,18 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
     reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
     return;
   }
+  if (!hello.reconnect_token.empty()) {
+    const std::string token(hello.reconnect_token.begin(), hello.reconnect_token.end());
+    auto it = reconnect_tokens_.find(token);
+    Session* old = it != reconnect_tokens_.end() ? find_session(it->second) : nullptr;
+    if (old == nullptr || old->id == s.id ||
+        (old->state != SessionState::Orphaned && old->state != SessionState::Active)) {
+      reject(s, RejectReason::InvalidToken, "unknown reconnect token or the grace period is over", now);
+      return;
+    }
+    resume(s, *old, now);
+    return;
+  }
   if (!hello.join_token.empty()) {
     reject(s, RejectReason::InvalidToken, "join tokens need matchmaking, which is not enabled here", now);
     return;
@@ -364,12 +398,42 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   s.entity = *entity;
   s.name = std::move(hello.guest_name);
   players_ += 1;
+  welcome(s, arena, false);
+  spdlog::debug("session {}: '{}' joined arena {} as entity {}", s.id, s.name, arena.id(), *entity);
+}
+
+void Server::resume(Session& s, Session& old, Nanos now) {
+  Arena* arena = arenas_.find(old.arena);
+  if (arena == nullptr || !arena->rebind_player(old.id, s.id)) {
+    reject(s, RejectReason::InvalidToken, "that player's arena is gone", now);
+    return;
+  }
+  s.state = SessionState::Active;
+  s.player_id = old.player_id;
+  s.arena = old.arena;
+  s.entity = old.entity;
+  s.name = old.name;
+  reconnect_tokens_.erase(old.reconnect_token);
+  // The old connection (if the server still thinks it is up) is cut; its
+  // slot now belongs to the new one.
+  if (old.state == SessionState::Active) host_->disconnect_now(old.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+  sessions_.erase(old.id);
+  metrics_.reconnects.Increment();
+  welcome(s, *arena, true);
+  spdlog::debug("session {}: '{}' resumed entity {} in arena {}", s.id, s.name, s.entity, s.arena);
+}
+
+void Server::welcome(Session& s, Arena& arena, bool reconnected) {
+  const sim::Catalog& catalog = content_.catalog.catalog;
+  s.reconnect_token.assign(proto::kReconnectTokenBytes, '\0');
+  randombytes_buf(s.reconnect_token.data(), s.reconnect_token.size());
+  reconnect_tokens_[s.reconnect_token] = s.id;
 
   proto::Welcome welcome;
   welcome.protocol_version = proto::kProtocolVersion;
-  welcome.player_id = player_id;
+  welcome.player_id = s.player_id;
   welcome.arena_id = arena.id();
-  welcome.entity_id = *entity;
+  welcome.entity_id = s.entity;
   welcome.tick_rate = static_cast<std::uint16_t>(cfg_.tick_rate);
   welcome.snapshot_interval = static_cast<std::uint8_t>(cfg_.snapshot_interval);
   welcome.server_tick = arena.world().tick;
@@ -379,6 +443,8 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   const ArenaPlayer* me = arena.find_player(s.id);
   welcome.team = me != nullptr ? me->team : 0;
   welcome.catalog_version = catalog.version;
+  welcome.reconnect_token.assign(s.reconnect_token.begin(), s.reconnect_token.end());
+  welcome.reconnected = reconnected;
   send_reliable(s, encoder_.encode(welcome));
 
   // Tell the newcomer the match phase and who is here; everyone else about the newcomer.
@@ -387,10 +453,9 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   for (const ArenaPlayer& p : arena.players()) {
     const auto joined = encoder_.encode(
         proto::MatchEvent{tick, proto::PlayerJoined{p.player_id, p.entity, p.name, p.team, wire_loadout(p.loadout)}});
-    if (p.session == s.id) broadcast(arena, joined, 0);
+    if (p.session == s.id && !reconnected) broadcast(arena, joined, 0);
     else send_reliable(s, joined);
   }
-  spdlog::debug("session {}: '{}' joined arena {} as entity {}", s.id, s.name, arena.id(), *entity);
 }
 
 proto::Loadout Server::wire_loadout(const sim::Loadout& l) const {
@@ -419,8 +484,9 @@ Session* Server::find_session(SessionId id) {
 
 void Server::reject(Session& s, RejectReason reason, std::string text, Nanos now) {
   metrics_.reject(reason).Increment();
-  if (s.state == SessionState::Closing) return;
+  if (s.state == SessionState::Closing || s.state == SessionState::Orphaned) return;
   if (s.state == SessionState::Active) leave_arena(s);
+  if (!s.reconnect_token.empty()) reconnect_tokens_.erase(s.reconnect_token);
 
   proto::Reject msg{reason, std::move(text)};
   auto bytes = encoder_.encode(msg);
@@ -452,7 +518,8 @@ void Server::leave_arena(Session& s) {
 void Server::remove_session(SessionId id) {
   Session* s = find_session(id);
   if (s == nullptr) return;
-  if (s->state == SessionState::Active) leave_arena(*s);
+  if (s->state == SessionState::Active || s->state == SessionState::Orphaned) leave_arena(*s);
+  if (!s->reconnect_token.empty()) reconnect_tokens_.erase(s->reconnect_token);
   sessions_.erase(id);
 }
 
@@ -467,7 +534,8 @@ void Server::send_reliable(const Session& s, std::span<const std::uint8_t> bytes
 void Server::broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, SessionId except) {
   for (const ArenaPlayer& p : arena.players()) {
     if (p.session == except) continue;
-    if (const Session* s = find_session(p.session)) send_reliable(*s, bytes);
+    const Session* s = find_session(p.session);
+    if (s != nullptr && s->state == SessionState::Active) send_reliable(*s, bytes);
   }
 }
 
@@ -543,6 +611,11 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     draining_ = true;
     spdlog::info("shutting down: disconnecting {} sessions", sessions_.size());
     const Nanos now = clock_();
+    std::vector<SessionId> orphans;
+    for (auto& [id, s] : sessions_) {
+      if (s.state == SessionState::Orphaned) orphans.push_back(id);
+    }
+    for (SessionId id : orphans) remove_session(id);
     for (auto& [id, s] : sessions_) reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
     host_->flush();
     // Let ENet deliver the Rejects and complete the disconnects. Bounded by

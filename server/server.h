@@ -59,6 +59,8 @@ class Server {
   void on_receive(net::NetEvent& ev, Nanos now);
   void on_disconnect(net::NetEvent& ev);
   void on_hello(Session& s, proto::Hello& hello, Nanos now);
+  void resume(Session& s, Session& old, Nanos now);
+  void welcome(Session& s, Arena& arena, bool reconnected);
   void on_input(Session& s, const proto::Input& input);
   void on_bad_message(Session& s, const std::string& why, Nanos now);
 
@@ -77,6 +79,7 @@ class Server {
   // Session helpers.
   void reject(Session& s, proto::RejectReason reason, std::string text, Nanos now);
   void remove_session(SessionId id);
+  void orphan(Session& s, Nanos now);
   void leave_arena(Session& s);
   Session* find_session(SessionId id);
   void send_reliable(const Session& s, std::span<const std::uint8_t> bytes);
@@ -97,6 +100,8 @@ class Server {
   proto::Encoder encoder_;
   std::vector<std::uint8_t> scratch_entities_;
   std::vector<sim::BotCommand> scratch_commands_;
+  SnapshotPolicy snapshot_policy_;
+  std::unordered_map<std::string, SessionId> reconnect_tokens_;
   Arena::TickOutput scratch_output_;
 
   SessionId next_session_id_ = 1;

@@ -68,6 +68,13 @@ const ArenaPlayer* Arena::find_player(SessionId session) const {
   return it == players_.end() ? nullptr : &*it;
 }
 
+bool Arena::rebind_player(SessionId from, SessionId to) {
+  auto it = std::find_if(players_.begin(), players_.end(), [&](const ArenaPlayer& p) { return p.session == from; });
+  if (it == players_.end()) return false;
+  it->session = to;
+  return true;
+}
+
 void Arena::record_join(const ArenaPlayer& p) {
   recording_->roster.push_back({world_.tick, true, p.entity, p.team, p.player_id, p.name, p.loadout});
 }

@@ -47,6 +47,8 @@ class Arena {
   /// Removes the player and its bot; false if it was not here.
   bool remove_player(SessionId session);
   const ArenaPlayer* find_player(SessionId session) const;
+  /// Hands a player's slot (and bot) to a new session: reconnection.
+  bool rebind_player(SessionId from, SessionId to);
   const std::vector<ArenaPlayer>& players() const { return players_; }
 
   struct TickOutput {

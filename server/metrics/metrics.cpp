@@ -57,7 +57,10 @@ Metrics::Metrics(Registry& r)
       matches_finished(counter(r, "qbot_matches_finished_total", "Battles that ended (time, score or too few players)")),
       kills(counter(r, "qbot_kills_total", "Bots destroyed in battles")),
       replays_written(counter(r, "qbot_replays_written_total", "Battle replays written to --record-dir")),
-      replay_errors(counter(r, "qbot_replay_errors_total", "Battle replays that could not be written")) {
+      replay_errors(counter(r, "qbot_replay_errors_total", "Battle replays that could not be written")),
+      reconnects(counter(r, "qbot_reconnects_total", "Players who reconnected and took their bot back")),
+      orphans_expired(counter(r, "qbot_orphans_expired_total",
+                              "Dropped players whose reconnect grace period ran out (slot freed)")) {
   auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
   for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
     decode_errors_[i] =

@@ -46,6 +46,8 @@ class Metrics {
   prometheus::Counter& kills;               // bots destroyed in battles
   prometheus::Counter& replays_written;
   prometheus::Counter& replay_errors;       // replays that could not be written
+  prometheus::Counter& reconnects;          // players who took their bot back
+  prometheus::Counter& orphans_expired;     // dropped players whose grace period ran out
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
   prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }

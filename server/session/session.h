@@ -17,6 +17,7 @@ namespace qbot::server {
 enum class SessionState : std::uint8_t {
   AwaitingHello,  // connected; must send Hello before hello_deadline
   Active,         // welcomed, playing in `arena`
+  Orphaned,       // connection lost; the bot keeps its slot until `deadline` for a reconnect
   Closing,        // rejected / kicked; waiting for ENet to finish the disconnect
 };
 
@@ -34,7 +35,7 @@ struct Session {
   net::PeerRef peer;
   SessionState state = SessionState::AwaitingHello;
   std::chrono::nanoseconds connected_at;
-  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due; Closing: force close
+  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due; Orphaned: slot freed; Closing: force close
 
   // Abuse accounting.
   RateLimiter limiter;
@@ -47,6 +48,7 @@ struct Session {
   ArenaId arena = 0;
   sim::EntityId entity = 0;
   std::string name;
+  std::string reconnect_token;  // 16 random bytes; a Hello presenting it takes this slot over
 
   // Game traffic.
   InputBuffer inputs;

@@ -1,23 +1,68 @@
 #include "server/snapshot/client_snapshots.h"
 
-#include "proto/snapshot_codec.h"
+#include <algorithm>
 
 namespace qbot::server {
+namespace {
+using proto::EntityState;
 
-ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& visible, core::Tick acked,
-                                              std::vector<std::uint8_t>& entities) {
-  static const proto::Frame kEmpty{};
+std::int64_t dist_sq(const EntityState& a, const EntityState& b) {
+  const std::int64_t dx = a.f[proto::kX] - b.f[proto::kX];
+  const std::int64_t dy = a.f[proto::kY] - b.f[proto::kY];
+  return dx * dx + dy * dy;
+}
+}  // namespace
+
+void ClientSnapshots::select_visible(const proto::Frame& world, const Viewer& viewer, const SnapshotPolicy& policy) {
+  visible_.tick = world.tick;
+  visible_.last_input = viewer.last_input;
+  visible_.entities.clear();
+  priority_.clear();
+  by_distance_.clear();
+  const EntityState* me = nullptr;
+  for (const EntityState& e : world.entities) {
+    if (e.id == viewer.entity) me = &e;
+  }
+  const std::int64_t r2 = std::int64_t{policy.interest_radius_q} * policy.interest_radius_q;
+  for (const EntityState& e : world.entities) {
+    const bool bot = e.f[proto::kKind] == static_cast<std::int32_t>(proto::EntityKind::Bot);
+    // Always: yourself, teammates, your own projectiles. Else: within the radius.
+    bool wanted = me == nullptr || policy.interest_radius_q == 0 || e.id == viewer.entity;
+    wanted = wanted || (bot && viewer.team != 0 && e.f[proto::kTeam] == viewer.team);
+    wanted = wanted || (!bot && e.f[proto::kOwner] == viewer.entity);
+    const std::int64_t d2 = me != nullptr ? dist_sq(*me, e) : 0;
+    wanted = wanted || d2 <= r2;
+    if (!wanted) continue;
+    visible_.entities.push_back(e);
+    by_distance_.push_back({d2, e.id});
+  }
+  std::sort(by_distance_.begin(), by_distance_.end());
+  for (const auto& [d2, id] : by_distance_) priority_.push_back(id);
+}
+
+ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const Viewer& viewer, core::Tick acked,
+                                              const SnapshotPolicy& policy, std::vector<std::uint8_t>& data) {
   Built out;
   const proto::Frame* baseline = nullptr;
-  if (!full_only_ && acked != 0 && acked < visible.tick && visible.tick - acked < kHistory) {
-    baseline = sent_.find(acked);
+  proto::EncodeLimits limits;
+  if (policy.full_only) {
+    visible_.tick = world.tick;
+    visible_.last_input = viewer.last_input;
+    visible_.entities.assign(world.entities.begin(), world.entities.end());
+    priority_.clear();
+  } else {
+    select_visible(world, viewer, policy);
+    if (acked != 0 && acked < world.tick && world.tick - acked < kHistory) baseline = sent_.find(acked);
+    limits.position_tolerance = policy.position_tolerance;
+    limits.aim_tolerance = policy.aim_tolerance;
+    limits.exact_entity = viewer.entity;
+    limits.max_bytes = policy.max_bytes;
+    limits.priority = priority_;
   }
-  entities.clear();
-  proto::encode_entities(baseline ? *baseline : kEmpty, visible, entities);
-  out.baseline_tick = baseline ? acked : 0;
-  proto::Frame& slot = sent_.reuse(visible.tick);
-  slot.tick = visible.tick;
-  slot.entities.assign(visible.entities.begin(), visible.entities.end());
+  data.clear();
+  proto::Frame& slot = sent_.reuse(world.tick);
+  proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);
+  out.baseline_tick = baseline != nullptr ? baseline->tick : 0;
   return out;
 }
 

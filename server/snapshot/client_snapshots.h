@@ -1,15 +1,34 @@
 #pragma once
 // Per-client snapshot state (Quake III style): the frames this client was
-// sent, by tick, so each new snapshot is a delta against the newest frame
-// the client acknowledged. An unknown or too old ack means a full snapshot.
+// sent, as the client holds them, by tick. Each new snapshot is a delta
+// against the newest frame the client acknowledged; an unknown or too old
+// ack means a full snapshot. What the client sees is filtered by interest
+// (its area plus what the rules require) and fitted into a byte budget,
+// nearest first.
 #include <cstdint>
 #include <vector>
 
 #include "core/ring.h"
 #include "core/tick.h"
 #include "proto/entity_state.h"
+#include "proto/snapshot_codec.h"
 
 namespace qbot::server {
+
+struct SnapshotPolicy {
+  bool full_only = false;              // --full-snapshots: no deltas, interest or budget
+  std::int32_t interest_radius_q = 0;  // position quanta; 0 = the whole arena
+  std::size_t max_bytes = 0;           // per snapshot; 0 = no budget
+  std::int32_t position_tolerance = 4; // dead reckoning slack, position quanta (1/8 m)
+  std::int32_t aim_tolerance = 4;      // aim steps (0.35 degrees)
+  std::uint32_t tick_rate = 60;
+};
+
+struct Viewer {
+  std::uint16_t entity = 0;     // the client's own bot
+  std::uint8_t team = 0;        // 0 = no team
+  std::uint32_t last_input = 0; // newest command applied for this client
+};
 
 class ClientSnapshots {
  public:
@@ -20,17 +39,19 @@ class ClientSnapshots {
     core::Tick baseline_tick = 0;  // 0 = full snapshot
   };
 
-  /// Encodes `visible` (what this client may see this tick) against the
-  /// acknowledged baseline into `entities`, and records it as sent.
-  Built build(const proto::Frame& visible, core::Tick acked, std::vector<std::uint8_t>& entities);
-
-  /// When true, every snapshot is full (baseline ignored): the
-  /// `--full-snapshots` comparison mode.
-  void set_full_only(bool full_only) { full_only_ = full_only; }
+  /// Encodes what `viewer` may see of `world` (the arena's frame of this
+  /// tick) against the acknowledged baseline into `data`, and records the
+  /// frame the client will hold.
+  Built build(const proto::Frame& world, const Viewer& viewer, core::Tick acked, const SnapshotPolicy& policy,
+              std::vector<std::uint8_t>& data);
 
  private:
+  void select_visible(const proto::Frame& world, const Viewer& viewer, const SnapshotPolicy& policy);
+
   core::KeyedRing<proto::Frame, kHistory> sent_;
-  bool full_only_ = false;
+  proto::Frame visible_;                 // scratch
+  std::vector<std::uint16_t> priority_;  // scratch: ids by distance
+  std::vector<std::pair<std::int64_t, std::uint16_t>> by_distance_;  // scratch
 };
 
 }  // namespace qbot::server

@@ -120,6 +120,10 @@ DecodeResult decode_hello(const w::Hello& h) {
     std::string field;
     if (!decode_loadout(*l, m.loadout.emplace(), field)) return bad(field);
   }
+  if (const auto* t = h.reconnect_token()) {
+    if (t->size() != kReconnectTokenBytes) return bad("reconnect_token");
+    m.reconnect_token.assign(t->begin(), t->end());
+  }
   return Message{std::move(m)};
 }
 
@@ -140,6 +144,11 @@ DecodeResult decode_welcome(const w::Welcome& h) {
   m.mode = static_cast<GameMode>(h.mode());
   m.team = h.team();
   m.catalog_version = h.catalog_version();
+  if (const auto* t = h.reconnect_token()) {
+    if (t->size() != kReconnectTokenBytes) return bad("reconnect_token");
+    m.reconnect_token.assign(t->begin(), t->end());
+  }
+  m.reconnected = h.reconnected();
   return Message{std::move(m)};
 }
 
@@ -182,11 +191,10 @@ DecodeResult decode_input(const w::Input& h) {
 DecodeResult decode_snapshot(const w::Snapshot& h) {
   Snapshot m;
   m.server_tick = h.server_tick();
-  m.baseline_tick = h.baseline_tick();
-  m.last_input = h.last_input();
   if (m.server_tick == 0) return bad("server_tick");
-  if (m.baseline_tick >= m.server_tick && m.baseline_tick != 0) return bad("baseline_tick");
-  if (const auto* e = h.entities()) m.entities = {e->data(), e->size()};
+  const auto* d = h.data();
+  if (d == nullptr || d->size() == 0) return bad("data");
+  m.data = {d->data(), d->size()};
   return Message{m};
 }
 
@@ -259,7 +267,11 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
 
 }  // namespace
 
-core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender) {
+std::uint8_t channel_of(const Message& m) {
+  return std::holds_alternative<Input>(m) || std::holds_alternative<Snapshot>(m) ? 1 : 0;
+}
+
+core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender, std::uint8_t channel) {
   if (bytes.empty()) return core::Err{DecodeError{DecodeErrorKind::Empty, {}}};
   const bool from_client = sender == Sender::Client;
   if (bytes.size() > (from_client ? kMaxClientPacketBytes : kMaxServerPacketBytes)) {
@@ -270,7 +282,20 @@ core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, S
   opts.max_tables = from_client ? kClientVerifierMaxTables : kServerVerifierMaxTables;
   opts.check_alignment = true;
   fb::Verifier verifier(bytes.data(), bytes.size(), opts);
-  if (!w::VerifyEnvelopeBuffer(verifier)) return core::Err{DecodeError{DecodeErrorKind::Malformed, {}}};
+  const auto malformed = [] { return core::Err{DecodeError{DecodeErrorKind::Malformed, {}}}; };
+  if (channel == 1) {
+    // The hot path: a bare table, typed by direction and file identifier.
+    const char* id = from_client ? kInputIdentifier : kSnapshotIdentifier;
+    if (bytes.size() < 8 || !fb::BufferHasIdentifier(bytes.data(), id)) return malformed();
+    if (from_client) {
+      if (!verifier.VerifyBuffer<w::Input>(id)) return malformed();
+      return decode_input(*fb::GetRoot<w::Input>(bytes.data()));
+    }
+    if (!verifier.VerifyBuffer<w::Snapshot>(id)) return malformed();
+    return decode_snapshot(*fb::GetRoot<w::Snapshot>(bytes.data()));
+  }
+  if (channel != 0) return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "channel"}};
+  if (!w::VerifyEnvelopeBuffer(verifier)) return malformed();
 
   const w::Envelope* env = w::GetEnvelope(bytes.data());
   // The Verifier accepts a union whose type is set but whose body is absent
@@ -287,11 +312,9 @@ core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, S
       if (const auto* b = env->body_as_Reject()) return decode_reject(*b);
       return missing();
     case w::Message::Input:
-      if (const auto* b = env->body_as_Input()) return decode_input(*b);
-      return missing();
     case w::Message::Snapshot:
-      if (const auto* b = env->body_as_Snapshot()) return decode_snapshot(*b);
-      return missing();
+      // These travel bare on channel 1 only.
+      return core::Err{DecodeError{DecodeErrorKind::BadField, "body (Input/Snapshot belong on channel 1)"}};
     case w::Message::MatchEvent:
       if (const auto* b = env->body_as_MatchEvent()) return decode_match_event(*b);
       return missing();
@@ -335,7 +358,9 @@ std::span<const std::uint8_t> Encoder::encode(const Hello& m) {
   const auto name = m.guest_name.empty() ? 0 : f.CreateString(m.guest_name);
   const auto build = m.client_build.empty() ? 0 : impl_->str(m.client_build, kMaxClientBuildBytes);
   const auto loadout = m.loadout ? impl_->loadout(*m.loadout) : 0;
-  return impl_->finish(w::Message::Hello, w::CreateHello(f, m.protocol_version, token, name, build, loadout));
+  const auto reconnect = m.reconnect_token.empty() ? 0 : f.CreateVector(m.reconnect_token);
+  return impl_->finish(w::Message::Hello,
+                       w::CreateHello(f, m.protocol_version, token, name, build, loadout, reconnect));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
@@ -343,10 +368,12 @@ std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
   f.Clear();
   const auto map = impl_->str(m.map_name, kMaxNameBytes);
   const auto sid = impl_->str(m.server_id, kMaxNameBytes * 2);
+  const auto reconnect = m.reconnect_token.empty() ? 0 : f.CreateVector(m.reconnect_token);
   return impl_->finish(w::Message::Welcome,
                        w::CreateWelcome(f, m.protocol_version, m.player_id, m.arena_id, m.entity_id, m.tick_rate,
                                         m.snapshot_interval, m.server_tick, map, sid,
-                                        static_cast<w::GameMode>(m.mode), m.team, m.catalog_version));
+                                        static_cast<w::GameMode>(m.mode), m.team, m.catalog_version, reconnect,
+                                        m.reconnected));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Reject& m) {
@@ -367,15 +394,16 @@ std::span<const std::uint8_t> Encoder::encode(const Input& m) {
     cmds[i] = w::InputCmd(c.sequence, c.view_tick, c.aim, c.move_x, c.move_y, c.buttons);
   }
   const auto vec = f.CreateVectorOfStructs(cmds.data(), n);
-  return impl_->finish(w::Message::Input, w::CreateInput(f, m.ack_snapshot, vec));
+  f.Finish(w::CreateInput(f, m.ack_snapshot, vec), kInputIdentifier);
+  return {f.GetBufferPointer(), f.GetSize()};
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Snapshot& m) {
   auto& f = impl_->fbb;
   f.Clear();
-  const auto ents = f.CreateVector(m.entities.data(), m.entities.size());
-  return impl_->finish(w::Message::Snapshot,
-                       w::CreateSnapshot(f, m.server_tick, m.baseline_tick, m.last_input, ents));
+  const auto data = f.CreateVector(m.data.data(), m.data.size());
+  f.Finish(w::CreateSnapshot(f, m.server_tick, data), kSnapshotIdentifier);
+  return {f.GetBufferPointer(), f.GetSize()};
 }
 
 std::span<const std::uint8_t> Encoder::encode(const MatchEvent& m) {

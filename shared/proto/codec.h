@@ -1,5 +1,6 @@
 #pragma once
-// Encoding and decoding of Envelopes. Decoding IS verification: the
+// Encoding and decoding of packets: Envelopes on channel 0, bare Input /
+// Snapshot tables on channel 1. Decoding IS verification: the
 // FlatBuffers Verifier (with tight depth/table limits) runs first, then every
 // enum, range, count and string length is checked. A failure names the field.
 #include <cstdint>
@@ -32,10 +33,20 @@ struct DecodeError {
 /// Who sent the bytes: sets the size and verifier limits.
 enum class Sender : std::uint8_t { Client, Server };
 
-/// Decodes one packet. For Snapshot the result refers into `bytes`.
-core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender);
+/// File identifiers of the bare channel-1 tables.
+inline constexpr const char* kInputIdentifier = "QINP";
+inline constexpr const char* kSnapshotIdentifier = "QSNP";
 
-/// Builds Envelopes. Reuses one FlatBufferBuilder; the returned span is valid
+/// Decodes one packet received on `channel` (0: Envelope; 1: a bare Input
+/// from a client or Snapshot from a server). For Snapshot the result refers
+/// into `bytes`.
+core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender, std::uint8_t channel);
+
+/// The channel a message travels on.
+std::uint8_t channel_of(const Message& m);
+
+/// Builds packets (Envelope, or the bare table for Input and Snapshot).
+/// Reuses one FlatBufferBuilder; the returned span is valid
 /// until the next call on the same Encoder. One Encoder per thread.
 class Encoder {
  public:

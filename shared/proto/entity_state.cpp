@@ -29,4 +29,19 @@ std::int32_t quantize_aim(float radians) {
 }
 float dequantize_aim(std::int32_t q) { return static_cast<float>(q) * (kTwoPi / static_cast<float>(kAimSteps)); }
 
+EntityState extrapolate(const EntityState& base, std::uint32_t dt, std::uint32_t tick_rate) {
+  EntityState out = base;
+  if (dt == 0 || tick_rate == 0) return out;
+  // pos quanta are 1/32 m and vel quanta 1/32 m/s, so pos += vel * dt / rate.
+  // Truncation toward zero; clamped to the field range.
+  const auto advance = [&](Field p, Field v) {
+    const std::int64_t moved = std::int64_t{base.f[v]} * dt / tick_rate;
+    out.f[p] = static_cast<std::int32_t>(
+        std::clamp<std::int64_t>(base.f[p] + moved, kFieldSpecs[p].min, kFieldSpecs[p].max));
+  };
+  advance(kX, kVelX);
+  advance(kY, kVelY);
+  return out;
+}
+
 }  // namespace qbot::proto

@@ -18,9 +18,9 @@ enum class EntityKind : std::uint8_t { Bot = 0, Bullet = 1, Missile = 2 };
 enum Field : std::uint8_t {
   kX = 0,      // position x, 1/32 m
   kY,          // position y, 1/32 m
+  kAim,        // facing, 1/4096 turn
   kVelX,       // velocity x, 1/32 m/s
   kVelY,       // velocity y, 1/32 m/s
-  kAim,        // facing, 1/4096 turn
   kHp,         // hit points
   kShield,     // shield points left (bots)
   kFlags,      // EntityFlag bits
@@ -31,15 +31,18 @@ enum Field : std::uint8_t {
 };
 
 enum EntityFlag : std::uint8_t {
-  kAlive = 1u << 0,      // bot alive / projectile in flight
-  kProtected = 1u << 1,  // spawn protection: takes no damage
-  kStunned = 1u << 2,    // hit by an EMP: cannot fire or use its module
+  kAlive = 1u << 0,         // bot alive / projectile in flight
+  kProtected = 1u << 1,     // spawn protection: takes no damage
+  kStunned = 1u << 2,       // hit by an EMP: cannot fire or use its module
   kModuleActive = 1u << 3,  // its module's effect is running (shield, dash, repair)
 };
 
 enum class FieldCoding : std::uint8_t {
-  Raw,    // `bits` bits, unsigned
-  Delta,  // var_s(value - baseline value)
+  Raw,        // `bits` bits, unsigned
+  Delta,      // var_s(value - baseline value)
+  Predicted,  // var_s(value - extrapolated value): positions move on with
+              // the baseline velocity (PROTOCOL.md section 5)
+  Angle,      // var_s of the shortest signed difference modulo 4096
 };
 
 struct FieldSpec {
@@ -51,13 +54,13 @@ struct FieldSpec {
 };
 
 inline constexpr std::array<FieldSpec, kFieldCount> kFieldSpecs{{
-    {"x", FieldCoding::Delta, 0, -32768, 32767},
-    {"y", FieldCoding::Delta, 0, -32768, 32767},
+    {"x", FieldCoding::Predicted, 0, -32768, 32767},
+    {"y", FieldCoding::Predicted, 0, -32768, 32767},
+    {"aim", FieldCoding::Angle, 0, 0, 4095},
     {"vel_x", FieldCoding::Delta, 0, -32768, 32767},
     {"vel_y", FieldCoding::Delta, 0, -32768, 32767},
-    {"aim", FieldCoding::Raw, 12, 0, 4095},
-    {"hp", FieldCoding::Raw, 10, 0, 1023},
-    {"shield", FieldCoding::Raw, 10, 0, 1023},
+    {"hp", FieldCoding::Delta, 0, 0, 1023},
+    {"shield", FieldCoding::Delta, 0, 0, 1023},
     {"flags", FieldCoding::Raw, 8, 0, 255},
     {"kind", FieldCoding::Raw, 3, 0, 2},
     {"owner", FieldCoding::Raw, 8, 0, 255},
@@ -76,11 +79,17 @@ struct EntityState {
   friend bool operator==(const EntityState&, const EntityState&) = default;
 };
 
-/// What one client knows of the world at one tick: entities sorted by id.
+/// What one client knows of the world at one tick: entities sorted by id,
+/// and the newest of its input commands the server had applied.
 struct Frame {
   core::Tick tick = 0;
+  std::uint32_t last_input = 0;
   std::vector<EntityState> entities;
 };
+
+/// Where the client expects `base` to be `dt` ticks later: positions move on
+/// with the baseline velocity (integer math, identical on both ends).
+EntityState extrapolate(const EntityState& base, std::uint32_t dt, std::uint32_t tick_rate);
 
 std::int32_t quantize_pos(float metres);
 float dequantize_pos(std::int32_t q);

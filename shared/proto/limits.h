@@ -14,6 +14,7 @@ constexpr std::size_t kMaxServerPacketBytes = 16384;
 constexpr std::size_t kMaxGuestNameBytes = 24;
 constexpr std::size_t kMaxClientBuildBytes = 64;
 constexpr std::size_t kMaxJoinTokenBytes = 256;
+constexpr std::size_t kReconnectTokenBytes = 16;
 constexpr std::size_t kMaxRejectTextBytes = 120;
 constexpr std::size_t kMaxNameBytes = 32;         // names inside server messages
 constexpr std::size_t kMaxInputCommands = 8;      // redundancy window per Input

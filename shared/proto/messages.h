@@ -65,6 +65,7 @@ struct Hello {
   std::string guest_name;
   std::string client_build;
   std::optional<Loadout> loadout;
+  std::vector<std::uint8_t> reconnect_token;
 };
 
 struct Welcome {
@@ -80,6 +81,8 @@ struct Welcome {
   GameMode mode = GameMode::FreeForAll;
   std::uint8_t team = 0;
   std::uint32_t catalog_version = 0;
+  std::vector<std::uint8_t> reconnect_token;
+  bool reconnected = false;
 };
 
 struct Reject {
@@ -95,13 +98,11 @@ struct Input {
   std::span<const sim::Command> view() const { return {commands.data(), count}; }
 };
 
-/// Snapshot as received: `entities` points INTO the packet buffer that was
-/// decoded, so it is valid only while that buffer is.
+/// Snapshot as received: `data` (see proto/snapshot_codec.h) points INTO
+/// the packet buffer that was decoded, so it is valid only while that is.
 struct Snapshot {
   core::Tick server_tick = 0;
-  core::Tick baseline_tick = 0;
-  std::uint32_t last_input = 0;
-  std::span<const std::uint8_t> entities;
+  std::span<const std::uint8_t> data;
 };
 
 struct PlayerJoined {

@@ -1,5 +1,5 @@
-// Fuzz target: every byte string through proto::decode in both directions,
-// and any Snapshot it yields through the entity decoder.
+// Fuzz target: every byte string through proto::decode in both directions
+// on both channels, and any Snapshot it yields through the snapshot decoder.
 #include <cstddef>
 #include <cstdint>
 
@@ -13,13 +13,17 @@ using namespace qbot::proto;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);
   for (Sender s : {Sender::Client, Sender::Server}) {
-    auto m = decode(bytes, s);
-    if (!m.ok()) continue;
-    if (const auto* snap = std::get_if<Snapshot>(&*m)) {
-      Frame base;
-      base.tick = 1;
-      base.entities.push_back(EntityState{3, {}});
-      (void)decode_entities(base, snap->entities, snap->server_tick);
+    for (std::uint8_t channel : {0, 1}) {
+      auto m = decode(bytes, s, channel);
+      if (!m.ok()) continue;
+      if (const auto* snap = std::get_if<Snapshot>(&*m)) {
+        auto baseline = snapshot_baseline(snap->data, snap->server_tick);
+        if (!baseline.ok()) continue;
+        Frame base;
+        base.tick = baseline.value();
+        base.entities.push_back(EntityState{3, {}});
+        (void)decode_snapshot(base.tick != 0 ? &base : nullptr, snap->data, snap->server_tick, 60);
+      }
     }
   }
   return 0;
@@ -35,7 +39,9 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   h.client_build = "fuzz";
   h.join_token = {1, 2, 3, 4};
   add(enc.encode(h));
-  add(enc.encode(Welcome{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1}));
+  Welcome w{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1, {}, false};
+  w.reconnect_token.assign(kReconnectTokenBytes, 7);
+  add(enc.encode(w));
   add(enc.encode(Reject{RejectReason::BadMessage, "why"}));
   Input in;
   in.count = 3;
@@ -46,8 +52,9 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   f.entities.push_back(EntityState{3, {10, 20, 30, 40, 50, 60, 20, 1, 0, 0, 1}});
   f.entities.push_back(EntityState{300, {1, 2, 3, 4, 0, 0, 0, 1, 2, 3, 0}});
   std::vector<std::uint8_t> ents;
-  encode_entities(Frame{}, f, ents);
-  add(enc.encode(Snapshot{5, 0, 4, ents}));
+  Frame view;
+  encode_snapshot(nullptr, f, 60, {}, ents, view);
+  add(enc.encode(Snapshot{5, ents}));
   add(enc.encode(MatchEvent{7, PlayerJoined{1, 2, "n", 1, Loadout{"b", "tank", "laser", "blaster", "emp", 7}}}));
   add(enc.encode(MatchEvent{7, PlayerLeft{1, 2}}));
   add(enc.encode(MatchEvent{8, PhaseChanged{MatchPhase::Battle, 900, 42, "foundry"}}));

@@ -1,5 +1,5 @@
-// Fuzz target: raw bytes as a Snapshot.entities stream, against an empty
-// and a populated baseline. Whatever decodes must be a valid frame.
+// Fuzz target: raw bytes as Snapshot.data, against an empty and a populated
+// baseline. Whatever decodes must be a valid frame.
 #include <algorithm>
 #include <cstdlib>
 
@@ -34,8 +34,9 @@ void check(const Frame& f) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);
-  if (auto f = decode_entities(Frame{}, bytes, 4); f.ok()) check(*f);
-  if (auto f = decode_entities(populated(), bytes, 4); f.ok()) check(*f);
+  if (auto f = decode_snapshot(nullptr, bytes, 4, 60); f.ok()) check(*f);
+  if (auto f = decode_snapshot(&populated(), bytes, 4, 60); f.ok()) check(*f);
+  if (auto f = decode_snapshot(&populated(), bytes, 9, 60); f.ok()) check(*f);
   return 0;
 }
 
@@ -44,8 +45,10 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   next.entities[0].f[kX] += 5;
   next.entities.erase(next.entities.begin() + 2);
   next.entities.push_back(EntityState{400, {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}});
+  next.tick = 4;
   std::vector<std::uint8_t> delta, full;
-  encode_entities(populated(), next, delta);
-  encode_entities(Frame{}, next, full);
+  Frame view;
+  encode_snapshot(&populated(), next, 60, {}, delta, view);
+  encode_snapshot(nullptr, next, 60, {}, full, view);
   return {delta, full};
 }

@@ -68,7 +68,7 @@ std::optional<proto::Message> TestClient::receive(std::chrono::milliseconds time
     }
     has_pending_ = false;
     current_ = std::move(pending_);
-    auto decoded = proto::decode(current_.bytes(), proto::Sender::Server);
+    auto decoded = proto::decode(current_.bytes(), proto::Sender::Server, pending_channel_);
     if (!decoded) {
       undecodable_ += 1;
       continue;

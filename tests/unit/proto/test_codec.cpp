@@ -24,7 +24,7 @@ Hello sample_hello() {
 TEST(Codec, HelloRoundTrips) {
   Encoder enc;
   auto bytes = copy(enc.encode(sample_hello()));
-  auto m = decode(bytes, Sender::Client);
+  auto m = decode(bytes, Sender::Client, 0);
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& h = std::get<Hello>(*m);
   EXPECT_EQ(h.protocol_version, kProtocolVersion);
@@ -35,33 +35,37 @@ TEST(Codec, HelloRoundTrips) {
 
 TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   Encoder enc;
-  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5};
+  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5, {}, true};
+  w.reconnect_token.assign(kReconnectTokenBytes, 9);
   auto wb = copy(enc.encode(w));
-  auto wm = decode(wb, Sender::Server);
+  auto wm = decode(wb, Sender::Server, 0);
   ASSERT_TRUE(wm.ok());
   EXPECT_EQ(std::get<Welcome>(*wm).server_tick, 1234u);
   EXPECT_EQ(std::get<Welcome>(*wm).map_name, "foundry");
   EXPECT_EQ(std::get<Welcome>(*wm).mode, GameMode::TeamDeathmatch);
   EXPECT_EQ(std::get<Welcome>(*wm).team, 2);
   EXPECT_EQ(std::get<Welcome>(*wm).catalog_version, 5u);
+  EXPECT_EQ(std::get<Welcome>(*wm).reconnect_token, w.reconnect_token);
+  EXPECT_TRUE(std::get<Welcome>(*wm).reconnected);
 
   auto rb = copy(enc.encode(Reject{RejectReason::ServerFull, "full"}));
-  auto rm = decode(rb, Sender::Server);
+  auto rm = decode(rb, Sender::Server, 0);
   ASSERT_TRUE(rm.ok());
   EXPECT_EQ(std::get<Reject>(*rm).reason, RejectReason::ServerFull);
 
   const std::vector<std::uint8_t> ents{1, 2, 3};
-  auto sb = copy(enc.encode(Snapshot{100, 98, 55, ents}));
-  auto sm = decode(sb, Sender::Server);
+  auto sb = copy(enc.encode(Snapshot{100, ents}));
+  EXPECT_FALSE(decode(sb, Sender::Server, 0).ok()) << "a Snapshot travels bare on channel 1 only";
+  auto sm = decode(sb, Sender::Server, 1);
   ASSERT_TRUE(sm.ok());
   const auto& s = std::get<Snapshot>(*sm);
-  EXPECT_EQ(s.baseline_tick, 98u);
-  EXPECT_EQ(s.last_input, 55u);
-  EXPECT_EQ(std::vector<std::uint8_t>(s.entities.begin(), s.entities.end()), ents);
+  EXPECT_EQ(s.server_tick, 100u);
+  EXPECT_EQ(std::vector<std::uint8_t>(s.data.begin(), s.data.end()), ents);
+  EXPECT_LE(sb.size(), ents.size() + 36) << "the hot path carries little framing";
 
   const Loadout l{"Rusty", "tank", "laser", "blaster", "emp", 0x112233};
   auto eb = copy(enc.encode(MatchEvent{9, PlayerJoined{4, 2, "bob", 1, l}}));
-  auto em = decode(eb, Sender::Server);
+  auto em = decode(eb, Sender::Server, 0);
   ASSERT_TRUE(em.ok());
   EXPECT_EQ(std::get<PlayerJoined>(std::get<MatchEvent>(*em).body).name, "bob");
   EXPECT_EQ(std::get<PlayerJoined>(std::get<MatchEvent>(*em).body).loadout, l);
@@ -78,7 +82,7 @@ TEST(Codec, MatchEventsRoundTrip) {
   };
   for (const MatchEvent& e : events) {
     auto bytes = copy(enc.encode(e));
-    auto m = decode(bytes, Sender::Server);
+    auto m = decode(bytes, Sender::Server, 0);
     ASSERT_TRUE(m.ok()) << m.error().describe();
     const auto& got = std::get<MatchEvent>(*m);
     EXPECT_EQ(got.tick, e.tick);
@@ -104,7 +108,7 @@ TEST(Codec, HelloLoadoutRoundTripsAndOverlongPartIdsAreBadFields) {
   Hello h = sample_hello();
   h.loadout = Loadout{"Rusty", "tank", "laser", "blaster", "emp", 0x112233};
   auto bytes = copy(enc.encode(h));
-  auto m = decode(bytes, Sender::Client);
+  auto m = decode(bytes, Sender::Client, 0);
   ASSERT_TRUE(m.ok()) << m.error().describe();
   EXPECT_EQ(std::get<Hello>(*m).loadout, h.loadout);
 
@@ -114,7 +118,7 @@ TEST(Codec, HelloLoadoutRoundTripsAndOverlongPartIdsAreBadFields) {
   auto lo = qbot::wire::CreateLoadoutDirect(fbb, "n", long_id.c_str(), "laser", "laser", "emp", 0);
   auto hello = qbot::wire::CreateHelloDirect(fbb, kProtocolVersion, nullptr, "ada", nullptr, lo);
   fbb.Finish(qbot::wire::CreateEnvelope(fbb, qbot::wire::Message::Hello, hello.Union()));
-  auto bad = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  auto bad = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 0);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "loadout.chassis");
 }
@@ -128,7 +132,8 @@ TEST(Codec, InputRoundTripsWithRedundantCommands) {
   }
   in.count = 4;
   auto bytes = copy(enc.encode(in));
-  auto m = decode(bytes, Sender::Client);
+  EXPECT_FALSE(decode(bytes, Sender::Client, 0).ok()) << "an Input travels bare on channel 1 only";
+  auto m = decode(bytes, Sender::Client, 1);
   ASSERT_TRUE(m.ok()) << m.error().describe();
   const auto& out = std::get<Input>(*m);
   ASSERT_EQ(out.count, 4);
@@ -141,24 +146,24 @@ TEST(Codec, EveryTruncationIsRejectedWithoutCrashing) {
   auto bytes = copy(enc.encode(sample_hello()));
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     std::vector<std::uint8_t> cut(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
-    auto m = decode(cut, Sender::Client);
+    auto m = decode(cut, Sender::Client, 0);
     EXPECT_FALSE(m.ok()) << "accepted a " << n << "-byte prefix";
   }
 }
 
 TEST(Codec, GarbageIsMalformed) {
   const std::vector<std::uint8_t> garbage{0xde, 0xad, 0xbe, 0xef, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77};
-  auto m = decode(garbage, Sender::Client);
+  auto m = decode(garbage, Sender::Client, 0);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind, DecodeErrorKind::Malformed);
-  auto empty = decode({}, Sender::Client);
+  auto empty = decode({}, Sender::Client, 0);
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().kind, DecodeErrorKind::Empty);
 }
 
 TEST(Codec, OversizedClientPacketIsRejectedBeforeVerification) {
   std::vector<std::uint8_t> big(kMaxClientPacketBytes + 1, 0);
-  auto m = decode(big, Sender::Client);
+  auto m = decode(big, Sender::Client, 0);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind, DecodeErrorKind::TooLarge);
 }
@@ -169,7 +174,7 @@ TEST(Codec, UnionTypeWithoutBodyIsABadField) {
   qbot::wire::EnvelopeBuilder eb(fbb);
   eb.add_body_type(qbot::wire::Message::Hello);
   fbb.Finish(eb.Finish());
-  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 0);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind, DecodeErrorKind::BadField);
   EXPECT_EQ(m.error().field, "body");
@@ -180,7 +185,7 @@ TEST(Codec, UnknownUnionTypeIsReported) {
   qbot::wire::EnvelopeBuilder eb(fbb);
   eb.add_body_type(static_cast<qbot::wire::Message>(200));
   fbb.Finish(eb.Finish());
-  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 0);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().kind, DecodeErrorKind::UnknownMessage);
 }
@@ -189,7 +194,7 @@ TEST(Codec, InputFieldRangesNameTheField) {
   Encoder enc;
   auto check = [&](Input in, const std::string& field) {
     auto bytes = copy(enc.encode(in));
-    auto m = decode(bytes, Sender::Client);
+    auto m = decode(bytes, Sender::Client, 1);
     ASSERT_FALSE(m.ok());
     EXPECT_EQ(m.error().kind, DecodeErrorKind::BadField);
     EXPECT_EQ(m.error().field, field);
@@ -217,8 +222,8 @@ TEST(Codec, TooManyInputCommandsIsABadField) {
   for (std::uint32_t i = 1; i <= kMaxInputCommands + 1; ++i) cmds.emplace_back(i, 0, 0, 0, 0, 0);
   auto vec = fbb.CreateVectorOfStructs(cmds);
   auto input = qbot::wire::CreateInput(fbb, 0, vec);
-  fbb.Finish(qbot::wire::CreateEnvelope(fbb, qbot::wire::Message::Input, input.Union()));
-  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  fbb.Finish(input, kInputIdentifier);
+  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 1);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().field, "commands");
 }
@@ -228,7 +233,7 @@ TEST(Codec, OverlongGuestNameIsABadField) {
   auto name = fbb.CreateString(std::string(200, 'x'));  // over the 96-byte cap
   auto hello = qbot::wire::CreateHello(fbb, kProtocolVersion, 0, name, 0);
   fbb.Finish(qbot::wire::CreateEnvelope(fbb, qbot::wire::Message::Hello, hello.Union()));
-  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client);
+  auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 0);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().field, "guest_name");
 }

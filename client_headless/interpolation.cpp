@@ -1,0 +1,49 @@
+#include "client_headless/interpolation.h"
+
+#include <cmath>
+
+namespace qbot::client {
+
+proto::Frame blend(const proto::Frame& a, const proto::Frame& b, float alpha) {
+  proto::Frame out = b;
+  out.tick = a.tick + static_cast<core::Tick>(std::lround(alpha * static_cast<float>(b.tick - a.tick)));
+  std::size_t i = 0;
+  for (proto::EntityState& e : out.entities) {
+    while (i < a.entities.size() && a.entities[i].id < e.id) ++i;
+    if (i == a.entities.size() || a.entities[i].id != e.id) continue;
+    for (proto::Field f : {proto::kX, proto::kY}) {
+      const float from = static_cast<float>(a.entities[i].f[f]);
+      const float to = static_cast<float>(e.f[f]);
+      e.f[f] = static_cast<std::int32_t>(std::lround(from + (to - from) * alpha));
+    }
+  }
+  return out;
+}
+
+void InterpolationBuffer::put(proto::Frame frame) {
+  const core::Tick tick = frame.tick;
+  if (tick > newest_) newest_ = tick;
+  frames_.reuse(tick) = std::move(frame);
+}
+
+std::optional<proto::Frame> InterpolationBuffer::view() const {
+  if (newest_ == 0) return std::nullopt;
+  const core::Tick want = view_tick();
+  if (const proto::Frame* exact = frames_.find(want)) return *exact;
+  // Lost: blend the nearest frames on both sides (bounded search).
+  const proto::Frame* before = nullptr;
+  const proto::Frame* after = nullptr;
+  for (core::Tick d = 1; d < kCapacity && (before == nullptr || after == nullptr); ++d) {
+    if (before == nullptr && want > d) before = frames_.find(want - d);
+    if (after == nullptr && want + d <= newest_) after = frames_.find(want + d);
+  }
+  if (before != nullptr && after != nullptr) {
+    const float alpha = static_cast<float>(want - before->tick) / static_cast<float>(after->tick - before->tick);
+    return blend(*before, *after, alpha);
+  }
+  if (after != nullptr) return *after;
+  if (before != nullptr) return *before;
+  return std::nullopt;
+}
+
+}  // namespace qbot::client
