@@ -55,6 +55,7 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
     if (acked != 0 && acked < world.tick && world.tick - acked < kHistory) baseline = sent_.find(acked);
     limits.position_tolerance = policy.position_tolerance;
     limits.aim_tolerance = policy.aim_tolerance;
+    limits.velocity_tolerance = policy.velocity_tolerance;
     limits.exact_entity = viewer.entity;
     limits.max_bytes = policy.max_bytes;
     limits.priority = priority_;

@@ -19,8 +19,9 @@ struct SnapshotPolicy {
   bool full_only = false;              // --full-snapshots: no deltas, interest or budget
   std::int32_t interest_radius_q = 0;  // position quanta; 0 = the whole arena
   std::size_t max_bytes = 0;           // per snapshot; 0 = no budget
-  std::int32_t position_tolerance = 4; // dead reckoning slack, position quanta (1/8 m)
-  std::int32_t aim_tolerance = 4;      // aim steps (0.35 degrees)
+  std::int32_t position_tolerance = 6;  // dead reckoning slack, position quanta (~0.19 m)
+  std::int32_t aim_tolerance = 12;      // aim steps (~1 degree)
+  std::int32_t velocity_tolerance = 16; // velocity quanta (0.5 m/s)
   std::uint32_t tick_rate = 60;
 };
 

@@ -284,14 +284,13 @@ core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, S
   fb::Verifier verifier(bytes.data(), bytes.size(), opts);
   const auto malformed = [] { return core::Err{DecodeError{DecodeErrorKind::Malformed, {}}}; };
   if (channel == 1) {
-    // The hot path: a bare table, typed by direction and file identifier.
-    const char* id = from_client ? kInputIdentifier : kSnapshotIdentifier;
-    if (bytes.size() < 8 || !fb::BufferHasIdentifier(bytes.data(), id)) return malformed();
+    // The hot path: a bare table whose type is fixed by channel and
+    // direction (no file identifier: 4 bytes a packet, 60 times a second).
     if (from_client) {
-      if (!verifier.VerifyBuffer<w::Input>(id)) return malformed();
+      if (!verifier.VerifyBuffer<w::Input>(nullptr)) return malformed();
       return decode_input(*fb::GetRoot<w::Input>(bytes.data()));
     }
-    if (!verifier.VerifyBuffer<w::Snapshot>(id)) return malformed();
+    if (!verifier.VerifyBuffer<w::Snapshot>(nullptr)) return malformed();
     return decode_snapshot(*fb::GetRoot<w::Snapshot>(bytes.data()));
   }
   if (channel != 0) return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "channel"}};
@@ -394,7 +393,7 @@ std::span<const std::uint8_t> Encoder::encode(const Input& m) {
     cmds[i] = w::InputCmd(c.sequence, c.view_tick, c.aim, c.move_x, c.move_y, c.buttons);
   }
   const auto vec = f.CreateVectorOfStructs(cmds.data(), n);
-  f.Finish(w::CreateInput(f, m.ack_snapshot, vec), kInputIdentifier);
+  f.Finish(w::CreateInput(f, m.ack_snapshot, vec));
   return {f.GetBufferPointer(), f.GetSize()};
 }
 
@@ -402,7 +401,7 @@ std::span<const std::uint8_t> Encoder::encode(const Snapshot& m) {
   auto& f = impl_->fbb;
   f.Clear();
   const auto data = f.CreateVector(m.data.data(), m.data.size());
-  f.Finish(w::CreateSnapshot(f, m.server_tick, data), kSnapshotIdentifier);
+  f.Finish(w::CreateSnapshot(f, m.server_tick, data));
   return {f.GetBufferPointer(), f.GetSize()};
 }
 

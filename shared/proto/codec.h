@@ -33,10 +33,6 @@ struct DecodeError {
 /// Who sent the bytes: sets the size and verifier limits.
 enum class Sender : std::uint8_t { Client, Server };
 
-/// File identifiers of the bare channel-1 tables.
-inline constexpr const char* kInputIdentifier = "QINP";
-inline constexpr const char* kSnapshotIdentifier = "QSNP";
-
 /// Decodes one packet received on `channel` (0: Envelope; 1: a bare Input
 /// from a client or Snapshot from a server). For Snapshot the result refers
 /// into `bytes`.

@@ -46,13 +46,15 @@ void write_fields(core::BitWriter& bw, const EntityState& ref, const EntityState
 }
 
 /// Whether the client's reference state is close enough to leave `cur` out.
-bool close_enough(const EntityState& ref, const EntityState& cur, std::int32_t pos_tol, std::int32_t aim_tol) {
+bool close_enough(const EntityState& ref, const EntityState& cur, const EncodeLimits& limits) {
   for (unsigned i = 0; i < kFieldCount; ++i) {
     const std::int32_t d = cur.f[i] - ref.f[i];
     if (i == kX || i == kY) {
-      if (std::abs(d) > pos_tol) return false;
+      if (std::abs(d) > limits.position_tolerance) return false;
+    } else if (i == kVelX || i == kVelY) {
+      if (std::abs(d) > limits.velocity_tolerance) return false;
     } else if (i == kAim) {
-      if (std::abs(wrap_angle(d)) > aim_tol) return false;
+      if (std::abs(wrap_angle(d)) > limits.aim_tolerance) return false;
     } else if (d != 0) {
       return false;
     }
@@ -97,8 +99,7 @@ void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t 
     } else {
       const EntityState ref = extrapolate(be[b], dt, tick_rate);
       const bool exact = ce[c].id == limits.exact_entity;
-      const bool skip = exact ? ref.f == ce[c].f
-                              : close_enough(ref, ce[c], limits.position_tolerance, limits.aim_tolerance);
+      const bool skip = exact ? ref.f == ce[c].f : close_enough(ref, ce[c], limits);
       if (!skip) records.push_back({ce[c].id, false, ref, &ce[c], true});
       else client_view.entities.push_back(ref);
       ++b;

@@ -23,7 +23,11 @@ struct EncodeLimits {
   /// this many position quanta (1/32 m) and aim steps of the truth.
   std::int32_t position_tolerance = 0;
   std::int32_t aim_tolerance = 0;
-  /// Never approximated, always first: the viewer's own bot (prediction).
+  /// Velocity slack (1/32 m/s): a small velocity change only matters once
+  /// it has moved the entity beyond position_tolerance.
+  std::int32_t velocity_tolerance = 0;
+  /// Never approximated, always first: the viewer's own bot (prediction
+  /// reconciles against it).
   std::uint16_t exact_entity = 0;
   /// Byte budget for the data (0 = none). Records that do not fit are left
   /// out, lowest priority first; removals always fit.

@@ -61,7 +61,7 @@ TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   const auto& s = std::get<Snapshot>(*sm);
   EXPECT_EQ(s.server_tick, 100u);
   EXPECT_EQ(std::vector<std::uint8_t>(s.data.begin(), s.data.end()), ents);
-  EXPECT_LE(sb.size(), ents.size() + 36) << "the hot path carries little framing";
+  EXPECT_LE(sb.size(), ents.size() + 32) << "the hot path carries little framing";
 
   const Loadout l{"Rusty", "tank", "laser", "blaster", "emp", 0x112233};
   auto eb = copy(enc.encode(MatchEvent{9, PlayerJoined{4, 2, "bob", 1, l}}));
@@ -222,7 +222,7 @@ TEST(Codec, TooManyInputCommandsIsABadField) {
   for (std::uint32_t i = 1; i <= kMaxInputCommands + 1; ++i) cmds.emplace_back(i, 0, 0, 0, 0, 0);
   auto vec = fbb.CreateVectorOfStructs(cmds);
   auto input = qbot::wire::CreateInput(fbb, 0, vec);
-  fbb.Finish(input, kInputIdentifier);
+  fbb.Finish(input);
   auto m = decode({fbb.GetBufferPointer(), fbb.GetSize()}, Sender::Client, 1);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.error().field, "commands");

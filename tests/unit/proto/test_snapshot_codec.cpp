@@ -101,6 +101,7 @@ TEST(SnapshotCodec, ClientAlwaysHoldsExactlyWhatTheServerThinksThroughLossAndAck
     EncodeLimits limits;
     limits.position_tolerance = static_cast<std::int32_t>(rng.below(6));
     limits.aim_tolerance = static_cast<std::int32_t>(rng.below(6));
+    limits.velocity_tolerance = static_cast<std::int32_t>(rng.below(20));
     limits.max_bytes = rng.below(3) == 0 ? 20 + rng.below(200) : 0;
     Frame truth = random_frame(rng, 1, 30);
     limits.exact_entity = truth.entities.empty() ? 0 : truth.entities.front().id;
