@@ -199,7 +199,7 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
 }
 
 void BotClient::stop(ShardContext& ctx) {
-  if (peer_ && state_ != BotState::Failed) ctx.host.disconnect_later(peer_, 0);
+  if (peer_ && state_ != BotState::Failed) ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
   if (state_ == BotState::Playing) ctx.stats.playing -= 1;
   state_ = BotState::Gone;
 }

@@ -266,8 +266,10 @@ void Server::on_disconnect(net::NetEvent& ev) {
   Session* s = find_session(ev.user_data);
   if (s == nullptr) return;
   spdlog::debug("session {}: disconnected", ev.user_data);
-  // A player who drops (timeout, crash) keeps the bot for the grace period.
-  if (s->state == SessionState::Active && cfg_.reconnect_grace_s > 0 && !draining_) {
+  // A player who drops (timeout, crash) keeps the bot for the grace period;
+  // one who quits frees it at once.
+  const bool quit = ev.data == proto::kDisconnectQuit;
+  if (s->state == SessionState::Active && !quit && cfg_.reconnect_grace_s > 0 && !draining_) {
     orphan(*s, clock_());
   } else {
     remove_session(ev.user_data);

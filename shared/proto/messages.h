@@ -41,6 +41,11 @@ constexpr std::size_t kRejectReasonCount = 17;
 /// Stable lower_snake_case name (metric labels, logs, reports).
 std::string_view reject_reason_name(RejectReason r);
 
+/// ENet disconnect data a client sends when it leaves for good: the server
+/// frees its slot at once. Any other disconnect (or a timeout) counts as a
+/// drop: the bot is kept for the reconnect grace period.
+constexpr std::uint32_t kDisconnectQuit = 1;
+
 /// Wire loadout: catalog ids as strings, resolved by sim::resolve_loadout.
 struct Loadout {
   std::string name;

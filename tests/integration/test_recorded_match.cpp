@@ -25,7 +25,7 @@ std::string read_all(const std::string& path) {
 TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
   const std::string records = temp_dir("records");
   ServerProcess server({"--arena-size", "16", "--min-players", "16", "--countdown", "1", "--match-duration", "12",
-                        "--score-limit", "0", "--results-time", "2", "--record-dir", records},
+                        "--score-limit", "0", "--results-time", "60", "--record-dir", records},
                        "recorded");
   const std::string report = temp_dir("report") + "/r.json";
   const auto run = run_program(QBOT_HEADLESS_BIN,

@@ -97,8 +97,13 @@ std::optional<proto::Welcome> TestClient::join(const std::string& name) {
 }
 
 void TestClient::disconnect() {
-  if (connected_) host_->disconnect_later(peer_, 0);
+  if (connected_) host_->disconnect_later(peer_, proto::kDisconnectQuit);
   host_->flush();
+}
+
+void TestClient::drop() {
+  if (connected_) host_->disconnect_now(peer_, 0);
+  connected_ = false;
 }
 
 }  // namespace qbot::test

@@ -44,7 +44,11 @@ class TestClient {
   std::optional<proto::Welcome> join(const std::string& name);
 
   bool connected() const { return connected_; }
+  /// Leaves for good (the server frees the slot at once).
   void disconnect();
+  /// Vanishes as a crash would look to the server (disconnect without the
+  /// quit code): the server keeps the bot for the reconnect grace period.
+  void drop();
   std::uint32_t undecodable() const { return undecodable_; }
   net::NetHost& host() { return *host_; }
 

@@ -7,6 +7,7 @@
 #include "server/matchmaking/memory_store.h"
 #include "server/server.h"
 #include "test_client.h"
+#include "wait.h"
 
 using namespace qbot;
 using namespace qbot::server;
@@ -301,4 +302,87 @@ TEST_F(ServerLoop, ShutdownRejectsEveryoneWithShuttingDown) {
   auto r = c->receive_a<proto::Reject>(2s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->reason, proto::RejectReason::ShuttingDown);
+}
+
+TEST_F(ServerLoop, ADroppedPlayerReconnectsWithinTheGracePeriodAndGetsItsBotBack) {
+  Config cfg;
+  cfg.reconnect_grace_s = 30;
+  start(cfg);
+  auto other = client();
+  ASSERT_TRUE(other->join("other"));
+  auto first = client();
+  auto welcome = first->join("ada");
+  ASSERT_TRUE(welcome);
+  ASSERT_EQ(welcome->reconnect_token.size(), proto::kReconnectTokenBytes);
+  EXPECT_FALSE(welcome->reconnected);
+
+  first->drop();
+  // The server notices the drop, keeps the bot: still 2 players.
+  ASSERT_TRUE(test::eventually([&] {
+    pump();
+    return server_->session_count() == 2 && metrics_.clients_connected.Value() <= 2;
+  }));
+  advance_ticks(60 * 10);  // 10 s later, well within 30 s
+  EXPECT_EQ(server_->player_count(), 2u);
+
+  auto again = client();
+  proto::Hello h = hello(proto::kProtocolVersion, "ada");
+  h.reconnect_token = welcome->reconnect_token;
+  again->send(h);
+  auto back = again->receive_a<proto::Welcome>();
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->reconnected);
+  EXPECT_EQ(back->entity_id, welcome->entity_id);
+  EXPECT_EQ(back->player_id, welcome->player_id);
+  EXPECT_NE(back->reconnect_token, welcome->reconnect_token) << "tokens are single use";
+  EXPECT_EQ(server_->player_count(), 2u);
+  EXPECT_EQ(metrics_.reconnects.Value(), 1.0);
+  advance_ticks(1);
+  EXPECT_TRUE(again->receive_a<proto::Snapshot>(1s)) << "snapshots resume (a full one)";
+
+  // The used token is dead.
+  auto replay = client();
+  proto::Hello old = hello(proto::kProtocolVersion, "ada");
+  old.reconnect_token = welcome->reconnect_token;
+  replay->send(old);
+  auto r = replay->receive_a<proto::Reject>();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->reason, proto::RejectReason::InvalidToken);
+}
+
+TEST_F(ServerLoop, AfterTheGracePeriodTheSlotIsFreedAndTheTokenRefused) {
+  Config cfg;
+  cfg.reconnect_grace_s = 5;
+  start(cfg);
+  auto first = client();
+  auto welcome = first->join("ada");
+  ASSERT_TRUE(welcome);
+  first->drop();
+  ASSERT_TRUE(test::eventually([&] {
+    pump();
+    return metrics_.clients_connected.Value() == 0;
+  }));
+  EXPECT_EQ(server_->player_count(), 1u) << "the bot waits for its player";
+  advance_ticks(60 * 5 + 2);
+  EXPECT_EQ(server_->player_count(), 0u);
+  EXPECT_EQ(metrics_.orphans_expired.Value(), 1.0);
+
+  auto late = client();
+  proto::Hello h = hello(proto::kProtocolVersion, "ada");
+  h.reconnect_token = welcome->reconnect_token;
+  late->send(h);
+  auto r = late->receive_a<proto::Reject>();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->reason, proto::RejectReason::InvalidToken);
+}
+
+TEST_F(ServerLoop, AQuittingPlayerIsRemovedAtOnce) {
+  start();
+  auto c = client();
+  ASSERT_TRUE(c->join("ada"));
+  c->disconnect();
+  ASSERT_TRUE(test::eventually([&] {
+    pump();
+    return server_->player_count() == 0;
+  }));
 }
