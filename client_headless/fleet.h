@@ -25,7 +25,7 @@ struct FleetConfig {
   std::uint32_t bots = 1;
   std::uint32_t threads = 1;
   std::uint32_t tick_rate = 60;  // until the server's Welcome says otherwise
-  std::chrono::milliseconds handshake_timeout{5000};
+  std::chrono::milliseconds handshake_timeout{10000};
   std::uint64_t seed = 1;
   std::string name_prefix = "bot";
   bool compress = false;

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   double duration_s = 10.0;
   std::string report_path;
   std::string log_level = "warn";
-  std::uint32_t handshake_ms = 5000;
+  std::uint32_t handshake_ms = 10000;
   std::string catalog_path, maps_dir;
 
   CLI::App app{"qbot-headless: headless Q-Bot clients for load and correctness tests"};
