@@ -39,7 +39,8 @@ struct EncodeLimits {
 
 /// Writes Snapshot.data for `current` (tick, last_input, entities sorted by
 /// id) against `baseline` (nullptr = full snapshot) and sets `client_view`
-/// to the frame the client holds after decoding it.
+/// to the frame the client holds after decoding it. `client_view` must not
+/// be `baseline` or `current`.
 void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t tick_rate, const EncodeLimits& limits,
                      std::vector<std::uint8_t>& out, Frame& client_view);
 
