@@ -11,8 +11,16 @@
 namespace qbot::client {
 
 BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
-                     const std::vector<sim::Map>& maps)
-    : index_(index), name_(std::move(name)), behaviour_(seed), catalog_(catalog), maps_(maps) {
+                     const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout)
+    : index_(index),
+      name_(std::move(name)),
+      role_(role),
+      server_(std::move(server)),
+      handshake_timeout_(handshake_timeout),
+      churn_rng_(seed, 0xc4u),
+      behaviour_(seed),
+      catalog_(catalog),
+      maps_(maps) {
   core::Rng rng(seed, 0x10ad007);
   loadout_ = sim::random_loadout(catalog_, rng, name_);
   loadout_.paint = rng.next_u32() & 0xffffffu;
@@ -30,9 +38,18 @@ void BotClient::use_map(const std::string& name) {
   }
 }
 
-void BotClient::start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout) {
-  handshake_deadline_ = now + handshake_timeout;
-  auto peer = ctx.host.connect(server, index_);
+void BotClient::start(ShardContext& ctx, Nanos now) {
+  if (state_ == BotState::Idle) ctx.stats.started += 1;
+  // A fresh connection: nothing of the previous one carries over.
+  handshake_deadline_ = now + handshake_timeout_;
+  next_sequence_ = 1;
+  recent_.clear();
+  acked_ = 0;
+  frames_ = InterpolationBuffer();
+  predictor_.reset();
+  map_ = nullptr;
+  last_snapshot_at_ = Nanos{0};
+  auto peer = ctx.host.connect(server_, index_);
   if (!peer) {
     spdlog::warn("bot {}: {}", index_, peer.error());
     fail(ctx);
@@ -79,8 +96,15 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<con
           frames_.set_delay(2u * m.snapshot_interval);
           map_ = nullptr;
           use_map(m.map_name);
-          ctx.stats.welcomed += 1;
           ctx.stats.playing += 1;
+          if (role_ == Role::Churn) {
+            leave_at_ = now + std::chrono::milliseconds(5000 + churn_rng_.below(10000));
+          }
+          if (rejoining_) {
+            ctx.stats.rejoins += 1;
+          } else {
+            ctx.stats.welcomed += 1;
+          }
         } else if constexpr (std::is_same_v<T, proto::Reject>) {
           ctx.stats.rejects[static_cast<std::size_t>(m.reason)] += 1;
           spdlog::debug("bot {}: rejected ({}): {}", index_, proto::reject_reason_name(m.reason), m.text);
@@ -171,7 +195,22 @@ void BotClient::fail(ShardContext& ctx) {
   if (peer_) ctx.host.disconnect_now(peer_, 0);
 }
 
+void BotClient::leave_for_a_while(ShardContext& ctx, Nanos now) {
+  stop(ctx);
+  state_ = BotState::Away;
+  rejoining_ = true;
+  leave_at_ = now + std::chrono::milliseconds(1000 + churn_rng_.below(2000));
+}
+
 void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
+  if (state_ == BotState::Away) {
+    if (now >= leave_at_) start(ctx, now);
+    return;
+  }
+  if (state_ == BotState::Playing && role_ == Role::Churn && now >= leave_at_) {
+    leave_for_a_while(ctx, now);
+    return;
+  }
   if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
     if (now >= handshake_deadline_) {
       spdlog::debug("bot {}: handshake timed out", index_);
@@ -182,7 +221,8 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   if (state_ != BotState::Playing) return;
 
   const auto view = frames_.view();
-  sim::Command cmd = behaviour_.next(view ? &*view : nullptr, self_, tick_rate);
+  // Idle bots are connected spectators in a bot's body: inputs, no intent.
+  sim::Command cmd = role_ == Role::Idle ? sim::Command{} : behaviour_.next(view ? &*view : nullptr, self_, tick_rate);
   cmd.sequence = next_sequence_++;
   cmd.view_tick = frames_.view_tick();
   if (predictor_) predictor_->apply(cmd);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "client_headless/behaviour.h"
+#include "client_headless/fleet.h"
 #include "client_headless/fleet_stats.h"
 #include "client_headless/interpolation.h"
 #include "client_headless/prediction.h"
@@ -23,7 +24,7 @@
 
 namespace qbot::client {
 
-enum class BotState : std::uint8_t { Idle, Connecting, AwaitingWelcome, Playing, Failed, Gone };
+enum class BotState : std::uint8_t { Idle, Connecting, AwaitingWelcome, Playing, Away, Failed, Gone };
 
 struct ShardContext {
   net::NetHost& host;
@@ -39,10 +40,10 @@ class BotClient {
   /// The bot plays a random valid loadout from `catalog`; `maps` tell it
   /// the size of the arena it lands in. Both must outlive the bot.
   BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
-            const std::vector<sim::Map>& maps);
+            const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout);
 
-  /// Starts connecting; `deadline` bounds the whole handshake.
-  void start(ShardContext& ctx, const net::Endpoint& server, Nanos now, Nanos handshake_timeout);
+  /// Starts connecting; the handshake timeout bounds connect + Hello + Welcome.
+  void start(ShardContext& ctx, Nanos now);
   void on_connect(ShardContext& ctx);
   void on_packet(ShardContext& ctx, std::uint8_t channel, std::span<const std::uint8_t> bytes, Nanos now);
   void on_disconnect(ShardContext& ctx, std::uint32_t reason);
@@ -60,10 +61,18 @@ class BotClient {
   void fail(ShardContext& ctx);
   void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now);
   void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);
+  /// Churn: leave for good now, come back a little later as a new connection.
+  void leave_for_a_while(ShardContext& ctx, Nanos now);
   void use_map(const std::string& name);
 
   std::uint32_t index_;
   std::string name_;
+  Role role_;
+  net::Endpoint server_;
+  Nanos handshake_timeout_;
+  core::Rng churn_rng_;
+  Nanos leave_at_{0};   // churn: when to leave (while Playing) or rejoin (while Away)
+  bool rejoining_ = false;  // the next Welcome is a churn rejoin, not a first join
   Fighter behaviour_;
   const sim::Catalog& catalog_;
   const std::vector<sim::Map>& maps_;

@@ -2,12 +2,51 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+#include <cmath>
+
 #include "client_headless/bot_client.h"
 #include "core/fixed_step.h"
 #include "net/net_host.h"
 #include "proto/codec.h"
 
 namespace qbot::client {
+
+Role RoleMix::role_of(std::uint32_t index) const {
+  const std::uint32_t total = idle + fight + churn;
+  if (total == 0) return Role::Fight;
+  // A low-discrepancy walk (golden ratio) spreads each role evenly over
+  // indices, so any prefix of the fleet (a ramp) has the same mix.
+  const double u = std::fmod(static_cast<double>(index) * 0.6180339887498949, 1.0) * total;
+  if (u < idle) return Role::Idle;
+  if (u < idle + fight) return Role::Fight;
+  return Role::Churn;
+}
+
+core::Result<RoleMix, std::string> parse_mix(const std::string& text) {
+  RoleMix mix{0, 0, 0};
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto comma = text.find(',', pos);
+    const std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    pos = comma == std::string::npos ? text.size() : comma + 1;
+    const auto colon = item.find(':');
+    if (colon == std::string::npos) return core::Err{"--mix: expected role:weight, got '" + item + "'"};
+    const std::string role = item.substr(0, colon);
+    std::uint32_t weight = 0;
+    const std::string w = item.substr(colon + 1);
+    const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), weight);
+    if (ec != std::errc() || end != w.data() + w.size() || weight > 1000) {
+      return core::Err{"--mix: bad weight '" + w + "' for " + role};
+    }
+    if (role == "idle") mix.idle = weight;
+    else if (role == "fight") mix.fight = weight;
+    else if (role == "churn") mix.churn = weight;
+    else return core::Err{"--mix: unknown role '" + role + "' (idle, fight, churn)"};
+  }
+  if (mix.idle + mix.fight + mix.churn == 0) return core::Err{std::string("--mix: weights sum to 0")};
+  return mix;
+}
 
 struct Fleet::Shard {
   std::uint32_t first = 0;
@@ -50,6 +89,8 @@ FleetTotals Fleet::totals(bool drain_window) {
   FleetTotals t;
   for (auto& sp : shards_) {
     ShardStats& s = sp->stats;
+    t.started += s.started;
+    t.rejoins += s.rejoins;
     t.welcomed += s.welcomed;
     t.failed += s.failed;
     t.playing += s.playing;
@@ -76,7 +117,8 @@ FleetTotals Fleet::totals(bool drain_window) {
 
 void Fleet::run_shard(Shard& shard) {
   net::HostConfig hc;
-  hc.max_peers = std::max<std::size_t>(shard.count, 1);
+  // Churn bots reconnect while their old peer may still be closing: headroom.
+  hc.max_peers = std::max<std::size_t>(shard.count * 2, 1);
   hc.compress = cfg_.compress;
   hc.max_packet_bytes = proto::kMaxServerPacketBytes;
   auto created = net::NetHost::create(hc);
@@ -94,10 +136,18 @@ void Fleet::run_shard(Shard& shard) {
   for (std::uint32_t i = 0; i < shard.count; ++i) {
     const std::uint32_t index = shard.first + i;
     bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index, cfg_.catalog,
-                      cfg_.maps);
+                      cfg_.maps, cfg_.mix.role_of(index), cfg_.servers[index % cfg_.servers.size()],
+                      cfg_.handshake_timeout);
   }
   auto now = clock_();
-  for (auto& b : bots) b.start(ctx, cfg_.server, now, cfg_.handshake_timeout);
+  const auto fleet_start = now;
+  // Ramp: bot i (fleet-wide index) starts i / ramp seconds after the fleet.
+  const auto start_time = [&](std::uint32_t index) {
+    if (cfg_.ramp_per_s <= 0) return fleet_start;
+    return fleet_start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::duration<double>(static_cast<double>(index) / cfg_.ramp_per_s));
+  };
+  std::size_t next_to_start = 0;
 
   std::uint32_t tick_rate = cfg_.tick_rate;
   core::FixedStep clock_step(tick_rate, 2);
@@ -116,6 +166,8 @@ void Fleet::run_shard(Shard& shard) {
       const auto local = ev.user_data - shard.first;
       if (ev.user_data < shard.first || local >= bots.size()) continue;
       BotClient& bot = bots[local];
+      // A churn bot's previous connection may still report its closing.
+      if (ev.peer.peer != bot.peer().peer) continue;
       switch (ev.type) {
         case net::NetEvent::Type::Connect: bot.on_connect(ctx); break;
         case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes(), clock_()); break;
@@ -125,6 +177,9 @@ void Fleet::run_shard(Shard& shard) {
     }
 
     now = clock_();
+    while (next_to_start < bots.size() && now >= start_time(bots[next_to_start].index())) {
+      bots[next_to_start++].start(ctx, now);
+    }
     const std::uint32_t due = clock_step.advance(now);
     for (std::uint32_t t = 0; t < due; ++t) {
       for (auto& b : bots) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client_headless/fleet_stats.h"
+#include "core/result.h"
 #include "net/address.h"
 #include "sim/catalog.h"
 #include "sim/map.h"
@@ -20,9 +21,26 @@ namespace qbot::client {
 
 using Clock = std::function<std::chrono::nanoseconds()>;
 
+/// What a bot does once in: stand still, fight, or fight and keep leaving
+/// and rejoining (connection churn).
+enum class Role : std::uint8_t { Idle, Fight, Churn };
+
+/// --mix weights, in percent of the fleet.
+struct RoleMix {
+  std::uint32_t idle = 0;
+  std::uint32_t fight = 100;
+  std::uint32_t churn = 0;
+  /// Role of bot `index`: spread evenly through the fleet, deterministic.
+  Role role_of(std::uint32_t index) const;
+};
+/// Parses "idle:20,fight:70,churn:10" (weights, any sum > 0).
+core::Result<RoleMix, std::string> parse_mix(const std::string& text);
+
 struct FleetConfig {
-  net::Endpoint server;
+  std::vector<net::Endpoint> servers;  // bot i plays on servers[i % size]
   std::uint32_t bots = 1;
+  double ramp_per_s = 0;               // bots started per second (0 = all at once)
+  RoleMix mix;
   std::uint32_t threads = 1;
   std::uint32_t tick_rate = 60;  // until the server's Welcome says otherwise
   std::chrono::milliseconds handshake_timeout{10000};
@@ -35,7 +53,7 @@ struct FleetConfig {
 
 /// Sum over all shards at one moment.
 struct FleetTotals {
-  std::uint64_t welcomed = 0, failed = 0, playing = 0, disconnects = 0;
+  std::uint64_t started = 0, welcomed = 0, failed = 0, playing = 0, disconnects = 0, rejoins = 0;
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
   std::uint64_t kills = 0, matches_ended = 0, match_results_duplicated = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;

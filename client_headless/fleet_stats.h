@@ -12,6 +12,8 @@
 namespace qbot::client {
 
 struct ShardStats {
+  std::atomic<std::uint64_t> started{0};         // bots that began connecting (ramp progress)
+  std::atomic<std::uint64_t> rejoins{0};         // churn bots that left and connected again
   std::atomic<std::uint64_t> welcomed{0};        // bots that completed the handshake
   std::atomic<std::uint64_t> failed{0};          // bots that never got in
   std::atomic<std::uint64_t> playing{0};         // bots currently in a match

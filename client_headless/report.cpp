@@ -1,5 +1,6 @@
 #include "client_headless/report.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "client_headless/json_writer.h"
@@ -12,7 +13,24 @@ double per_bot_per_s(std::uint64_t v, std::uint64_t bots, double seconds) {
 }
 }  // namespace
 
-std::string report_json(const RunInfo& run, const FleetTotals& t) {
+Sample sample_of(double t, const FleetTotals& prev, const FleetTotals& now) {
+  Sample s;
+  s.t = t;
+  s.started = now.started;
+  s.connected = now.playing;
+  s.failed = now.failed;
+  s.errors = now.failed + now.disconnects + now.snapshot_errors;
+  s.snapshots_per_s = static_cast<double>(now.snapshots - prev.snapshots);
+  s.rtt_ms_p50 = static_cast<double>(now.rtt_ms_window.quantile(0.50));
+  s.rtt_ms_p99 = static_cast<double>(now.rtt_ms_window.quantile(0.99));
+  const double bots = static_cast<double>(std::max<std::uint64_t>(now.playing, 1));
+  s.down_per_bot = static_cast<double>(now.bytes_down - prev.bytes_down) / bots;
+  s.up_per_bot = static_cast<double>(now.bytes_up - prev.bytes_up) / bots;
+  return s;
+}
+
+std::string report_json(const RunInfo& run, const FleetTotals& t, const std::vector<Sample>& series,
+                        const std::optional<ServerFigures>& server) {
   JsonWriter j;
   j.begin_object();
   j.field("server", std::string_view(run.server));
@@ -39,17 +57,45 @@ std::string report_json(const RunInfo& run, const FleetTotals& t) {
   j.field("rtt_ms_max", static_cast<double>(t.rtt_ms_total.max()));
   j.field("bytes_down_per_bot_per_s", per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s));
   j.field("bytes_up_per_bot_per_s", per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s));
+  j.field("churn_rejoins", t.rejoins);
   j.key("rejects").begin_object();
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
     if (t.rejects[i] == 0) continue;
     j.field(proto::reject_reason_name(static_cast<proto::RejectReason>(i)), t.rejects[i]);
   }
   j.end_object();
+  if (server) {
+    j.field("server_tick_ms_p50", server->tick_ms_p50);
+    j.field("server_tick_ms_p99", server->tick_ms_p99);
+    j.field("server_tick_ms_max", server->tick_ms_max);
+    j.field("server_tick_overruns", server->overruns);
+    j.field("server_ticks", server->ticks);
+    j.field("server_cpu_s", server->cpu_s);
+    j.field("server_cpu_percent", run.duration_s > 0 ? 100.0 * server->cpu_s / run.duration_s : 0.0);
+    j.field("server_bytes_out_per_client_per_s",
+            per_bot_per_s(static_cast<std::uint64_t>(server->bytes_out), t.welcomed, run.duration_s));
+  }
+  j.key("series").begin_array();
+  for (const Sample& s : series) {
+    j.begin_object();
+    j.field("t", s.t);
+    j.field("started", s.started);
+    j.field("connected", s.connected);
+    j.field("failed", s.failed);
+    j.field("errors", s.errors);
+    j.field("snapshots_per_s", s.snapshots_per_s);
+    j.field("rtt_ms_p50", s.rtt_ms_p50);
+    j.field("rtt_ms_p99", s.rtt_ms_p99);
+    j.field("down_bytes_per_bot_per_s", s.down_per_bot);
+    j.field("up_bytes_per_bot_per_s", s.up_per_bot);
+    j.end_object();
+  }
+  j.end_array();
   j.end_object();
   return j.str() + "\n";
 }
 
-std::string report_summary(const RunInfo& run, const FleetTotals& t) {
+std::string report_summary(const RunInfo& run, const FleetTotals& t, const std::optional<ServerFigures>& server) {
   char buf[1024];
   std::snprintf(buf, sizeof buf,
                 "qbot-headless summary (%s, %.1f s)\n"
@@ -75,6 +121,15 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t) {
     if (t.rejects[i] == 0) continue;
     s += "  rejected        " + std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i))) + ": " +
          std::to_string(t.rejects[i]) + "\n";
+  }
+  if (t.rejoins > 0) s += "  churn           " + std::to_string(t.rejoins) + " rejoins\n";
+  if (server) {
+    std::snprintf(buf, sizeof buf,
+                  "  server          tick p50 %.3f ms  p99 %.3f ms  max %.3f ms | overruns %.0f of %.0f ticks | CPU "
+                  "%.1f s (%.0f %%)\n",
+                  server->tick_ms_p50, server->tick_ms_p99, server->tick_ms_max, server->overruns, server->ticks,
+                  server->cpu_s, run.duration_s > 0 ? 100.0 * server->cpu_s / run.duration_s : 0.0);
+    s += buf;
   }
   return s;
 }

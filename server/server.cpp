@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include <sodium.h>
+#include <sys/resource.h>
 
 #include "proto/version.h"
 #include "replay/replay_file.h"
@@ -141,8 +142,10 @@ void Server::run_tick(Nanos started) {
   publish_metrics();
 
   const Nanos took = clock_() - started;
+  const double took_s = std::chrono::duration<double>(took).count();
   metrics_.ticks.Increment();
-  metrics_.tick_duration.Observe(std::chrono::duration<double>(took).count());
+  metrics_.tick_duration.Observe(took_s);
+  if (took_s > metrics_.tick_duration_max.Value()) metrics_.tick_duration_max.Set(took_s);
   if (took > fixed_step_.step()) metrics_.tick_overruns.Increment();
 }
 
@@ -556,6 +559,14 @@ void Server::publish_metrics() {
   metrics_.ticks_skipped.Increment(static_cast<double>(fixed_step_.dropped_ticks() - published_skipped_));
   published_skipped_ = fixed_step_.dropped_ticks();
   metrics_.clients_connected.Set(static_cast<double>(host_->connected_peers()));
+  if (ticks_run_ % cfg_.tick_rate == 0) {  // once a second is plenty for CPU time
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    const auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    const double cpu = secs(ru.ru_utime) + secs(ru.ru_stime);
+    if (cpu > published_cpu_s_) metrics_.cpu_seconds.Increment(cpu - published_cpu_s_);
+    published_cpu_s_ = cpu;
+  }
   metrics_.players.Set(static_cast<double>(players_));
   metrics_.arenas.Set(static_cast<double>(arenas_.size()));
 }

@@ -111,6 +111,7 @@ class Server {
   bool draining_ = false;
   net::HostTotals published_totals_{};
   std::uint64_t published_skipped_ = 0;
+  double published_cpu_s_ = 0.0;
 };
 
 }  // namespace qbot::server

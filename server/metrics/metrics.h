@@ -19,6 +19,8 @@ class Metrics {
   explicit Metrics(prometheus::Registry& registry);
 
   prometheus::Histogram& tick_duration;     // seconds of work per tick
+  prometheus::Gauge& tick_duration_max;     // longest tick since start, s
+  prometheus::Counter& cpu_seconds;         // process CPU time (user + system)
   prometheus::Counter& ticks;
   prometheus::Counter& tick_overruns;       // ticks whose work exceeded the step
   prometheus::Counter& ticks_skipped;       // ticks dropped by the catch-up cap

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Capacity benchmark: a sweep of client counts against qbot-server (8-bot
+# arenas) and, in the same run, against tests/bench/enet_baseline (bare ENet,
+# same number and size of packets, no game logic). Server and load generator
+# share this machine, as in the README table.
+#   ops/bench.sh                         # 250 500 1000 2000 clients, 60 Hz, 30 s each
+#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_TICK_RATE=30 QBOT_BENCH_SECONDS=60 ops/bench.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
+POINTS="${QBOT_BENCH_POINTS:-250 500 1000 2000}"
+TICK="${QBOT_BENCH_TICK_RATE:-60}"
+SECONDS_PER_POINT="${QBOT_BENCH_SECONDS:-30}"
+THREADS="${QBOT_BENCH_CLIENT_THREADS:-2}"
+"$ROOT/ops/deps.sh"
+"$ROOT/ops/build.sh" >/dev/null
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"; kill $(jobs -p) 2>/dev/null || true' EXIT
+
+json() { sed -n "s/.*\"$2\":\([0-9.e+-]*\).*/\1/p" "$1" | head -1; }
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
+port() { echo $((20000 + RANDOM % 20000)); }
+
+headless() {  # endpoint clients report [extra...]
+  local endpoint="$1" clients="$2" report="$3"; shift 3
+  "$BUILD_DIR/client_headless/qbot-headless" --server "$endpoint" --bots "$clients" --threads "$THREADS" \
+    --ramp 500 --duration "$SECONDS_PER_POINT" --tick-rate "$TICK" --report "$report" "$@" >"$report.log" 2>&1 || true
+}
+
+printf "%-8s %8s %9s %9s %9s %10s %9s %10s %10s %7s\n" clients connected cpu_% tick_p99 overruns down_B/s rtt_p99 \
+  us/cl-tick base_us ratio
+for n in $POINTS; do
+  p=$(port); m=$(port)
+  "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --tick-rate "$TICK" --log-level warn \
+    --connections-per-ip 4095 --max-clients 4000 &
+  srv=$!
+  sleep 0.5  # let it bind
+  headless "127.0.0.1:$p" "$n" "$OUT/q$n.json" --metrics-url "http://127.0.0.1:$m/metrics"
+  kill "$srv"; wait "$srv" 2>/dev/null || true
+  r="$OUT/q$n.json"
+  ticks=$(json "$r" server_ticks); cpu=$(json "$r" server_cpu_s); down=$(json "$r" server_bytes_out_per_client_per_s)
+  connected=$(json "$r" bots_connected)
+
+  # The floor: same clients, same packet count and size, no game.
+  bytes=$(awk -v d="$down" -v t="$TICK" 'BEGIN { b = int(d / t) - 10; print (b < 40 ? 40 : b) }')
+  b=$(port)
+  "$BUILD_DIR/tests/enet_baseline" --port "$b" --tick-rate "$TICK" --packet-bytes "$bytes" >"$OUT/b$n.log" &
+  base=$!
+  sleep 0.3
+  c0=$(cpu_s "$base"); t0=$(date +%s.%N)
+  headless "127.0.0.1:$b" "$n" "$OUT/b$n.json"
+  c1=$(cpu_s "$base"); t1=$(date +%s.%N)
+  kill "$base"; wait "$base" 2>/dev/null || true
+  base_connected=$(json "$OUT/b$n.json" bots_connected)
+
+  awk -v n="$n" -v conn="$connected" -v cpu="$cpu" -v ticks="$ticks" -v dur="$SECONDS_PER_POINT" \
+      -v p99="$(json "$r" server_tick_ms_p99)" -v over="$(json "$r" server_tick_overruns)" -v down="$down" \
+      -v rtt="$(json "$r" rtt_ms_p99)" -v bc0="$c0" -v bc1="$c1" -v bt0="$t0" -v bt1="$t1" -v tick="$TICK" \
+      -v bconn="$base_connected" 'BEGIN {
+    ours = cpu * 1e6 / (ticks * conn)
+    base = (bc1 - bc0) * 1e6 / ((bt1 - bt0) * tick * bconn)
+    printf "%-8d %8d %9.0f %9.2f %9d %10.0f %9.0f %10.2f %10.2f %7.2f\n", n, conn, 100 * cpu / dur, p99, over, down, rtt, ours, base, ours / base
+  }'
+done
+echo "cpu_% = server CPU over the run (100 = one core); us/cl-tick = server CPU per connected client per tick;"
+echo "base_us = the same for enet_baseline; ratio = ours / base (target <= 2, goal 1.5)."
