@@ -220,9 +220,8 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   }
   if (state_ != BotState::Playing) return;
 
-  const auto view = frames_.view();
   // Idle bots are connected spectators in a bot's body: inputs, no intent.
-  sim::Command cmd = role_ == Role::Idle ? sim::Command{} : behaviour_.next(view ? &*view : nullptr, self_, tick_rate);
+  sim::Command cmd = role_ == Role::Idle ? sim::Command{} : behaviour_.next(frames_.view(), self_, tick_rate);
   cmd.sequence = next_sequence_++;
   cmd.view_tick = frames_.view_tick();
   if (predictor_) predictor_->apply(cmd);

@@ -26,10 +26,10 @@ void InterpolationBuffer::put(proto::Frame frame) {
   frames_.reuse(tick) = std::move(frame);
 }
 
-std::optional<proto::Frame> InterpolationBuffer::view() const {
-  if (newest_ == 0) return std::nullopt;
+const proto::Frame* InterpolationBuffer::view() {
+  if (newest_ == 0) return nullptr;
   const core::Tick want = view_tick();
-  if (const proto::Frame* exact = frames_.find(want)) return *exact;
+  if (const proto::Frame* exact = frames_.find(want)) return exact;
   // Lost: blend the nearest frames on both sides (bounded search).
   const proto::Frame* before = nullptr;
   const proto::Frame* after = nullptr;
@@ -39,11 +39,10 @@ std::optional<proto::Frame> InterpolationBuffer::view() const {
   }
   if (before != nullptr && after != nullptr) {
     const float alpha = static_cast<float>(want - before->tick) / static_cast<float>(after->tick - before->tick);
-    return blend(*before, *after, alpha);
+    blended_ = blend(*before, *after, alpha);
+    return &blended_;
   }
-  if (after != nullptr) return *after;
-  if (before != nullptr) return *before;
-  return std::nullopt;
+  return after != nullptr ? after : before;
 }
 
 }  // namespace qbot::client

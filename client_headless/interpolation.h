@@ -32,13 +32,15 @@ class InterpolationBuffer {
   core::Tick view_tick() const { return newest_ > delay_ ? newest_ - delay_ : (newest_ != 0 ? 1 : 0); }
 
   /// The world at view_tick(): the frame itself, or a blend of the nearest
-  /// frames around it when it was lost; nullopt before any frame.
-  std::optional<proto::Frame> view() const;
+  /// frames around it when it was lost (kept until the next call); nullptr
+  /// before any frame.
+  const proto::Frame* view();
 
  private:
   core::KeyedRing<proto::Frame, kCapacity> frames_;
   core::Tick newest_ = 0;
   std::uint32_t delay_;
+  proto::Frame blended_;  // scratch for view()
 };
 
 }  // namespace qbot::client
