@@ -377,8 +377,7 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   const sim::Catalog& catalog = content_.catalog.catalog;
   sim::Loadout loadout = sim::default_loadout(catalog, hello.guest_name);
   if (hello.loadout) {
-    const proto::Loadout& l = *hello.loadout;
-    auto resolved = sim::resolve_loadout(catalog, {l.name, l.chassis, l.primary, l.secondary, l.module, l.paint});
+    auto resolved = sim::resolve_loadout(catalog, *hello.loadout);
     if (!resolved) {
       reject(s, RejectReason::InvalidLoadout, resolved.error(), now);
       return;

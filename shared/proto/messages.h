@@ -14,6 +14,7 @@
 #include "core/tick.h"
 #include "proto/limits.h"
 #include "sim/command.h"
+#include "sim/loadout.h"
 
 namespace qbot::proto {
 
@@ -46,17 +47,8 @@ std::string_view reject_reason_name(RejectReason r);
 /// drop: the bot is kept for the reconnect grace period.
 constexpr std::uint32_t kDisconnectQuit = 1;
 
-/// Wire loadout: catalog ids as strings, resolved by sim::resolve_loadout.
-struct Loadout {
-  std::string name;
-  std::string chassis;
-  std::string primary;
-  std::string secondary;
-  std::string module;
-  std::uint32_t paint = 0;
-
-  friend bool operator==(const Loadout&, const Loadout&) = default;
-};
+/// Wire loadout: catalog ids as strings, exactly what sim::resolve_loadout takes.
+using Loadout = sim::LoadoutRequest;
 
 enum class GameMode : std::uint8_t { FreeForAll = 0, TeamDeathmatch = 1 };
 enum class MatchPhase : std::uint8_t { Waiting = 0, Countdown = 1, Battle = 2, Results = 3 };

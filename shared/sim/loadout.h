@@ -19,6 +19,8 @@ struct LoadoutRequest {
   std::string secondary;
   std::string module;
   std::uint32_t paint = 0;
+
+  friend bool operator==(const LoadoutRequest&, const LoadoutRequest&) = default;
 };
 
 /// Errors read like `unknown chassis "hovercraft"` or

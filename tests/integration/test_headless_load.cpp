@@ -16,10 +16,7 @@ TEST(HeadlessLoad, ThirtyTwoBotsConnectAndReceiveNinetyPercentOfSnapshots) {
                                {"--server", server.endpoint(), "--bots", "32", "--duration", "10", "--report", report},
                                "headless");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  std::ifstream in(report);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string json = ss.str();
+  const std::string json = read_text(report);
   ASSERT_FALSE(json.empty());
   EXPECT_EQ(json_number(json, "bots_requested"), 32.0);
   EXPECT_EQ(json_number(json, "bots_connected"), 32.0);

@@ -14,30 +14,24 @@ using namespace qbot::test;
 
 namespace {
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
-/// 8 fighting bots (one 8-bot arena, 60 Hz) for `seconds`; the JSON report.
-std::string eight_bots(const std::vector<std::string>& server_flags, const std::string& tag, int seconds) {
+/// 16 fighting bots (two 8-bot arenas, 60 Hz) for `seconds`; the JSON report.
+std::string fighting_bots(const std::vector<std::string>& server_flags, const std::string& tag, int seconds) {
   ServerProcess server(server_flags, tag);
   const std::string report = temp_dir(tag) + "/r.json";
   const auto run = run_program(QBOT_HEADLESS_BIN,
-                               {"--server", server.endpoint(), "--bots", "8", "--duration", std::to_string(seconds),
+                               {"--server", server.endpoint(), "--bots", "16", "--duration", std::to_string(seconds),
                                 "--report", report},
                                tag + "-headless");
   EXPECT_EQ(run.exit_code, 0) << run.output;
-  return read_all(report);
+  return read_text(report);
 }
 
 }  // namespace
 
 TEST(Netcode, DeltaSnapshotsStayUnderSixKilobytesAndThreeTimesUnderFull) {
-  const std::string delta = eight_bots({"--min-players", "2", "--countdown", "0"}, "bw-delta", 10);
-  const std::string full = eight_bots({"--min-players", "2", "--countdown", "0", "--full-snapshots"}, "bw-full", 10);
+  const std::string delta = fighting_bots({"--min-players", "2", "--countdown", "0"}, "bw-delta", 12);
+  const std::string full = fighting_bots({"--min-players", "2", "--countdown", "0", "--full-snapshots"}, "bw-full", 12);
   const double d = json_number(delta, "bytes_down_per_bot_per_s").value_or(1e9);
   const double f = json_number(full, "bytes_down_per_bot_per_s").value_or(0);
   EXPECT_GT(json_number(delta, "kills").value_or(0) + json_number(full, "kills").value_or(0), 0.0)
@@ -65,7 +59,7 @@ TEST(Netcode, SixteenBotsFinishAMatchThroughLossAndLatency) {
                                 "20", "--report", report},
                                "netsim-headless");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  const std::string json = read_all(report);
+  const std::string json = read_text(report);
   EXPECT_EQ(json_number(json, "bots_connected"), 16.0) << json;
   EXPECT_EQ(json_number(json, "disconnects"), 0.0) << json;
   EXPECT_EQ(json_number(json, "matches_ended"), 16.0) << "every bot got the result: " << json;

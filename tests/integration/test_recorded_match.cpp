@@ -13,14 +13,6 @@
 using namespace qbot::test;
 namespace fs = std::filesystem;
 
-namespace {
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
   const std::string records = temp_dir("records");
@@ -32,7 +24,7 @@ TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
                                {"--server", server.endpoint(), "--bots", "16", "--duration", "18", "--report", report},
                                "headless16");
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  const std::string json = read_all(report);
+  const std::string json = read_text(report);
   EXPECT_EQ(json_number(json, "bots_connected"), 16.0) << json;
   EXPECT_EQ(json_number(json, "matches_ended"), 16.0) << "every bot saw the match end: " << json;
   EXPECT_GT(json_number(json, "kills").value_or(0), 0.0) << "bots seek and shoot: " << json;
@@ -58,7 +50,7 @@ TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
   EXPECT_NE(info.output.find("bot15"), std::string::npos) << "all 16 players listed: " << info.output;
 
   // A damaged (truncated) file is refused with a reason, not replayed.
-  std::string bytes = read_all(replay.string());
+  std::string bytes = read_text(replay.string());
   bytes.resize(bytes.size() * 2 / 3);
   const std::string damaged = temp_dir("damaged") + "/x.qreplay";
   std::ofstream(damaged, std::ios::binary) << bytes;

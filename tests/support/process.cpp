@@ -76,3 +76,14 @@ std::string temp_dir(const std::string& tag) {
 }
 
 }  // namespace qbot::test
+
+namespace qbot::test {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace qbot::test

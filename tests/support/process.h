@@ -34,4 +34,7 @@ class Process {
 /// A fresh temporary directory for one test.
 std::string temp_dir(const std::string& tag);
 
+/// The whole file ("" if it cannot be read).
+std::string read_text(const std::string& path);
+
 }  // namespace qbot::test
