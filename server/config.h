@@ -22,6 +22,7 @@ struct Config {
   std::uint32_t max_packets_per_s = 0;    // per client; 0 = 4 x tick rate
   std::uint32_t max_bad_messages = 8;     // undecodable packets before a kick
   bool compress = false;                  // ENet range coder (clients must match)
+  bool net_thread = true;                 // ENet on its own thread (tests on virtual time: false)
 
   // Simulation
   std::uint32_t tick_rate = 60;           // Hz, 10..128

@@ -78,9 +78,9 @@ core::Result<bool, std::string> Server::start() {
   hc.max_packet_bytes = proto::kMaxServerPacketBytes;
   hc.peer_timeout_ms = cfg_.peer_timeout_ms;
   hc.compress = cfg_.compress;
-  auto host = net::NetHost::create(hc);
-  if (!host) return core::Err{host.error()};
-  host_ = std::move(host.value());
+  auto net = net::NetWorker::create(hc, cfg_.net_thread ? net::NetWorker::Mode::Thread : net::NetWorker::Mode::Inline);
+  if (!net) return core::Err{net.error()};
+  net_ = std::move(net.value());
   store_worker_ = std::make_unique<StoreWorker>(store_, kStoreQueueCapacity);
   fixed_step_.start(clock_());
   post_heartbeat();
@@ -96,31 +96,27 @@ core::Result<bool, std::string> Server::start() {
   return true;
 }
 
-std::uint16_t Server::port() const { return host_ ? host_->port() : 0; }
+std::uint16_t Server::port() const { return net_ ? net_->port() : 0; }
 
 // ---------------------------------------------------------------------------
 // Loop
 // ---------------------------------------------------------------------------
 void Server::run_once(std::chrono::milliseconds max_wait) {
-  Nanos now = clock_();
+  const Nanos now = clock_();
   const auto until = std::min<Nanos>(fixed_step_.until_next(now), max_wait);
-  auto wait_ms = static_cast<std::uint32_t>(std::chrono::ceil<std::chrono::milliseconds>(until).count());
-
-  // Drain network events; stop early when a tick falls due so a flood of
-  // packets cannot starve the simulation.
-  net::NetEvent ev;
-  std::uint32_t handled = 0;
-  while (host_->service(ev, wait_ms)) {
-    wait_ms = 0;
-    now = clock_();
+  events_.clear();
+  net_->poll(events_, std::chrono::ceil<std::chrono::milliseconds>(until));
+  for (net::NetEvent& ev : events_) {
+    const Nanos at = clock_();
     switch (ev.type) {
-      case net::NetEvent::Type::Connect: on_connect(ev, now); break;
-      case net::NetEvent::Type::Receive: on_receive(ev, now); break;
+      case net::NetEvent::Type::Connect: on_connect(ev, at); break;
+      case net::NetEvent::Type::Receive: on_receive(ev, at); break;
       case net::NetEvent::Type::Disconnect: on_disconnect(ev); break;
       case net::NetEvent::Type::None: break;
     }
-    if ((++handled & 63u) == 0 && fixed_step_.until_next(clock_()) == Nanos{0}) break;
   }
+  if (!events_.empty()) net_->flush();  // answers (Welcome, Reject) go out now, not at the next tick
+  events_.clear();                     // releases the received packets
 
   const std::uint32_t due = fixed_step_.advance(clock_());
   for (std::uint32_t i = 0; i < due; ++i) run_tick(clock_());
@@ -133,7 +129,7 @@ void Server::run_tick(Nanos started) {
     step_arena(*arena);
     if (arena->world().tick % cfg_.snapshot_interval == 0) send_snapshots(*arena);
   }
-  host_->flush();
+  net_->flush();  // hands the packets to the network thread; no syscall here
 
   const std::uint64_t ticks_per_heartbeat =
       std::max<std::uint64_t>(1, std::uint64_t{cfg_.heartbeat_ms} * cfg_.tick_rate / 1000);
@@ -219,10 +215,7 @@ void Server::send_snapshots(Arena& arena) {
     proto::Snapshot msg;
     msg.server_tick = frame.tick;
     msg.data = scratch_entities_;
-    if (!host_->send(s->peer, net::kGameChannel, encoder_.encode(msg), net::Delivery::Unreliable)) {
-      metrics_.send_failures.Increment();
-      continue;
-    }
+    net_->send(s->peer, net::kGameChannel, encoder_.encode(msg), net::Delivery::Unreliable);
     metrics_.packets_out.Increment();
     (built.baseline_tick == 0 ? metrics_.snapshots_full : metrics_.snapshots_delta).Increment();
   }
@@ -236,7 +229,7 @@ void Server::expire_sessions(Nanos now) {
       spdlog::debug("session {}: no Hello within {} ms", id, cfg_.hello_timeout_ms);
       reject(s, RejectReason::HelloTimeout, "no Hello within the handshake deadline", now);
     } else if (s.state == SessionState::Closing) {
-      host_->disconnect_now(s.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+      net_->disconnect_now(s.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
       to_remove.push_back(id);
     } else if (s.state == SessionState::Orphaned) {
       spdlog::debug("session {}: '{}' did not come back within {} s, slot freed", id, s.name, cfg_.reconnect_grace_s);
@@ -253,15 +246,15 @@ void Server::expire_sessions(Nanos now) {
 void Server::on_connect(net::NetEvent& ev, Nanos now) {
   metrics_.connections.Increment();
   if (draining_) {
-    host_->disconnect_now(ev.peer, static_cast<std::uint32_t>(RejectReason::ShuttingDown));
+    net_->disconnect_now(ev.peer, static_cast<std::uint32_t>(RejectReason::ShuttingDown));
     metrics_.reject(RejectReason::ShuttingDown).Increment();
     return;
   }
-  const SessionId id = next_session_id_++;
+  // The network layer numbers connections; that number is the session id.
+  const SessionId id = ev.user_data;
   sessions_.try_emplace(id, id, ev.peer, now, std::chrono::milliseconds(cfg_.hello_timeout_ms),
                         cfg_.packets_per_s_limit(), kInputBurst);
-  host_->set_user_data(ev.peer, id);
-  spdlog::debug("session {}: connected from {}", id, host_->peer_info(ev.peer).address);
+  spdlog::debug("session {}: connected from {}", id, ev.address);
 }
 
 void Server::on_disconnect(net::NetEvent& ev) {
@@ -420,7 +413,7 @@ void Server::resume(Session& s, Session& old, Nanos now) {
   reconnect_tokens_.erase(old.reconnect_token);
   // The old connection (if the server still thinks it is up) is cut; its
   // slot now belongs to the new one.
-  if (old.state == SessionState::Active) host_->disconnect_now(old.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+  if (old.state == SessionState::Active) net_->disconnect_now(old.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
   sessions_.erase(old.id);
   metrics_.reconnects.Increment();
   welcome(s, *arena, true);
@@ -503,7 +496,7 @@ void Server::reject(Session& s, RejectReason reason, std::string text, Nanos now
     }
   }
   if (s.player_id != 0 || bytes.size() <= s.bytes_received) send_reliable(s, bytes);
-  host_->disconnect_later(s.peer, static_cast<std::uint32_t>(reason));
+  net_->disconnect_later(s.peer, static_cast<std::uint32_t>(reason));
   s.state = SessionState::Closing;
   s.deadline = now + kClosingGrace;
   spdlog::debug("session {}: rejected ({}): {}", s.id, proto::reject_reason_name(reason), msg.text);
@@ -528,11 +521,8 @@ void Server::remove_session(SessionId id) {
 }
 
 void Server::send_reliable(const Session& s, std::span<const std::uint8_t> bytes) {
-  if (host_->send(s.peer, net::kControlChannel, bytes, net::Delivery::Reliable)) {
-    metrics_.packets_out.Increment();
-  } else {
-    metrics_.send_failures.Increment();
-  }
+  net_->send(s.peer, net::kControlChannel, bytes, net::Delivery::Reliable);
+  metrics_.packets_out.Increment();
 }
 
 void Server::broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, SessionId except) {
@@ -547,7 +537,10 @@ void Server::broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, 
 // Observability and registry
 // ---------------------------------------------------------------------------
 void Server::publish_metrics() {
-  const net::HostTotals& t = host_->totals();
+  const net::HostTotals t = net_->totals();
+  const std::uint64_t failures = net_->send_failures();
+  metrics_.send_failures.Increment(static_cast<double>(failures - published_send_failures_));
+  published_send_failures_ = failures;
   metrics_.bytes_in.Increment(static_cast<double>(t.bytes_received - published_totals_.bytes_received));
   metrics_.bytes_out.Increment(static_cast<double>(t.bytes_sent - published_totals_.bytes_sent));
   metrics_.datagrams_in.Increment(static_cast<double>(t.datagrams_received - published_totals_.datagrams_received));
@@ -557,7 +550,7 @@ void Server::publish_metrics() {
   published_totals_ = t;
   metrics_.ticks_skipped.Increment(static_cast<double>(fixed_step_.dropped_ticks() - published_skipped_));
   published_skipped_ = fixed_step_.dropped_ticks();
-  metrics_.clients_connected.Set(static_cast<double>(host_->connected_peers()));
+  metrics_.clients_connected.Set(static_cast<double>(net_->connected_peers()));
   if (ticks_run_ % cfg_.tick_rate == 0) {  // once a second is plenty for CPU time
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
@@ -618,7 +611,7 @@ void Server::log_scoreboard() {
 }
 
 void Server::shutdown(std::chrono::milliseconds grace) {
-  if (!host_) return;
+  if (!net_) return;
   if (!draining_) {
     draining_ = true;
     spdlog::info("shutting down: disconnecting {} sessions", sessions_.size());
@@ -629,13 +622,17 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     }
     for (SessionId id : orphans) remove_session(id);
     for (auto& [id, s] : sessions_) reject(s, RejectReason::ShuttingDown, "server is shutting down", now);
-    host_->flush();
+    net_->flush();
     // Let ENet deliver the Rejects and complete the disconnects. Bounded by
-    // ENet's own 10 ms waits, so it ends even if time is virtual.
-    net::NetEvent ev;
+    // 10 ms waits, so it ends even if time is virtual.
     for (auto waited = 0ms; !sessions_.empty() && waited < grace; waited += 10ms) {
-      if (host_->service(ev, 10) && ev.type == net::NetEvent::Type::Disconnect) on_disconnect(ev);
+      events_.clear();
+      net_->poll(events_, 10ms);
+      for (net::NetEvent& ev : events_) {
+        if (ev.type == net::NetEvent::Type::Disconnect) on_disconnect(ev);
+      }
     }
+    events_.clear();
     const std::string id = cfg_.server_id;
     Metrics& m = metrics_;
     if (!store_worker_->post([id, &m](Store& store) {

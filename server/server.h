@@ -12,7 +12,7 @@
 
 #include "core/fixed_step.h"
 #include "core/result.h"
-#include "net/net_host.h"
+#include "net/net_worker.h"
 #include "proto/codec.h"
 #include "server/arena/arena_directory.h"
 #include "server/config.h"
@@ -90,7 +90,8 @@ class Server {
   Metrics& metrics_;
   Store& store_;
   Clock clock_;
-  std::unique_ptr<net::NetHost> host_;
+  std::unique_ptr<net::NetWorker> net_;
+  std::vector<net::NetEvent> events_;  // scratch: one poll's events
   std::unique_ptr<StoreWorker> store_worker_;
   core::FixedStep fixed_step_;
   const GameContent& content_;
@@ -104,12 +105,12 @@ class Server {
   std::unordered_map<std::string, SessionId> reconnect_tokens_;
   Arena::TickOutput scratch_output_;
 
-  SessionId next_session_id_ = 1;
   std::uint32_t next_player_id_ = 1;
   std::size_t players_ = 0;
   std::uint64_t ticks_run_ = 0;
   bool draining_ = false;
   net::HostTotals published_totals_{};
+  std::uint64_t published_send_failures_ = 0;
   std::uint64_t published_skipped_ = 0;
   double published_cpu_s_ = 0.0;
 };

@@ -60,6 +60,7 @@ struct NetEvent {
   std::uint8_t channel = 0;
   Packet packet;                // Receive only
   std::uint32_t data = 0;       // Connect / Disconnect data
+  std::string address;          // Connect events from a NetWorker: "ip:port"
 };
 
 struct HostConfig {

@@ -22,6 +22,7 @@ class ServerLoop : public ::testing::Test {
     cfg.port = 0;
     cfg.metrics_port = 0;
     cfg.server_id = "test-server";
+    cfg.net_thread = false;  // virtual time: the test pumps the network itself
     auto content = load_game_content(cfg);
     ASSERT_TRUE(content) << content.error();
     content_ = std::make_unique<GameContent>(std::move(content.value()));

@@ -1,0 +1,149 @@
+#include "net/net_worker.h"
+
+namespace qbot::net {
+
+core::Result<std::unique_ptr<NetWorker>, std::string> NetWorker::create(const HostConfig& cfg, Mode mode) {
+  auto host = NetHost::create(cfg);
+  if (!host) return core::Err{host.error()};
+  return std::unique_ptr<NetWorker>(new NetWorker(std::move(host.value()), mode));
+}
+
+NetWorker::NetWorker(std::unique_ptr<NetHost> host, Mode mode)
+    : host_(std::move(host)), mode_(mode), port_(host_->port()) {
+  if (mode_ == Mode::Thread) thread_ = std::thread([this] { run(); });
+}
+
+NetWorker::~NetWorker() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void NetWorker::send(PeerRef peer, std::uint8_t channel, std::span<const std::uint8_t> bytes, Delivery delivery) {
+  if (mode_ == Mode::Inline) {
+    if (!host_->send(peer, channel, bytes, delivery)) send_failures_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  outbox_.commands.push_back({Command::Kind::Send, peer, channel, delivery, 0, outbox_.bytes.size(), bytes.size()});
+  outbox_.bytes.insert(outbox_.bytes.end(), bytes.begin(), bytes.end());
+}
+
+void NetWorker::disconnect_later(PeerRef peer, std::uint32_t data) {
+  if (mode_ == Mode::Inline) return host_->disconnect_later(peer, data);
+  outbox_.commands.push_back({Command::Kind::DisconnectLater, peer, 0, Delivery::Reliable, data, 0, 0});
+}
+
+void NetWorker::disconnect_now(PeerRef peer, std::uint32_t data) {
+  if (mode_ == Mode::Inline) return host_->disconnect_now(peer, data);
+  outbox_.commands.push_back({Command::Kind::DisconnectNow, peer, 0, Delivery::Reliable, data, 0, 0});
+}
+
+void NetWorker::apply(Batch& batch) {
+  for (const Command& c : batch.commands) {
+    switch (c.kind) {
+      case Command::Kind::Send:
+        if (!host_->send(c.peer, c.channel, {batch.bytes.data() + c.offset, c.size}, c.delivery)) {
+          send_failures_.fetch_add(1, std::memory_order_relaxed);
+        }
+        break;
+      case Command::Kind::DisconnectLater: host_->disconnect_later(c.peer, c.data); break;
+      case Command::Kind::DisconnectNow: host_->disconnect_now(c.peer, c.data); break;
+    }
+  }
+  host_->flush();
+}
+
+void NetWorker::flush() {
+  if (mode_ == Mode::Inline) {
+    host_->flush();
+    publish_counters();
+    return;
+  }
+  if (outbox_.commands.empty()) return;
+  std::lock_guard lock(mu_);
+  pending_out_.push_back(std::move(outbox_));
+  if (!spare_.empty()) {
+    outbox_ = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    outbox_ = Batch{};
+  }
+}
+
+bool NetWorker::service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms) {
+  bool any = false;
+  NetEvent ev;
+  while (host_->service(ev, wait_ms)) {
+    wait_ms = 0;
+    if (ev.type == NetEvent::Type::None) continue;
+    if (ev.type == NetEvent::Type::Connect) {
+      ev.user_data = next_connection_id_++;
+      host_->set_user_data(ev.peer, ev.user_data);
+      ev.address = host_->peer_info(ev.peer).address;
+    }
+    out.push_back(std::move(ev));
+    any = true;
+    if (out.size() >= 4096) break;  // hand over in bounded batches
+  }
+  return any;
+}
+
+void NetWorker::publish_counters() {
+  connected_.store(host_->connected_peers(), std::memory_order_relaxed);
+  std::lock_guard lock(totals_mu_);
+  totals_ = host_->totals();
+}
+
+HostTotals NetWorker::totals() const {
+  std::lock_guard lock(totals_mu_);
+  return totals_;
+}
+
+void NetWorker::poll(std::vector<NetEvent>& out, std::chrono::milliseconds max_wait) {
+  if (mode_ == Mode::Inline) {
+    service_into(out, static_cast<std::uint32_t>(max_wait.count()));
+    publish_counters();
+    return;
+  }
+  std::unique_lock lock(mu_);
+  if (inbox_.empty() && max_wait.count() > 0) inbox_cv_.wait_for(lock, max_wait, [&] { return !inbox_.empty(); });
+  if (out.empty()) {
+    out.swap(inbox_);
+  } else {
+    std::move(inbox_.begin(), inbox_.end(), std::back_inserter(out));
+    inbox_.clear();
+  }
+}
+
+void NetWorker::run() {
+  std::vector<Batch> to_send;
+  std::vector<NetEvent> received;
+  while (!stop_.load()) {
+    {
+      std::lock_guard lock(mu_);
+      to_send.swap(pending_out_);
+    }
+    for (Batch& b : to_send) apply(b);
+    {
+      std::lock_guard lock(mu_);
+      for (Batch& b : to_send) {
+        b.clear();
+        if (spare_.size() < 4) spare_.push_back(std::move(b));
+      }
+    }
+    to_send.clear();
+    // Wait for traffic at most 1 ms so queued sends never wait longer.
+    if (service_into(received, 1)) {
+      std::lock_guard lock(mu_);
+      std::move(received.begin(), received.end(), std::back_inserter(inbox_));
+      received.clear();
+      inbox_cv_.notify_one();
+    }
+    publish_counters();
+  }
+  // Last words: whatever was queued (e.g. the shutdown Rejects) goes out.
+  std::lock_guard lock(mu_);
+  for (Batch& b : pending_out_) apply(b);
+  pending_out_.clear();
+}
+
+}  // namespace qbot::net

@@ -1,0 +1,96 @@
+#pragma once
+// ENet on its own thread (or inline, for tests on virtual time). ENet is not
+// thread-safe, so one thread owns the NetHost: it services the socket,
+// hands received events over in batches, and sends what the tick thread
+// queued. The tick thread never makes a network syscall: a slow send or a
+// burst of datagrams cannot stretch a tick.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "net/net_host.h"
+
+namespace qbot::net {
+
+class NetWorker {
+ public:
+  enum class Mode : std::uint8_t {
+    Inline,  // everything happens in the caller's thread, in poll()/flush()
+    Thread,  // a network thread owns the host
+  };
+  static core::Result<std::unique_ptr<NetWorker>, std::string> create(const HostConfig& cfg, Mode mode);
+  ~NetWorker();
+  NetWorker(const NetWorker&) = delete;
+  NetWorker& operator=(const NetWorker&) = delete;
+
+  /// Received events (Connect events carry a fresh connection id in
+  /// user_data and the peer's address; later events of that peer carry the
+  /// same id). Waits up to `max_wait` for the first one.
+  void poll(std::vector<NetEvent>& out, std::chrono::milliseconds max_wait);
+
+  /// Queue sends and disconnects; they go out at the next flush() (inline:
+  /// queued in ENet at once, sent by flush() or the next poll()).
+  void send(PeerRef peer, std::uint8_t channel, std::span<const std::uint8_t> bytes, Delivery delivery);
+  void disconnect_later(PeerRef peer, std::uint32_t data);
+  void disconnect_now(PeerRef peer, std::uint32_t data);
+  void flush();
+
+  std::uint16_t port() const { return port_; }
+  HostTotals totals() const;
+  std::size_t connected_peers() const { return connected_.load(std::memory_order_relaxed); }
+  /// Packets ENet refused (stale peer, queue limits), cumulative.
+  std::uint64_t send_failures() const { return send_failures_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Command {
+    enum class Kind : std::uint8_t { Send, DisconnectLater, DisconnectNow } kind;
+    PeerRef peer;
+    std::uint8_t channel = 0;
+    Delivery delivery = Delivery::Unreliable;
+    std::uint32_t data = 0;
+    std::size_t offset = 0;  // into the batch's bytes
+    std::size_t size = 0;
+  };
+  struct Batch {
+    std::vector<Command> commands;
+    std::vector<std::uint8_t> bytes;
+    void clear() {
+      commands.clear();
+      bytes.clear();
+    }
+  };
+
+  NetWorker(std::unique_ptr<NetHost> host, Mode mode);
+  void run();                         // network thread
+  void apply(Batch& batch);           // owner of the host only
+  bool service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms);  // owner only
+  void publish_counters();            // owner only
+
+  std::unique_ptr<NetHost> host_;
+  Mode mode_;
+  std::uint16_t port_;
+  std::uint64_t next_connection_id_ = 1;  // owner only
+
+  Batch outbox_;                      // tick thread fills
+  std::mutex mu_;                     // guards pending_out_, inbox_
+  std::condition_variable inbox_cv_;
+  std::vector<Batch> pending_out_;    // flushed batches for the network thread
+  std::vector<NetEvent> inbox_;       // events for the tick thread
+  std::vector<Batch> spare_;          // recycled batches (their capacity)
+
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> connected_{0};
+  std::atomic<std::uint64_t> send_failures_{0};
+  mutable std::mutex totals_mu_;
+  HostTotals totals_{};
+  std::thread thread_;
+};
+
+}  // namespace qbot::net
