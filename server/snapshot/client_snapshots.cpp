@@ -17,25 +17,27 @@ void ClientSnapshots::select_visible(const proto::Frame& world, const Viewer& vi
   visible_.tick = world.tick;
   visible_.last_input = viewer.last_input;
   visible_.entities.clear();
-  priority_.clear();
-  by_distance_.clear();
   const EntityState* me = nullptr;
   for (const EntityState& e : world.entities) {
     if (e.id == viewer.entity) me = &e;
   }
   const std::int64_t r2 = std::int64_t{policy.interest_radius_q} * policy.interest_radius_q;
+  me_ = me != nullptr ? *me : EntityState{};
   for (const EntityState& e : world.entities) {
     const bool bot = e.f[proto::kKind] == static_cast<std::int32_t>(proto::EntityKind::Bot);
     // Always: yourself, teammates, your own projectiles. Else: within the radius.
     bool wanted = me == nullptr || policy.interest_radius_q == 0 || e.id == viewer.entity;
     wanted = wanted || (bot && viewer.team != 0 && e.f[proto::kTeam] == viewer.team);
     wanted = wanted || (!bot && e.f[proto::kOwner] == viewer.entity);
-    const std::int64_t d2 = me != nullptr ? dist_sq(*me, e) : 0;
-    wanted = wanted || d2 <= r2;
-    if (!wanted) continue;
-    visible_.entities.push_back(e);
-    by_distance_.push_back({d2, e.id});
+    wanted = wanted || (me != nullptr && dist_sq(*me, e) <= r2);
+    if (wanted) visible_.entities.push_back(e);
   }
+}
+
+void ClientSnapshots::rank_by_distance() {
+  priority_.clear();
+  by_distance_.clear();
+  for (const EntityState& e : visible_.entities) by_distance_.push_back({dist_sq(me_, e), e.id});
   std::sort(by_distance_.begin(), by_distance_.end());
   for (const auto& [d2, id] : by_distance_) priority_.push_back(id);
 }
@@ -49,7 +51,6 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
     visible_.tick = world.tick;
     visible_.last_input = viewer.last_input;
     visible_.entities.assign(world.entities.begin(), world.entities.end());
-    priority_.clear();
   } else {
     select_visible(world, viewer, policy);
     if (acked != 0 && acked < world.tick && world.tick - acked < kHistory) baseline = sent_.find(acked);
@@ -57,12 +58,18 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
     limits.aim_tolerance = policy.aim_tolerance;
     limits.velocity_tolerance = policy.velocity_tolerance;
     limits.exact_entity = viewer.entity;
-    limits.max_bytes = policy.max_bytes;
-    limits.priority = priority_;
   }
   data.clear();
   proto::Frame& slot = sent_.reuse(world.tick);
   proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);
+  if (!policy.full_only && policy.max_bytes != 0 && data.size() > policy.max_bytes) {
+    // Over budget (rare: a crowded view): nearest first, the rest later.
+    rank_by_distance();
+    limits.max_bytes = policy.max_bytes;
+    limits.priority = priority_;
+    data.clear();
+    proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);
+  }
   out.baseline_tick = baseline != nullptr ? baseline->tick : 0;
   return out;
 }

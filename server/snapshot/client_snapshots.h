@@ -48,9 +48,11 @@ class ClientSnapshots {
 
  private:
   void select_visible(const proto::Frame& world, const Viewer& viewer, const SnapshotPolicy& policy);
+  void rank_by_distance();  // fills priority_ from visible_, nearest to the viewer first
 
   core::KeyedRing<proto::Frame, kHistory> sent_;
   proto::Frame visible_;                 // scratch
+  proto::EntityState me_;                // scratch: the viewer's bot this tick
   std::vector<std::uint16_t> priority_;  // scratch: ids by distance
   std::vector<std::pair<std::int64_t, std::uint16_t>> by_distance_;  // scratch
 };
