@@ -23,7 +23,9 @@ port() { echo $((20000 + RANDOM % 20000)); }
 
 headless() {  # endpoint clients report [extra...]
   local endpoint="$1" clients="$2" report="$3"; shift 3
-  "$BUILD_DIR/client_headless/qbot-headless" --server "$endpoint" --bots "$clients" --threads "$THREADS" \
+  # The load generator runs at lower CPU priority: on a real host the server
+  # has the machine to itself; here it must not lose its core to the bots.
+  nice -n 10 "$BUILD_DIR/client_headless/qbot-headless" --server "$endpoint" --bots "$clients" --threads "$THREADS" \
     --ramp 500 --duration "$SECONDS_PER_POINT" --tick-rate "$TICK" --report "$report" "$@" >"$report.log" 2>&1 || true
 }
 

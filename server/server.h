@@ -111,6 +111,11 @@ class Server {
   bool draining_ = false;
   net::HostTotals published_totals_{};
   std::uint64_t published_send_failures_ = 0;
+  struct TickCounts {
+    std::uint64_t inputs_applied = 0;
+    std::uint64_t snapshots_full = 0;
+    std::uint64_t snapshots_delta = 0;
+  } tick_counts_;
   std::uint64_t published_skipped_ = 0;
   double published_cpu_s_ = 0.0;
 };

@@ -364,7 +364,7 @@ TEST_F(ServerLoop, AfterTheGracePeriodTheSlotIsFreedAndTheTokenRefused) {
     return metrics_.clients_connected.Value() == 0;
   }));
   EXPECT_EQ(server_->player_count(), 1u) << "the bot waits for its player";
-  advance_ticks(60 * 5 + 2);
+  advance_ticks(60 * 5 + 7);  // deadlines are checked every 6 ticks
   EXPECT_EQ(server_->player_count(), 0u);
   EXPECT_EQ(metrics_.orphans_expired.Value(), 1.0);
 
