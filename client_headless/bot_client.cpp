@@ -140,7 +140,7 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nano
     return;
   }
   ctx.stats.snapshots += 1;
-  if (snap.server_tick <= acked_) return;  // late or duplicate: keep only for baselines
+  if (snap.server_tick <= acked_) return;  // late or duplicate: we ack only the newest, so it is no baseline
   {
     std::lock_guard lock(ctx.stats.mu);
     if (last_snapshot_at_.count() != 0) {

@@ -16,7 +16,7 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--port", c.port, "UDP game port (0 = ephemeral)"), "QBOT_PORT");
   env(app.add_option("--public-host", c.public_host, "Address advertised to clients via the registry"),
       "QBOT_PUBLIC_HOST");
-  env(app.add_option("--max-clients", c.max_clients, "ENet peer slots")->check(CLI::Range(1, 4095)),
+  env(app.add_option("--max-clients", c.max_clients, "Players on this server (ENet gets 32 spare slots to refuse more)")->check(CLI::Range(1, 4095)),
       "QBOT_MAX_CLIENTS");
   env(app.add_option("--connections-per-ip", c.connections_per_ip, "Simultaneous connections from one IP")
           ->check(CLI::Range(1, 4095)),
@@ -30,7 +30,7 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--max-packets-per-s", c.max_packets_per_s, "Per-client packet rate limit (0 = 4 x tick rate)")
           ->check(CLI::Range(0, 100000)),
       "QBOT_MAX_PACKETS_PER_S");
-  env(app.add_option("--max-bad-messages", c.max_bad_messages, "Undecodable packets tolerated before a kick")
+  env(app.add_option("--max-bad-messages", c.max_bad_messages, "Undecodable or out-of-place packets tolerated after Welcome")
           ->check(CLI::Range(1, 1000)),
       "QBOT_MAX_BAD_MESSAGES");
   env(app.add_flag("--compress", c.compress, "ENet range-coder compression (clients must use it too)"),

@@ -289,7 +289,12 @@ void Server::on_receive(net::NetEvent& ev, Nanos now) {
 
   if (!s->limiter.allow(now)) {
     metrics_.rate_limited.Increment();
-    // One second's worth of excess packets is a flood, not jitter.
+    // A second's worth of excess packets within one second is a flood; a
+    // burst now and then (a client catching up after a stall) is not.
+    if (now - s->rate_window_start > std::chrono::seconds(1)) {
+      s->rate_window_start = now;
+      s->rate_limited = 0;
+    }
     if (++s->rate_limited > cfg_.packets_per_s_limit()) {
       reject(*s, RejectReason::RateLimited, "packet rate over " + std::to_string(cfg_.packets_per_s_limit()) + "/s",
              now);
@@ -470,6 +475,7 @@ void Server::on_input(Session& s, const proto::Input& input) {
   }
   const auto r = s.inputs.push(input.view());
   if (r.overflow > 0) metrics_.inputs_dropped_burst.Increment(r.overflow);
+  if (r.duplicate > 0) metrics_.inputs_dropped_duplicate.Increment(r.duplicate);
 }
 
 // ---------------------------------------------------------------------------

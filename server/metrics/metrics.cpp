@@ -51,7 +51,8 @@ Metrics::Metrics(Registry& r)
       rate_limited(counter(r, "qbot_rate_limited_packets_total", "Client packets dropped by the rate limiter")),
       send_failures(counter(r, "qbot_send_failures_total", "Packets ENet refused to queue")),
       inputs_applied(counter(r, "qbot_inputs_applied_total", "Input commands applied to the simulation")),
-      inputs_dropped_stale(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "stale")),
+      inputs_dropped_duplicate(
+          labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "duplicate")),
       inputs_dropped_burst(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "burst")),
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
@@ -69,7 +70,8 @@ Metrics::Metrics(Registry& r)
     decode_errors_[i] =
         &decode.Add({{"kind", std::string(proto::decode_error_name(static_cast<proto::DecodeErrorKind>(i)))}});
   }
-  auto& rejects = BuildCounter().Name("qbot_rejects_total").Help("Rejects sent, by reason").Register(r);
+  auto& rejects =
+      BuildCounter().Name("qbot_rejects_total").Help("Refusals by reason (Reject sent or, before Welcome, only the disconnect code)").Register(r);
   for (std::size_t i = 0; i < rejects_.size(); ++i) {
     rejects_[i] = &rejects.Add({{"reason", std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))}});
   }

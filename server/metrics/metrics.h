@@ -38,7 +38,7 @@ class Metrics {
   prometheus::Counter& rate_limited;        // packets dropped by the rate limiter
   prometheus::Counter& send_failures;       // ENet refused a packet
   prometheus::Counter& inputs_applied;
-  prometheus::Counter& inputs_dropped_stale;  // duplicate / already applied
+  prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
   prometheus::Counter& inputs_dropped_burst;  // beyond the burst allowance
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;

@@ -39,7 +39,8 @@ struct Session {
 
   // Abuse accounting.
   RateLimiter limiter;
-  std::uint32_t rate_limited = 0;       // packets dropped by the limiter
+  std::uint32_t rate_limited = 0;       // packets dropped by the limiter in the current window
+  std::chrono::nanoseconds rate_window_start{0};  // 1 s window for rate_limited
   std::uint32_t bad_messages = 0;       // undecodable / out-of-place packets
   std::uint64_t bytes_received = 0;     // before Welcome: caps what we answer
 

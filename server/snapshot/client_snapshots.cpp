@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "proto/limits.h"
+
 namespace qbot::server {
 namespace {
 using proto::EntityState;
@@ -51,6 +53,10 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
     visible_.tick = world.tick;
     visible_.last_input = viewer.last_input;
     visible_.entities.assign(world.entities.begin(), world.entities.end());
+    me_ = EntityState{};
+    for (const EntityState& e : world.entities) {
+      if (e.id == viewer.entity) me_ = e;
+    }
   } else {
     select_visible(world, viewer, policy);
     if (acked != 0 && acked < world.tick && world.tick - acked < kHistory) baseline = sent_.find(acked);
@@ -62,10 +68,13 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
   data.clear();
   proto::Frame& slot = sent_.reuse(world.tick);
   proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);
-  if (!policy.full_only && policy.max_bytes != 0 && data.size() > policy.max_bytes) {
+  // The budget, and in any mode the largest snapshot a client accepts.
+  constexpr std::size_t kHardCap = proto::kMaxServerPacketBytes - 64;  // room for the table around `data`
+  const std::size_t cap = policy.full_only || policy.max_bytes == 0 ? kHardCap : std::min(policy.max_bytes, kHardCap);
+  if (data.size() > cap) {
     // Over budget (rare: a crowded view): nearest first, the rest later.
     rank_by_distance();
-    limits.max_bytes = policy.max_bytes;
+    limits.max_bytes = cap;
     limits.priority = priority_;
     data.clear();
     proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);

@@ -18,7 +18,7 @@ struct _ENetEvent;
 
 namespace qbot::net {
 
-/// ENet channels (PROTOCOL.md §2).
+/// ENet channels (PROTOCOL.md §1).
 enum Channel : std::uint8_t {
   kControlChannel = 0,  // reliable, ordered
   kGameChannel = 1,     // unreliable, sequenced

@@ -15,6 +15,7 @@ NetWorker::NetWorker(std::unique_ptr<NetHost> host, Mode mode)
 
 NetWorker::~NetWorker() {
   stop_.store(true);
+  out_cv_.notify_one();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -59,14 +60,17 @@ void NetWorker::flush() {
     return;
   }
   if (outbox_.commands.empty()) return;
-  std::lock_guard lock(mu_);
-  pending_out_.push_back(std::move(outbox_));
-  if (!spare_.empty()) {
-    outbox_ = std::move(spare_.back());
-    spare_.pop_back();
-  } else {
-    outbox_ = Batch{};
+  {
+    std::lock_guard lock(mu_);
+    pending_out_.push_back(std::move(outbox_));
+    if (!spare_.empty()) {
+      outbox_ = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      outbox_ = Batch{};
+    }
   }
+  out_cv_.notify_one();
 }
 
 bool NetWorker::service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms) {
@@ -119,25 +123,27 @@ void NetWorker::run() {
   std::vector<NetEvent> received;
   while (!stop_.load()) {
     {
-      std::lock_guard lock(mu_);
+      // Sleep until the tick hands over packets, at most 1 ms: incoming
+      // traffic waits in the socket buffer meanwhile and is read in one
+      // batch below (the tick only looks at it once per tick anyway).
+      std::unique_lock lock(mu_);
+      out_cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return !pending_out_.empty() || stop_.load(); });
       to_send.swap(pending_out_);
     }
     for (Batch& b : to_send) apply(b);
-    {
+    if (service_into(received, 0) || !to_send.empty()) {
       std::lock_guard lock(mu_);
       for (Batch& b : to_send) {
         b.clear();
         if (spare_.size() < 4) spare_.push_back(std::move(b));
       }
+      if (!received.empty()) {
+        std::move(received.begin(), received.end(), std::back_inserter(inbox_));
+        received.clear();
+        inbox_cv_.notify_one();
+      }
     }
     to_send.clear();
-    // Wait for traffic at most 1 ms so queued sends never wait longer.
-    if (service_into(received, 1)) {
-      std::lock_guard lock(mu_);
-      std::move(received.begin(), received.end(), std::back_inserter(inbox_));
-      received.clear();
-      inbox_cv_.notify_one();
-    }
     publish_counters();
   }
   // Last words: whatever was queued (e.g. the shutdown Rejects) goes out.

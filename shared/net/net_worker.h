@@ -81,6 +81,7 @@ class NetWorker {
   Batch outbox_;                      // tick thread fills
   std::mutex mu_;                     // guards pending_out_, inbox_
   std::condition_variable inbox_cv_;
+  std::condition_variable out_cv_;    // wakes the network thread for a flushed batch
   std::vector<Batch> pending_out_;    // flushed batches for the network thread
   std::vector<NetEvent> inbox_;       // events for the tick thread
   std::vector<Batch> spare_;          // recycled batches (their capacity)

@@ -87,3 +87,28 @@ TEST(ClientSnapshots, OverBudgetTheNearestComeFirst) {
   ASSERT_TRUE(next.ok());
   EXPECT_GT(next.value().entities.size(), seen.entities.size());
 }
+
+TEST(ClientSnapshots, DeltaAgainstTheAckAndFullWhenTheAckIsUnknownOrTooOld) {
+  proto::Frame world;
+  world.entities = {entity(1, 10, 10, proto::EntityKind::Bot)};
+  SnapshotPolicy policy;
+  ClientSnapshots cs;
+  std::vector<std::uint8_t> data;
+  for (core::Tick t = 1; t <= 100; ++t) {
+    world.tick = t;
+    world.entities[0].f[proto::kX] += 3;
+    const core::Tick ack = t - 1;
+    const auto built = cs.build(world, Viewer{1, 0, 0}, t <= 70 ? ack : 5, policy, data);
+    if (t == 1) {
+      EXPECT_EQ(built.baseline_tick, 0u) << "no ack yet: full";
+    } else if (t <= 70) {
+      EXPECT_EQ(built.baseline_tick, ack) << "delta against the newest ack";
+    } else if (t - 5 < ClientSnapshots::kHistory) {
+      EXPECT_EQ(built.baseline_tick, 5u) << "an old ack still in the history";
+    } else {
+      EXPECT_EQ(built.baseline_tick, 0u) << "ack older than the history: full at tick " << t;
+    }
+  }
+  world.tick = 101;
+  EXPECT_EQ(cs.build(world, Viewer{1, 0, 0}, 99999, policy, data).baseline_tick, 0u) << "an ack from the future";
+}
