@@ -37,14 +37,21 @@ void check_common(FieldCheck& check, const std::string& at, const std::string& i
   check.identifier(at + ".id", id, kMaxIdBytes);
   check.display_name(at + ".name", name, kMaxNameBytes);
   check.range(at + ".cost", cost, 0, 1000);
-  if (!ids.insert(id).second) check.fail(at + ".id", "duplicate \"" + id + "\"");
+  if (!ids.insert(id).second) check.fail(at + ".id", "duplicate " + FieldCheck::quoted(id));
 }
 
 }  // namespace
 
 core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std::uint8_t> bytes,
                                                              std::string_view source_name) {
-  const auto fail = [&](const std::string& what) { return core::Err{ContentError{std::string(source_name) + ": " + what}}; };
+  const auto fail = [&](const std::string& what) {
+    return core::Err{ContentError{std::string(source_name) + ": " + what}};
+  };
+  // The Verifier asserts (compiled out in release) rather than fails on
+  // buffers near 2 GiB; ours are a few KiB, so refuse anything huge first.
+  if (bytes.size() > kMaxContentFileBytes) {
+    return fail("binary catalog larger than " + std::to_string(kMaxContentFileBytes) + " bytes");
+  }
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 8;
   opts.max_tables = 4096;
@@ -56,6 +63,7 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
   FieldCheck check;
   out.version = in.version();
   out.point_budget = in.point_budget();
+  check.range<std::uint32_t>("version", out.version, 1, 1'000'000);
   check.range("point_budget", out.point_budget, 1, 100000);
 
   if (count_ok(check, "chassis", in.chassis())) {
@@ -82,7 +90,9 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
       const fbc::Weapon& w = *in.weapons()->Get(i);
       const std::string at = "weapons[" + std::to_string(i) + "]";
       const auto kind = static_cast<std::uint8_t>(w.kind());
-      if (kind > static_cast<std::uint8_t>(fbc::WeaponKind::MAX)) check.fail(at + ".kind", "unknown weapon kind");
+      if (kind > static_cast<std::uint8_t>(fbc::WeaponKind::MAX)) {
+        check.fail(at + ".kind", "must be Projectile, Hitscan, Homing or Shotgun, got " + std::to_string(kind));
+      }
       sim::WeaponSpec s{str(w.id()), str(w.name()), static_cast<sim::WeaponKind>(kind), w.damage(),
                         w.fire_interval(), w.spread(), w.range(), w.projectile_speed(), w.turn_rate(), w.pellets(),
                         w.heat_per_shot(), w.cooling(), w.cost()};
@@ -93,11 +103,11 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
       check.range(at + ".range", s.range, 1.0f, 200.0f);
       const bool travels = s.kind == sim::WeaponKind::Projectile || s.kind == sim::WeaponKind::Homing;
       if (travels) check.range(at + ".projectile_speed", s.projectile_speed, 1.0f, 200.0f);
-      else check.range(at + ".projectile_speed", s.projectile_speed, 0.0f, 0.0f);
+      else check.neutral_unless(at + ".projectile_speed", s.projectile_speed, 0.0f, "Projectile or Homing");
       if (s.kind == sim::WeaponKind::Homing) check.range(at + ".turn_rate", s.turn_rate, 0.1f, 50.0f);
-      else check.range(at + ".turn_rate", s.turn_rate, 0.0f, 0.0f);
+      else check.neutral_unless(at + ".turn_rate", s.turn_rate, 0.0f, "Homing");
       if (s.kind == sim::WeaponKind::Shotgun) check.range<int>(at + ".pellets", s.pellets, 1, 16);
-      else check.range<int>(at + ".pellets", s.pellets, 1, 1);
+      else check.neutral_unless<int>(at + ".pellets", s.pellets, 1, "Shotgun");
       check.range(at + ".heat_per_shot", s.heat_per_shot, 0.0f, 1.0f);
       check.range(at + ".cooling", s.cooling, 0.01f, 10.0f);
       out.weapons.push_back(std::move(s));
@@ -109,7 +119,9 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
       const fbc::Module& m = *in.modules()->Get(i);
       const std::string at = "modules[" + std::to_string(i) + "]";
       const auto kind = static_cast<std::uint8_t>(m.kind());
-      if (kind > static_cast<std::uint8_t>(fbc::ModuleKind::MAX)) check.fail(at + ".kind", "unknown module kind");
+      if (kind > static_cast<std::uint8_t>(fbc::ModuleKind::MAX)) {
+        check.fail(at + ".kind", "must be Shield, Dash, Repair or Emp, got " + std::to_string(kind));
+      }
       sim::ModuleSpec s{str(m.id()), str(m.name()), static_cast<sim::ModuleKind>(kind), m.cooldown(), m.duration(),
                         m.magnitude(), m.radius(), m.cost()};
       check_common(check, at, s.id, s.name, s.cost, ids);
@@ -117,6 +129,7 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
       check.range(at + ".duration", s.duration, 0.016f, 30.0f);
       check.range(at + ".magnitude", s.magnitude, 0.0f, 1000.0f);
       if (s.kind == sim::ModuleKind::Emp) check.range(at + ".radius", s.radius, 0.5f, 50.0f);
+      else check.neutral_unless(at + ".radius", s.radius, 0.0f, "Emp");
       if (s.kind == sim::ModuleKind::Dash) check.range(at + ".magnitude", s.magnitude, 1.0f, 100.0f);
       out.modules.push_back(std::move(s));
     }
@@ -136,10 +149,44 @@ core::Result<sim::Catalog, ContentError> catalog_from_binary(std::span<const std
   }
   if (check.failed()) return fail(check.error());
 
+  // Hash the canonical bytes, not the ones given: the same content must get
+  // the same identity whatever order the JSON listed its fields in.
+  const std::vector<std::uint8_t> canonical = catalog_to_binary(out);
   core::Fnv1a h;
-  h.bytes(bytes.data(), bytes.size());
+  h.bytes(canonical.data(), canonical.size());
   out.identity = h.value();
   return out;
+}
+
+std::vector<std::uint8_t> catalog_to_binary(const sim::Catalog& catalog) {
+  flatbuffers::FlatBufferBuilder fbb(1024);
+  // Children first, in list order: every call sequence is fixed, so equal
+  // catalogs serialize to equal bytes (no shared strings, no hash order).
+  std::vector<flatbuffers::Offset<fbc::Chassis>> chassis;
+  for (const sim::ChassisSpec& c : catalog.chassis) {
+    const auto id = fbb.CreateString(c.id);
+    const auto name = fbb.CreateString(c.name);
+    chassis.push_back(fbc::CreateChassis(fbb, id, name, c.hp, c.armor, c.max_speed, c.acceleration, c.turn_rate,
+                                         c.radius, c.mass, c.cost));
+  }
+  std::vector<flatbuffers::Offset<fbc::Weapon>> weapons;
+  for (const sim::WeaponSpec& w : catalog.weapons) {
+    const auto id = fbb.CreateString(w.id);
+    const auto name = fbb.CreateString(w.name);
+    weapons.push_back(fbc::CreateWeapon(fbb, id, name, static_cast<fbc::WeaponKind>(w.kind), w.damage,
+                                        w.fire_interval, w.spread, w.range, w.projectile_speed, w.turn_rate,
+                                        w.pellets, w.heat_per_shot, w.cooling, w.cost));
+  }
+  std::vector<flatbuffers::Offset<fbc::Module>> modules;
+  for (const sim::ModuleSpec& m : catalog.modules) {
+    const auto id = fbb.CreateString(m.id);
+    const auto name = fbb.CreateString(m.name);
+    modules.push_back(fbc::CreateModule(fbb, id, name, static_cast<fbc::ModuleKind>(m.kind), m.cooldown, m.duration,
+                                        m.magnitude, m.radius, m.cost));
+  }
+  fbc::FinishCatalogBuffer(fbb, fbc::CreateCatalogDirect(fbb, catalog.version, catalog.point_budget, &chassis,
+                                                         &weapons, &modules));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
 core::Result<CatalogFile, ContentError> parse_catalog_json(std::string_view json, std::string_view source_name) {
@@ -147,7 +194,9 @@ core::Result<CatalogFile, ContentError> parse_catalog_json(std::string_view json
   if (!binary) return core::Err{binary.error()};
   auto catalog = catalog_from_binary(binary.value(), source_name);
   if (!catalog) return core::Err{catalog.error()};
-  return CatalogFile{std::move(catalog.value()), std::move(binary.value())};
+  // Keep the canonical form (the one the identity hashes), not the parser's.
+  std::vector<std::uint8_t> canonical = catalog_to_binary(catalog.value());
+  return CatalogFile{std::move(catalog.value()), std::move(canonical)};
 }
 
 core::Result<CatalogFile, ContentError> load_catalog_file(const std::filesystem::path& path) {

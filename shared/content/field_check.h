@@ -6,6 +6,9 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+
+#include "core/quoted.h"
 
 namespace qbot::content {
 
@@ -28,11 +31,22 @@ class FieldCheck {
     fail(field, os.str());
   }
 
+  /// A field that only some kinds use must keep its neutral value elsewhere:
+  /// a set value there is a mistake (e.g. a projectile_speed on a Hitscan
+  /// weapon), not something to ignore silently.
+  template <class T>
+  void neutral_unless(const std::string& field, T value, T neutral, std::string_view used_by) {
+    if (value == neutral) return;
+    std::ostringstream os;
+    os << "must be " << +neutral << " unless kind is " << used_by << ", got " << +value;
+    fail(field, os.str());
+  }
+
   /// Identifiers: 1..max of [a-z0-9_-].
   void identifier(const std::string& field, std::string_view id, std::size_t max) {
     const bool ok = !id.empty() && id.size() <= max &&
                     id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string_view::npos;
-    if (!ok) fail(field, "must be 1.." + std::to_string(max) + " of [a-z0-9_-], got \"" + std::string(id) + "\"");
+    if (!ok) fail(field, "must be 1.." + std::to_string(max) + " of [a-z0-9_-], got " + quoted(id));
   }
 
   /// Display names: 1..max printable ASCII characters.
@@ -41,6 +55,9 @@ class FieldCheck {
     for (char c : name) ok = ok && c >= 0x20 && c <= 0x7e;
     if (!ok) fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
   }
+
+  /// Untrusted text for an error message (core::quoted).
+  static std::string quoted(std::string_view text) { return core::quoted(text); }
 
  private:
   std::optional<std::string> error_;

@@ -3,9 +3,31 @@
 #include <flatbuffers/idl.h>
 
 #include <fstream>
-#include <sstream>
 
 namespace qbot::content {
+namespace {
+
+/// The parser's message quotes pieces of the input (field names, values):
+/// keep it printable and short before it reaches a log or a terminal.
+std::string printable_parser_error(const std::string& error) {
+  constexpr std::size_t kMaxBytes = 1000;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < error.size() && out.size() < kMaxBytes; ++i) {
+    const auto c = static_cast<unsigned char>(error[i]);
+    if ((c >= 0x20 && c <= 0x7e) || c == '\n') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  if (out.size() >= kMaxBytes) out += "...";
+  return out;
+}
+
+}  // namespace
 
 core::Result<std::vector<std::uint8_t>, ContentError> json_to_binary(const char* schema_text, std::string_view json,
                                                                       std::string_view source_name) {
@@ -19,8 +41,11 @@ core::Result<std::vector<std::uint8_t>, ContentError> json_to_binary(const char*
   if (text.find('\0') != std::string::npos) {
     return core::Err{ContentError{std::string(source_name) + ": contains a NUL byte"}};
   }
-  if (!parser.Parse(text.c_str())) {
-    return core::Err{ContentError{std::string(source_name) + ": " + parser.error_}};
+  // ParseJson, not Parse: a data file may hold one JSON object and nothing
+  // else. Parse would also obey schema directives in it (`include "..."`
+  // reads other files, `root_type` swaps the table being parsed).
+  if (!parser.ParseJson(text.c_str())) {
+    return core::Err{ContentError{std::string(source_name) + ": " + printable_parser_error(parser.error_)}};
   }
   const auto* data = parser.builder_.GetBufferPointer();
   return std::vector<std::uint8_t>(data, data + parser.builder_.GetSize());
@@ -34,10 +59,20 @@ core::Result<std::string, ContentError> read_text_file(const std::filesystem::pa
     return core::Err{ContentError{path.string() + ": larger than " + std::to_string(kMaxContentFileBytes) + " bytes"}};
   }
   std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in) return core::Err{ContentError{path.string() + ": cannot read"}};
-  return ss.str();
+  if (!in) return core::Err{ContentError{path.string() + ": cannot open"}};
+  // Read in chunks up to one byte past the limit rather than trusting
+  // file_size: the file may grow meanwhile, and must not be read forever.
+  std::string text;
+  text.reserve(static_cast<std::size_t>(size));
+  char chunk[16384];
+  while (text.size() <= kMaxContentFileBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
+  if (in.bad()) return core::Err{ContentError{path.string() + ": cannot read"}};
+  if (text.size() > kMaxContentFileBytes) {
+    return core::Err{ContentError{path.string() + ": larger than " + std::to_string(kMaxContentFileBytes) + " bytes"}};
+  }
+  return text;
 }
 
 std::filesystem::path default_data_dir() { return QBOT_DATA_DIR; }

@@ -17,11 +17,20 @@ namespace {
 constexpr std::size_t kMaxWalls = 256;
 constexpr std::size_t kMaxSpawns = 64;
 constexpr float kSpawnMargin = 1.0f;  // m from the map edge
+constexpr std::size_t kMaxNameBytes = 32;
+constexpr int kMaxTeam = 7;           // team ids a spawn may prefer; 0 = any
 }  // namespace
 
 core::Result<sim::Map, ContentError> map_from_binary(std::span<const std::uint8_t> bytes,
                                                      std::string_view source_name) {
-  const auto fail = [&](const std::string& what) { return core::Err{ContentError{std::string(source_name) + ": " + what}}; };
+  const auto fail = [&](const std::string& what) {
+    return core::Err{ContentError{std::string(source_name) + ": " + what}};
+  };
+  // The Verifier asserts (compiled out in release) rather than fails on
+  // buffers near 2 GiB; ours are a few KiB, so refuse anything huge first.
+  if (bytes.size() > kMaxContentFileBytes) {
+    return fail("binary map larger than " + std::to_string(kMaxContentFileBytes) + " bytes");
+  }
   flatbuffers::Verifier::Options opts;
   opts.max_depth = 8;
   opts.max_tables = 1024;
@@ -32,7 +41,7 @@ core::Result<sim::Map, ContentError> map_from_binary(std::span<const std::uint8_
   sim::Map out;
   FieldCheck check;
   out.name = in.name() != nullptr ? in.name()->str() : "";
-  check.identifier("name", out.name, 32);
+  check.identifier("name", out.name, kMaxNameBytes);
   out.width = in.width();
   out.height = in.height();
   check.range("width", out.width, 8.0f, 512.0f);
@@ -65,7 +74,7 @@ core::Result<sim::Map, ContentError> map_from_binary(std::span<const std::uint8_
     const sim::Spawn spawn{{s.x(), s.y()}, s.team()};
     check.range(at + ".x", spawn.pos.x, kSpawnMargin, out.width - kSpawnMargin);
     check.range(at + ".y", spawn.pos.y, kSpawnMargin, out.height - kSpawnMargin);
-    check.range<int>(at + ".team", spawn.team, 0, 7);
+    check.range<int>(at + ".team", spawn.team, 0, kMaxTeam);
     for (std::size_t w = 0; w < out.walls.size() && !check.failed(); ++w) {
       if (sim::point_in_box(spawn.pos, out.walls[w])) check.fail(at, "inside walls[" + std::to_string(w) + "]");
     }
@@ -73,10 +82,26 @@ core::Result<sim::Map, ContentError> map_from_binary(std::span<const std::uint8_
   }
   if (check.failed()) return fail(check.error());
 
+  // Hash the canonical bytes, not the ones given (see catalog_from_binary).
+  const std::vector<std::uint8_t> canonical = map_to_binary(out);
   core::Fnv1a h;
-  h.bytes(bytes.data(), bytes.size());
+  h.bytes(canonical.data(), canonical.size());
   out.identity = h.value();
   return out;
+}
+
+std::vector<std::uint8_t> map_to_binary(const sim::Map& map) {
+  flatbuffers::FlatBufferBuilder fbb(1024);
+  // A fixed call sequence: equal maps serialize to equal bytes.
+  std::vector<flatbuffers::Offset<fbd::Box>> walls;
+  for (const sim::Box& b : map.walls) walls.push_back(fbd::CreateBox(fbb, b.min.x, b.min.y, b.max.x, b.max.y));
+  std::vector<flatbuffers::Offset<fbd::Spawn>> spawns;
+  for (const sim::Spawn& sp : map.spawns) spawns.push_back(fbd::CreateSpawn(fbb, sp.pos.x, sp.pos.y, sp.team));
+  const auto name = fbb.CreateString(map.name);
+  const auto wall_vec = fbb.CreateVector(walls);
+  const auto spawn_vec = fbb.CreateVector(spawns);
+  fbd::FinishMapBuffer(fbb, fbd::CreateMap(fbb, name, map.width, map.height, wall_vec, spawn_vec));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 
 core::Result<MapFile, ContentError> parse_map_json(std::string_view json, std::string_view source_name) {
@@ -84,7 +109,9 @@ core::Result<MapFile, ContentError> parse_map_json(std::string_view json, std::s
   if (!binary) return core::Err{binary.error()};
   auto map = map_from_binary(binary.value(), source_name);
   if (!map) return core::Err{map.error()};
-  return MapFile{std::move(map.value()), std::move(binary.value())};
+  // Keep the canonical form (the one the identity hashes), not the parser's.
+  std::vector<std::uint8_t> canonical = map_to_binary(map.value());
+  return MapFile{std::move(map.value()), std::move(canonical)};
 }
 
 core::Result<MapFile, ContentError> load_map_file(const std::filesystem::path& path) {
@@ -94,24 +121,43 @@ core::Result<MapFile, ContentError> load_map_file(const std::filesystem::path& p
 }
 
 core::Result<std::vector<MapFile>, ContentError> load_maps_dir(const std::filesystem::path& dir) {
+  const auto fail = [&](const std::string& what) { return core::Err{ContentError{dir.string() + ": " + what}}; };
+  // increment(ec), not ++: the throwing forms would let a filesystem_error
+  // escape (a directory that vanishes or stops being readable mid-listing).
   std::error_code ec;
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  std::filesystem::directory_iterator it(dir, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::filesystem::path& p = it->path();
+    // Its own error code: a dangling link is kept and reported by name when read.
+    std::error_code entry_ec;
+    if (p.extension() != ".json" || it->is_directory(entry_ec)) continue;
+    if (files.size() == kMaxMapFiles) return fail("more than " + std::to_string(kMaxMapFiles) + " *.json files");
+    files.push_back(p);
   }
-  if (ec) return core::Err{ContentError{dir.string() + ": " + ec.message()}};
-  std::vector<MapFile> maps;
+  if (ec) return fail(ec.message());
+  if (files.empty()) return fail("no *.json map files");
+  // Load in path order so that which bad file is reported does not depend
+  // on the order the filesystem lists them in.
+  std::sort(files.begin(), files.end());
+
+  std::vector<std::pair<MapFile, std::filesystem::path>> loaded;
   for (const auto& file : files) {
     auto m = load_map_file(file);
     if (!m) return core::Err{m.error()};
-    maps.push_back(std::move(m.value()));
+    loaded.emplace_back(std::move(m.value()), file);
   }
-  std::sort(maps.begin(), maps.end(), [](const MapFile& a, const MapFile& b) { return a.map.name < b.map.name; });
-  for (std::size_t i = 1; i < maps.size(); ++i) {
-    if (maps[i].map.name == maps[i - 1].map.name) {
-      return core::Err{ContentError{dir.string() + ": two maps named \"" + maps[i].map.name + "\""}};
+  // Stable: two files with one map name stay in path order for the message.
+  std::stable_sort(loaded.begin(), loaded.end(),
+                   [](const auto& a, const auto& b) { return a.first.map.name < b.first.map.name; });
+  for (std::size_t i = 1; i < loaded.size(); ++i) {
+    if (loaded[i].first.map.name == loaded[i - 1].first.map.name) {
+      return fail("two maps named " + FieldCheck::quoted(loaded[i].first.map.name) + ": " +
+                  loaded[i - 1].second.filename().string() + " and " + loaded[i].second.filename().string());
     }
   }
+  std::vector<MapFile> maps;
+  for (auto& [map, path] : loaded) maps.push_back(std::move(map));
   return maps;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/quoted.h"
+
 namespace qbot::sim {
 namespace {
 
@@ -17,6 +19,10 @@ PartIndex cheapest(const Parts& parts) {
 bool printable(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
+
+/// A requested part id for the reason text: it comes from the client and
+/// goes back in a Reject and into logs.
+std::string quoted(const std::string& id) { return core::quoted(id, 32); }
 
 }  // namespace
 
@@ -35,15 +41,14 @@ core::Result<Loadout, std::string> resolve_loadout(const Catalog& c, const Loado
   Loadout l;
   l.name = r.name;
   l.paint = r.paint;
-  const auto quote = [](const std::string& s) { return "\"" + s.substr(0, 32) + "\""; };
   if (auto i = c.find_chassis(r.chassis)) l.chassis = *i;
-  else return Fail{"unknown chassis " + quote(r.chassis)};
+  else return Fail{"unknown chassis " + quoted(r.chassis)};
   if (auto i = c.find_weapon(r.primary)) l.primary = *i;
-  else return Fail{"unknown primary weapon " + quote(r.primary)};
+  else return Fail{"unknown primary weapon " + quoted(r.primary)};
   if (auto i = c.find_weapon(r.secondary)) l.secondary = *i;
-  else return Fail{"unknown secondary weapon " + quote(r.secondary)};
+  else return Fail{"unknown secondary weapon " + quoted(r.secondary)};
   if (auto i = c.find_module(r.module)) l.module = *i;
-  else return Fail{"unknown module " + quote(r.module)};
+  else return Fail{"unknown module " + quoted(r.module)};
   const std::int32_t cost = loadout_cost(c, l);
   if (cost > c.point_budget) {
     return Fail{"over budget: cost " + std::to_string(cost) + " > budget " + std::to_string(c.point_budget)};

@@ -27,6 +27,9 @@ struct LoadoutRequest {
 /// `over budget: cost 130 > budget 100`.
 core::Result<Loadout, std::string> resolve_loadout(const Catalog& catalog, const LoadoutRequest& request);
 
+/// The functions below expect a checked catalog (content::*_from_binary
+/// guarantees 1..255 parts of each kind) and, for loadout_cost, a loadout
+/// whose indices come from that catalog (resolve_loadout or the two below).
 std::int32_t loadout_cost(const Catalog& catalog, const Loadout& loadout);
 
 /// The cheapest valid loadout (first part on ties): deterministic.
