@@ -3,6 +3,9 @@
 // (as replays embed them) go through the same checks.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <ostream>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -125,6 +128,11 @@ struct BadCatalog {
   const char* to;
   const char* expected;  // substring of the error
 };
+// Test names show the expected error (letters and digits only, so ctest and
+// CMake lists take them as they are), not the struct's bytes (pointers).
+void PrintTo(const BadCatalog& b, std::ostream* os) {
+  for (const char* c = b.expected; *c != 0; ++c) *os << (std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_');
+}
 
 class CatalogFieldErrors : public ::testing::TestWithParam<BadCatalog> {};
 
