@@ -15,9 +15,12 @@
 #include "content/catalog_loader.h"
 #include "process.h"
 #include "sim/loadout.h"
+#include "replaced.h"
 
 using namespace qbot;
 using namespace qbot::content;
+
+using qbot::test::replaced;
 
 namespace {
 
@@ -51,15 +54,6 @@ std::string catalog_json(const std::string& chassis = kChassis, const std::strin
                          const std::string& modules = kModules) {
   return "{\n  \"version\": 3,\n  \"point_budget\": 100,\n  \"chassis\": " + chassis + ",\n  \"weapons\": " +
          weapons + ",\n  \"modules\": " + modules + "\n}\n";
-}
-
-/// `text` with its only occurrence of `from` replaced by `to`.
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not in the text: " << from;
-  EXPECT_EQ(text.find(from, at + 1), std::string::npos) << "not unique: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
 }
 
 std::string error_of(const std::string& json) {

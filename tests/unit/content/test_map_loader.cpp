@@ -13,9 +13,12 @@
 #include "content/map_loader.h"
 #include "process.h"
 #include "sim/geometry.h"
+#include "replaced.h"
 
 using namespace qbot;
 using namespace qbot::content;
+
+using qbot::test::replaced;
 
 namespace {
 
@@ -35,14 +38,6 @@ const std::string kGoodMap = R"({
   ]
 }
 )";
-
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << "not in the text: " << from;
-  EXPECT_EQ(text.find(from, at + 1), std::string::npos) << "not unique: " << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
 
 std::string error_of(const std::string& json) {
   auto m = parse_map_json(json, "m.json");
