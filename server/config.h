@@ -18,7 +18,8 @@ struct Config {
   std::size_t max_clients = 1024;         // ENet peer slots, 1..4095
   std::size_t connections_per_ip = 64;    // simultaneous ENet peers per IP
   std::uint32_t hello_timeout_ms = 5000;  // connect -> Hello deadline (lossy links retransmit)
-  std::uint32_t peer_timeout_ms = 10000;  // ENet: no ack for this long = gone
+  std::uint32_t peer_timeout_ms = 30000;  // ENet: no ack for this long = gone (shorter trips over
+                                          // ENet's retransmit backoff on lossy links)
   std::uint32_t max_packets_per_s = 0;    // per client; 0 = 4 x tick rate
   std::uint32_t max_bad_messages = 8;     // undecodable packets before a kick
   bool compress = false;                  // ENet range coder (clients must match)

@@ -70,7 +70,7 @@ struct HostConfig {
   std::size_t connections_per_ip = 4095;
   std::size_t max_packet_bytes = 16384;
   std::size_t max_waiting_bytes = 256 * 1024;
-  std::uint32_t peer_timeout_ms = 10000;
+  std::uint32_t peer_timeout_ms = 30000;  // ENet's own default: its retransmit backoff needs it at 10 % loss
   bool compress = false;            // ENet range coder (both ends must agree)
 };
 
