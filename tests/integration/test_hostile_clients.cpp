@@ -10,6 +10,7 @@
 #include "proto/version.h"
 #include "server_process.h"
 #include "test_client.h"
+#include "ports.h"
 #include "wait.h"
 
 using namespace qbot;
@@ -18,15 +19,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-void send_udp(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::close(fd);
-}
 
 class HostileClients : public ::testing::Test {
  protected:

@@ -1,5 +1,6 @@
 #include "ports.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,5 +29,16 @@ std::uint16_t free_port(int type) {
 
 std::uint16_t free_udp_port() { return free_port(SOCK_DGRAM); }
 std::uint16_t free_tcp_port() { return free_port(SOCK_STREAM); }
+
+void send_udp(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::close(fd);
+}
 
 }  // namespace qbot::test

@@ -7,20 +7,13 @@
 #include "net/address.h"
 #include "net/datagram_check.h"
 #include "net/net_host.h"
+#include "ports.h"
 #include "wait.h"
 
 using namespace qbot::net;
+using qbot::test::send_udp;
 
 namespace {
-void send_udp(std::uint16_t port, const std::vector<std::uint8_t>& bytes) {
-  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::sendto(fd, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::close(fd);
-}
 
 std::unique_ptr<NetHost> server_host() {
   HostConfig hc;
