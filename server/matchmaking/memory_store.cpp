@@ -16,7 +16,7 @@ StoreResult<bool> MemoryStore::heartbeat_server(const ServerInfo& info, std::uin
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
   const auto now = clock_();
   std::lock_guard lock(mu_);
-  Entry& e = servers_[info.id];
+  ServerEntry& e = servers_[info.id];
   e.info = info;
   e.info.heartbeat_ms = static_cast<std::uint64_t>(now.count());
   e.expires = now + std::chrono::milliseconds(ttl_ms);

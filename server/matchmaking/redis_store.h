@@ -1,5 +1,7 @@
 #pragma once
-// Store on Redis (hiredis, synchronous). Key layout: docs/REDIS.md.
+// Store on Redis (hiredis, synchronous). Key layout: docs/REDIS.md (every key
+// under the configurable prefix, default "qbot:"). Multi-key changes are Lua
+// scripts, so any number of servers and matchmakers can share one Redis.
 // Every value read back from Redis is treated as hostile: types, counts and
 // numbers are checked, and a malformed entry is skipped and counted.
 #include <atomic>
@@ -15,9 +17,35 @@ class RedisStore final : public Store {
  public:
   RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout);
 
+  // Registry (redis_store.cpp)
   StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
   StoreResult<bool> deregister_server(const std::string& id) override;
   StoreResult<std::vector<ServerInfo>> live_servers() override;
+
+  // Garage (redis_store_garage.cpp)
+  StoreResult<BotRecord> create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) override;
+  StoreResult<std::vector<BotRecord>> list_bots(AccountId account) override;
+  StoreResult<BotRecord> update_bot(AccountId account, const BotRecord& bot) override;
+  StoreResult<bool> delete_bot(AccountId account, std::uint32_t bot_id) override;
+
+  // Tickets and matchmaking (redis_store_tickets.cpp)
+  StoreResult<Ticket> enqueue(const Ticket& ticket, std::uint32_t ttl_ms) override;
+  StoreResult<bool> cancel_ticket(AccountId account) override;
+  StoreResult<bool> remove_ticket(AccountId account) override;
+  StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
+                                                                      std::uint32_t ttl_ms) override;
+  StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
+                                                   std::size_t limit) override;
+  StoreResult<MatchId> reserve_match_ids(std::uint32_t count) override;
+  StoreResult<std::vector<bool>> assign_matches(std::span<const MatchAssignment> matches) override;
+  StoreResult<std::vector<MatchAssignment>> take_matches(const std::string& server_id, std::size_t max) override;
+  StoreResult<std::optional<MatchAssignment>> match(MatchId id) override;
+
+  // Results and ratings (redis_store_results.cpp)
+  StoreResult<Rating> rating(AccountId account) override;
+  StoreResult<bool> submit_result(const MatchResult& result) override;
+  StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override;
+
   std::string describe() const override { return url_description_; }
 
   /// Entries skipped because Redis held something we could not parse.
@@ -32,7 +60,7 @@ class RedisStore final : public Store {
  private:
   template <class T>
   StoreResult<T> io_error(const RedisError& e) const {
-    return core::Err{StoreError{describe() + ": " + e.message}};
+    return core::Err{StoreError{describe() + ": " + e.message, e.io ? StoreError::Kind::Io : StoreError::Kind::Invalid}};
   }
 
   std::string prefix_;

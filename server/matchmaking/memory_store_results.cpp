@@ -1,0 +1,10 @@
+#include "server/matchmaking/memory_store.h"
+
+// TEMPORARY STUBS (being implemented): every function returns Invalid.
+namespace qbot::server {
+
+StoreResult<Rating> MemoryStore::rating(AccountId /*account*/) { return core::Err{StoreError{"not implemented", StoreError::Kind::Invalid}}; }
+StoreResult<bool> MemoryStore::submit_result(const MatchResult& /*result*/) { return core::Err{StoreError{"not implemented", StoreError::Kind::Invalid}}; }
+StoreResult<std::vector<MatchResult>> MemoryStore::results(std::size_t /*after*/, std::size_t /*count*/) { return core::Err{StoreError{"not implemented", StoreError::Kind::Invalid}}; }
+
+}  // namespace qbot::server

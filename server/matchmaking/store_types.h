@@ -1,0 +1,152 @@
+#pragma once
+// The records the Store keeps. Plain values; every field's range is part of
+// the contract (stores refuse or skip what is out of range when reading back).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sim/loadout.h"
+
+namespace qbot::server {
+
+using AccountId = std::uint64_t;  // a player account (guest or not); 0 = none
+using MatchId = std::uint64_t;    // a matchmade match, fleet-wide; 0 = none
+
+struct StoreError {
+  enum class Kind : std::uint8_t {
+    Io,         // Redis unreachable / timed out: retry later
+    NotFound,   // the bot / ticket / match does not exist
+    Conflict,   // e.g. the account already holds a ticket
+    Limit,      // e.g. garage full
+    Invalid,    // an argument out of range (id format, sizes)
+  };
+  std::string message;
+  Kind kind = Kind::Io;
+};
+
+template <class T>
+using StoreResult = core::Result<T, StoreError>;
+
+/// One server process as advertised in the registry.
+struct ServerInfo {
+  std::string id;          // unique per process, [A-Za-z0-9._-]{1,64}
+  std::string host;        // address clients connect to
+  std::uint16_t port = 0;  // UDP game port
+  std::string region;
+  std::uint32_t capacity = 0;  // player slots
+  std::uint32_t players = 0;   // players now (including matches assigned but not yet joined)
+  std::uint32_t arenas = 0;
+  std::string version;     // build version
+  std::uint64_t heartbeat_ms = 0;  // store time of the last heartbeat (filled by the store)
+
+  friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
+};
+
+/// True if `id` is a valid server id (used in Redis keys).
+bool valid_server_id(const std::string& id);
+
+struct BotStats {
+  std::uint32_t matches = 0;
+  std::uint32_t wins = 0;    // placement 1
+  std::uint32_t kills = 0;
+  std::uint32_t deaths = 0;
+  friend bool operator==(const BotStats&, const BotStats&) = default;
+};
+
+/// A Q-Bot in a player's garage.
+struct BotRecord {
+  std::uint32_t id = 0;        // per account, assigned by the store
+  sim::LoadoutRequest loadout;  // name, parts (catalog ids), paint
+  BotStats stats;
+  friend bool operator==(const BotRecord&, const BotRecord&) = default;
+};
+
+/// Glicko-2 rating on the Glicko scale (see rating.h).
+struct Rating {
+  double rating = 1500.0;
+  double deviation = 350.0;
+  double volatility = 0.06;
+  std::uint32_t matches = 0;
+  friend bool operator==(const Rating&, const Rating&) = default;
+};
+
+/// A matchmaking ticket: one account waiting for a match. Party members
+/// each hold their own ticket with the same `party` code and `party_size`;
+/// the matchmaker places a party only when all of it is waiting, and then
+/// in one match and one team.
+struct Ticket {
+  AccountId account = 0;
+  std::string mode;             // "ffa" | "tdm"
+  std::string region;           // [A-Za-z0-9._-]{1,32}
+  BotRecord bot;                // the bot to play (copied from the garage)
+  double rating = 1500.0;       // the account's rating when queued
+  std::string party;            // party code, "" = solo; [A-Za-z0-9._-]{0,32}
+  std::uint8_t party_size = 1;  // 1..kMaxPartySize
+  std::string front_door;       // server id holding the client's connection
+  std::uint64_t created_ms = 0;  // store clock, filled by enqueue
+  friend bool operator==(const Ticket&, const Ticket&) = default;
+};
+
+constexpr std::uint8_t kMaxPartySize = 4;
+
+/// One seat in an assigned match.
+struct MatchSlot {
+  AccountId account = 0;
+  std::uint8_t team = 0;        // 0 in free-for-all, 1/2 in team modes
+  BotRecord bot;
+  double rating = 1500.0;
+  std::string token;            // signed join token (bytes) for this account
+  friend bool operator==(const MatchSlot&, const MatchSlot&) = default;
+};
+
+struct MatchAssignment {
+  MatchId id = 0;
+  std::string mode;
+  std::string region;
+  std::string server_id;
+  std::string host;
+  std::uint16_t port = 0;
+  std::uint64_t created_ms = 0;  // matchmaker's clock
+  std::vector<MatchSlot> slots;
+  friend bool operator==(const MatchAssignment&, const MatchAssignment&) = default;
+};
+
+enum class TicketState : std::uint8_t { Waiting, Assigned };
+
+struct TicketStatus {
+  TicketState state = TicketState::Waiting;
+  std::uint32_t position = 0;    // waiting: 0-based place in its queue
+  std::uint32_t queue_length = 0;
+  std::uint64_t created_ms = 0;
+  // Assigned only:
+  MatchId match_id = 0;
+  std::string host;
+  std::uint16_t port = 0;
+  std::string token;
+};
+
+/// One player's line of a finished match.
+struct ResultRow {
+  AccountId account = 0;
+  std::uint32_t bot_id = 0;
+  std::uint8_t team = 0;
+  std::uint32_t kills = 0;
+  std::uint32_t deaths = 0;
+  std::uint32_t damage = 0;
+  std::int32_t score = 0;
+  std::uint8_t placement = 0;   // 1 = best (shared placements mean a draw)
+  friend bool operator==(const ResultRow&, const ResultRow&) = default;
+};
+
+struct MatchResult {
+  MatchId match_id = 0;
+  std::string server_id;
+  std::string mode;
+  std::uint64_t ended_ms = 0;   // server clock
+  std::uint8_t winner_team = 0;
+  std::vector<ResultRow> rows;  // at most 64
+  friend bool operator==(const MatchResult&, const MatchResult&) = default;
+};
+
+}  // namespace qbot::server
