@@ -1,0 +1,2 @@
+// TEMPORARY STUB (being implemented)
+#include "server/matchmaking/match_formation.h"

@@ -1,0 +1,2 @@
+#pragma once
+// TEMPORARY STUB (being implemented)

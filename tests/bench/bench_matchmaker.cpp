@@ -1,0 +1,3 @@
+// TEMPORARY STUB (being implemented)
+#include <benchmark/benchmark.h>
+BENCHMARK_MAIN();
