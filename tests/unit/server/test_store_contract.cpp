@@ -4,12 +4,10 @@
 
 #include <memory>
 
-#include "redis_server.h"
-#include "server/matchmaking/memory_store.h"
-#include "server/matchmaking/redis_store.h"
-#include "wait.h"
+#include "store_fixtures.h"
 
 using namespace qbot::server;
+using namespace qbot::test;
 using namespace std::chrono_literals;
 
 namespace {
@@ -27,45 +25,6 @@ ServerInfo info(const std::string& id, std::uint32_t players = 0) {
   return s;
 }
 
-struct MemoryFixture {
-  std::chrono::milliseconds now{1000};
-  MemoryStore store{[this] { return now; }};
-  /// Lets `ttl` pass and reports whether `id` has left the registry.
-  bool expires(const std::string& id, std::chrono::milliseconds ttl) {
-    now += ttl + 1ms;
-    auto live = store.live_servers();
-    return live.ok() && std::none_of(live->begin(), live->end(), [&](auto& s) { return s.id == id; });
-  }
-};
-
-struct RedisFixture {
-  static inline std::unique_ptr<qbot::test::RedisServer> server;
-  std::unique_ptr<RedisStore> owned;
-  RedisStore& store;
-  RedisFixture() : owned(make()), store(*owned) {}
-  static std::unique_ptr<RedisStore> make() {
-    if (!server) server = std::make_unique<qbot::test::RedisServer>();
-    server->flushall();
-    auto url = parse_redis_url(server->url());
-    return std::make_unique<RedisStore>(*url, "qbot:", 2000ms);
-  }
-  bool expires(const std::string& id, std::chrono::milliseconds ttl) {
-    return qbot::test::eventually(
-        [&] {
-          auto live = store.live_servers();
-          return live.ok() && std::none_of(live->begin(), live->end(), [&](auto& s) { return s.id == id; });
-        },
-        ttl + 3000ms, 50ms);
-  }
-};
-
-template <class F>
-class StoreContract : public ::testing::Test {
- protected:
-  F fx;
-};
-
-using Stores = ::testing::Types<MemoryFixture, RedisFixture>;
 TYPED_TEST_SUITE(StoreContract, Stores);
 
 }  // namespace
