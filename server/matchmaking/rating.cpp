@@ -15,7 +15,7 @@ constexpr double kMinDeviation = 30.0;     // a floor keeps long-time players ab
 constexpr double kMaxDeviation = 350.0;    // = a new player's deviation
 constexpr double kMinVolatility = 0.01;
 constexpr double kMaxVolatility = 0.2;
-constexpr double kDefaultRating = 1500.0;
+constexpr double kScaleCenter = 1500.0;    // a Glicko rating of 1500 is mu = 0 on the Glicko-2 scale
 
 double g(double phi) { return 1.0 / std::sqrt(1.0 + 3.0 * phi * phi / (std::numbers::pi * std::numbers::pi)); }
 
@@ -63,11 +63,13 @@ double new_volatility(double sigma, double phi, double v, double delta) {
 /// Stored values are clamped when written, but a rating handed in by a
 /// caller is clamped again so that no input can make the math blow up.
 Rating sane(const Rating& r) {
+  const Rating fresh;
   Rating out = r;
-  if (!std::isfinite(out.rating)) out.rating = kDefaultRating;
-  out.deviation = std::isfinite(out.deviation) ? std::clamp(out.deviation, kMinDeviation, kMaxDeviation) : kMaxDeviation;
+  if (!std::isfinite(out.rating)) out.rating = fresh.rating;
+  out.deviation =
+      std::isfinite(out.deviation) ? std::clamp(out.deviation, kMinDeviation, kMaxDeviation) : fresh.deviation;
   out.volatility =
-      std::isfinite(out.volatility) ? std::clamp(out.volatility, kMinVolatility, kMaxVolatility) : kMinVolatility;
+      std::isfinite(out.volatility) ? std::clamp(out.volatility, kMinVolatility, kMaxVolatility) : fresh.volatility;
   return out;
 }
 
@@ -76,7 +78,7 @@ Rating sane(const Rating& r) {
 Rating glicko2_update(const Rating& player_in, std::span<const Opponent> opponents) {
   const Rating player = sane(player_in);
   // Step 2: to the Glicko-2 scale.
-  const double mu = (player.rating - kDefaultRating) / kScale;
+  const double mu = (player.rating - kScaleCenter) / kScale;
   const double phi = player.deviation / kScale;
   const double sigma = player.volatility;
 
@@ -93,7 +95,7 @@ Rating glicko2_update(const Rating& player_in, std::span<const Opponent> opponen
   double improvement = 0.0;  // sum g(phi_j) (s_j - E)
   for (const Opponent& o : opponents) {
     const Rating opp = sane(o.rating);
-    const double mu_j = (opp.rating - kDefaultRating) / kScale;
+    const double mu_j = (opp.rating - kScaleCenter) / kScale;
     const double g_j = g(opp.deviation / kScale);
     const double e = expected(mu, mu_j, g_j);
     v_inv += g_j * g_j * e * (1.0 - e);
@@ -109,7 +111,7 @@ Rating glicko2_update(const Rating& player_in, std::span<const Opponent> opponen
   const double mu_new = mu + phi_new * phi_new * improvement;
 
   // Step 8: back to the Glicko scale.
-  out.rating = mu_new * kScale + kDefaultRating;
+  out.rating = mu_new * kScale + kScaleCenter;
   out.deviation = std::clamp(phi_new * kScale, kMinDeviation, kMaxDeviation);
   out.volatility = std::clamp(sigma_new, kMinVolatility, kMaxVolatility);
   return sane(out);

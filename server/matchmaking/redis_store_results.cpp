@@ -184,7 +184,9 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
 
     std::vector<RatedPlayer> players;
     players.reserve(n);
-    for (std::size_t i = 0; i < n; ++i) players.push_back({read->ratings[i], result.rows[i].team, result.rows[i].placement});
+    for (std::size_t i = 0; i < n; ++i) {
+      players.push_back({read->ratings[i], result.rows[i].team, result.rows[i].placement});
+    }
     const std::vector<Rating> after = rate_match(players);
 
     std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id,
