@@ -149,10 +149,10 @@ TYPED_TEST(StoreContract, ResultsPageInSubmissionOrder) {
   EXPECT_TRUE(store.results(0, 0)->empty());
 }
 
-TYPED_TEST(StoreContract, GuestBotsAndUnknownGaragesGetRatingsOnly) {
+TYPED_TEST(StoreContract, GuestBotsAndAccountsWithoutAGarageAreRated) {
   auto& store = this->fx.store;
-  // Bot id 0 (a guest's un-garaged bot), and bot 1 of accounts with no
-  // garage at all: ratings move, no stats appear anywhere.
+  // Bot id 0 (a guest's un-garaged bot), and bot 1 of an account with no
+  // garage at all: both are rated (stats: BotStatsCountOnlyForBotsInTheGarage).
   MatchResult r = ffa_result(9, {201, 202});
   r.rows[0].bot_id = 0;
   ASSERT_TRUE(*store.submit_result(r));
