@@ -16,7 +16,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-TYPED_TEST_SUITE(StoreContract, Stores);
+template <class F>
+class StoreContractResults : public StoreContract<F> {};
+TYPED_TEST_SUITE(StoreContractResults, Stores);
 
 template <class S>
 Rating rating_of(S& store, AccountId account) {
@@ -34,7 +36,7 @@ std::vector<MatchResult> all_results(S& store) {
 
 }  // namespace
 
-TYPED_TEST(StoreContract, NeverPlayedIsAFreshRating) {
+TYPED_TEST(StoreContractResults, NeverPlayedIsAFreshRating) {
   auto& store = this->fx.store;
   EXPECT_EQ(rating_of(store, 42), Rating{});
   auto zero = store.rating(0);
@@ -42,7 +44,7 @@ TYPED_TEST(StoreContract, NeverPlayedIsAFreshRating) {
   EXPECT_EQ(zero.error().kind, StoreError::Kind::Invalid);
 }
 
-TYPED_TEST(StoreContract, ResultIsAppliedOnceAndADuplicateChangesNothing) {
+TYPED_TEST(StoreContractResults, ResultIsAppliedOnceAndADuplicateChangesNothing) {
   auto& store = this->fx.store;
   const MatchResult result = ffa_result(7, {101, 102, 103});
   auto first = store.submit_result(result);
@@ -67,7 +69,7 @@ TYPED_TEST(StoreContract, ResultIsAppliedOnceAndADuplicateChangesNothing) {
   EXPECT_EQ(stored[0], result);
 }
 
-TYPED_TEST(StoreContract, RatingsMoveTheRightWay) {
+TYPED_TEST(StoreContractResults, RatingsMoveTheRightWay) {
   auto& store = this->fx.store;
   ASSERT_TRUE(*store.submit_result(ffa_result(1, {1, 2, 3})));
   const Rating first = rating_of(store, 1), middle = rating_of(store, 2), last = rating_of(store, 3);
@@ -92,7 +94,7 @@ TYPED_TEST(StoreContract, RatingsMoveTheRightWay) {
   EXPECT_EQ(rating_of(store, 2), middle);  // not in the second match
 }
 
-TYPED_TEST(StoreContract, TeamResultRatesTeamAgainstTeam) {
+TYPED_TEST(StoreContractResults, TeamResultRatesTeamAgainstTeam) {
   auto& store = this->fx.store;
   MatchResult r = ffa_result(3, {11, 12, 21, 22});
   r.mode = "tdm";
@@ -108,7 +110,7 @@ TYPED_TEST(StoreContract, TeamResultRatesTeamAgainstTeam) {
   EXPECT_EQ(rating_of(store, 21), rating_of(store, 22));
 }
 
-TYPED_TEST(StoreContract, InvalidResultsAreRefused) {
+TYPED_TEST(StoreContractResults, InvalidResultsAreRefused) {
   auto& store = this->fx.store;
   std::vector<MatchResult> bad;
   bad.push_back(ffa_result(0, {1, 2}));               // no match id
@@ -134,7 +136,7 @@ TYPED_TEST(StoreContract, InvalidResultsAreRefused) {
   EXPECT_TRUE(*store.submit_result(ffa_result(5, {1, 2})));
 }
 
-TYPED_TEST(StoreContract, ResultsPageInSubmissionOrder) {
+TYPED_TEST(StoreContractResults, ResultsPageInSubmissionOrder) {
   auto& store = this->fx.store;
   for (MatchId id : {50, 10, 30, 20, 40}) ASSERT_TRUE(*store.submit_result(ffa_result(id, {id, id + 1})));
   auto ids = [](const std::vector<MatchResult>& rs) {
@@ -149,7 +151,7 @@ TYPED_TEST(StoreContract, ResultsPageInSubmissionOrder) {
   EXPECT_TRUE(store.results(0, 0)->empty());
 }
 
-TYPED_TEST(StoreContract, GuestBotsAndAccountsWithoutAGarageAreRated) {
+TYPED_TEST(StoreContractResults, GuestBotsAndAccountsWithoutAGarageAreRated) {
   auto& store = this->fx.store;
   // Bot id 0 (a guest's un-garaged bot), and bot 1 of an account with no
   // garage at all: both are rated (stats: BotStatsCountOnlyForBotsInTheGarage).
