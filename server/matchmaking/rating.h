@@ -22,4 +22,17 @@ struct RatedPlayer {
 /// Deviation is clamped to [30, 350], volatility to [0.01, 0.2].
 std::vector<Rating> rate_match(std::span<const RatedPlayer> players);
 
+/// One game of a rating period, from the rated player's side.
+struct Opponent {
+  Rating rating;
+  double score = 0.5;  // 1 = win, 0.5 = draw, 0 = loss
+};
+
+/// The Glicko-2 update of one player after one rating period against
+/// `opponents` (steps 2-8 of Glickman's paper; volatility by the Illinois
+/// algorithm). With no opponents only the deviation grows (step 6).
+/// Clamped as rate_match; `matches` + 1. rate_match is built on this; it is
+/// public so the paper's worked example can be checked exactly.
+Rating glicko2_update(const Rating& player, std::span<const Opponent> opponents);
+
 }  // namespace qbot::server

@@ -45,6 +45,16 @@ class RedisStore final : public Store {
   StoreResult<Rating> rating(AccountId account) override;
   StoreResult<bool> submit_result(const MatchResult& result) override;
   StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override;
+  std::string results_key() const { return prefix_ + "results"; }
+  std::string result_marker_key(MatchId id) const { return prefix_ + "result:" + std::to_string(id); }
+  std::string rating_key(AccountId account) const { return prefix_ + "rating:" + std::to_string(account); }
+  std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }
+  /// submit_result attempts before it gives up with an Io error (the caller
+  /// journals the result): each lost race means another server committed.
+  static constexpr int kMaxSubmitAttempts = 20;
+  /// Submit attempts redone because another result changed a player's
+  /// rating between the read and the commit (contention, for logs/benchmarks).
+  std::uint64_t result_retries() const { return result_retries_.load(); }
 
   std::string describe() const override { return url_description_; }
 
@@ -69,6 +79,11 @@ class RedisStore final : public Store {
   RedisConnection conn_;
   std::atomic<std::uint64_t> malformed_{0};
   std::atomic<std::uint64_t> round_trips_{0};
+
+  // Results and ratings (redis_store_results.cpp)
+  struct RatingsRead;
+  std::atomic<std::uint64_t> result_retries_{0};
+  StoreResult<RatingsRead> read_ratings(const MatchResult& result);
 };
 
 }  // namespace qbot::server

@@ -1,6 +1,7 @@
 #include "redis_server.h"
 
 #include <hiredis/hiredis.h>
+#include <signal.h>
 
 #include <stdexcept>
 
@@ -31,7 +32,10 @@ std::string render(const redisReply* r) {
 }
 }  // namespace
 
-RedisServer::RedisServer() : port_(free_tcp_port()), dir_(temp_dir("redis")) {
+RedisServer::RedisServer() : port_(free_tcp_port()), dir_(temp_dir("redis")) { start(); }
+
+void RedisServer::start() {
+  process_.reset();
   process_ = std::make_unique<Process>(
       QBOT_REDIS_SERVER_BIN,
       std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly",
@@ -39,6 +43,12 @@ RedisServer::RedisServer() : port_(free_tcp_port()), dir_(temp_dir("redis")) {
       dir_ + "/redis.log");
   const bool up = eventually([&] { return command({"PING"}) == "PONG"; }, std::chrono::seconds(10));
   if (!up) throw std::runtime_error("redis-server did not start: " + process_->log());
+}
+
+void RedisServer::stop() {
+  process_->signal(SIGTERM);
+  if (!process_->wait(std::chrono::seconds(10))) process_->signal(SIGKILL);
+  process_->wait(std::chrono::seconds(5));
 }
 
 std::string RedisServer::command(const std::vector<std::string>& args) const {

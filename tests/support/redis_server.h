@@ -18,6 +18,12 @@ class RedisServer {
   std::string command(const std::vector<std::string>& args) const;
   void flushall() const { command({"FLUSHALL"}); }
   Process& process() { return *process_; }
+  /// Shuts the server down (SIGTERM, waits for the exit): clients now get
+  /// connection errors, as when Redis is unreachable.
+  void stop();
+  /// Starts it again on the same port, empty (no persistence); throws like
+  /// the constructor.
+  void start();
 
  private:
   std::uint16_t port_;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "redis_server.h"
 #include "server/matchmaking/memory_store.h"
@@ -39,6 +40,11 @@ struct RedisFixture {
     auto url = parse_redis_url(server->url());
     return std::make_unique<RedisStore>(*url, "qbot:", 2000ms);
   }
+  /// Another store on the same redis-server (its own connection), as a
+  /// second server process would have.
+  static std::unique_ptr<RedisStore> another_store() {
+    return std::make_unique<RedisStore>(*parse_redis_url(server->url()), "qbot:", 2000ms);
+  }
   bool expires(const std::string& id, std::chrono::milliseconds ttl) {
     return eventually(
         [&] {
@@ -48,6 +54,28 @@ struct RedisFixture {
         ttl + 3000ms, 50ms);
   }
 };
+
+/// A free-for-all result: `by_placement` lists the accounts 1st, 2nd, ...;
+/// each plays bot `bot_id`, kills = players behind it, deaths = places above.
+inline MatchResult ffa_result(MatchId id, const std::vector<AccountId>& by_placement, std::uint32_t bot_id = 1) {
+  MatchResult r;
+  r.match_id = id;
+  r.server_id = "srv-1";
+  r.mode = "ffa";
+  r.ended_ms = 1000 + id;
+  for (std::size_t i = 0; i < by_placement.size(); ++i) {
+    ResultRow row;
+    row.account = by_placement[i];
+    row.bot_id = bot_id;
+    row.kills = static_cast<std::uint32_t>(by_placement.size() - 1 - i);
+    row.deaths = static_cast<std::uint32_t>(i);
+    row.damage = 100;
+    row.score = static_cast<std::int32_t>(row.kills);
+    row.placement = static_cast<std::uint8_t>(i + 1);
+    r.rows.push_back(row);
+  }
+  return r;
+}
 
 template <class F>
 class StoreContract : public ::testing::Test {
