@@ -9,7 +9,7 @@ namespace fb = flatbuffers;
 namespace w = qbot::wire;
 
 // Our enum mirrors the wire enum value for value.
-static_assert(static_cast<int>(RejectReason::NotLoggedIn) == static_cast<int>(w::RejectReason::NotLoggedIn));
+static_assert(static_cast<int>(RejectReason::MatchOver) == static_cast<int>(w::RejectReason::MatchOver));
 static_assert(static_cast<int>(GarageStatus::Busy) == static_cast<int>(w::GarageStatus::MAX));
 static_assert(static_cast<int>(QueueState::Expired) == static_cast<int>(w::QueueState::MAX));
 static_assert(static_cast<int>(GarageOp::Delete) == static_cast<int>(w::GarageOp::MAX));
@@ -36,7 +36,6 @@ std::string_view reject_reason_name(RejectReason r) {
     case RejectReason::DuplicateHello: return "duplicate_hello";
     case RejectReason::WrongServer: return "wrong_server";
     case RejectReason::MatchOver: return "match_over";
-    case RejectReason::NotLoggedIn: return "not_logged_in";
   }
   return "unknown";
 }

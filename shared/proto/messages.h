@@ -38,9 +38,8 @@ enum class RejectReason : std::uint8_t {
   DuplicateHello = 15,
   WrongServer = 16,
   MatchOver = 17,
-  NotLoggedIn = 18,
 };
-constexpr std::size_t kRejectReasonCount = 19;
+constexpr std::size_t kRejectReasonCount = 18;
 /// Stable lower_snake_case name (metric labels, logs, reports).
 std::string_view reject_reason_name(RejectReason r);
 
