@@ -65,6 +65,7 @@ struct Config {
   std::string token_secret;               // fleet secret for join/account tokens (>= 16 bytes); every
                                           // server of a fleet needs the same one. Empty = a random key
                                           // (tokens valid in this process only); refused in production
+  bool token_secret_is_random = false;    // set by main when it made one up (development)
   bool production = false;                // refuse to start without token_secret
   bool matchmaker = true;                 // run a matchmaker in this process (any number may run)
   std::uint32_t matchmaker_interval_ms = 250;  // pause between matchmaking passes

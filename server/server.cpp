@@ -33,9 +33,10 @@ bool printable_name(const std::string& name) {
 /// The fleet's token key. Without a secret, a random one: tokens then work
 /// only within this process (fine for one box, useless for a fleet).
 token::Key fleet_key(const Config& cfg) {
-  if (!cfg.token_secret.empty()) return token::derive_key(cfg.token_secret);
-  spdlog::warn("no --token-secret: join/account tokens are signed with a random key and valid on this server only");
-  return token::random_key();
+  if (cfg.token_secret.empty() || cfg.token_secret_is_random) {
+    spdlog::warn("no --token-secret: join/account tokens are signed with a random key and valid on this server only");
+  }
+  return cfg.token_secret.empty() ? token::random_key() : token::derive_key(cfg.token_secret);
 }
 
 MatchSettings match_settings(const Config& cfg) {

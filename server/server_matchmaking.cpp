@@ -94,7 +94,7 @@ void Server::leave_lobby(Session& s) {
 void Server::admit_join(Session& s, std::span<const std::uint8_t> token, Nanos now) {
   auto admitted = hosted_.admit(token, unix_ms());
   if (!admitted) {
-    JoinRefusal& why = admitted.error();
+    const JoinRefusal& why = admitted.error();
     if (why.not_yet_known) {
       // The matchmaker wrote the match before we read our inbox: wait a
       // little (each inbox read re-tries parked sessions; expire_sessions
