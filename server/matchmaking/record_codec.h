@@ -15,6 +15,7 @@
 // Decoding is verification: the bytes come from Redis and are hostile until
 // every length, count and range rule below has passed (truncation, trailing
 // bytes, another version or kind are refused too). Nothing throws.
+#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,9 @@ constexpr std::size_t kMaxServerIdBytes = 64;  // valid_server_id
 constexpr std::size_t kMaxHostBytes = 253;     // a DNS name
 constexpr std::size_t kMaxTokenBytes = 256;    // signed join token
 constexpr std::size_t kMaxMatchSlots = 64;
+/// How long both stores keep a match record after its assignment: far longer
+/// than any match, short enough that records do not pile up.
+constexpr std::uint32_t kMatchRecordTtlMs = 24u * 60 * 60 * 1000;
 
 /// "ffa" or "tdm" (used in queue keys).
 bool valid_mode(std::string_view mode);
@@ -49,6 +53,14 @@ std::optional<std::string> ticket_problem(const Ticket& ticket);
 /// 1..64 slots with nonzero distinct accounts, bot_problem, finite ratings,
 /// tokens at most 256 bytes.
 std::optional<std::string> match_problem(const MatchAssignment& match);
+
+/// `text` as an unsigned decimal that fits T: digits only (leading zeros
+/// allowed), no sign, space or suffix. For numbers read back from Redis.
+template <class T>
+bool parse_decimal(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
 
 /// Name, parts and paint of a bot. Not its id (a garage keeps it as the
 /// hash field; tickets and matches carry it beside the body) nor its stats
