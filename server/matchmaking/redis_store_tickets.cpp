@@ -108,49 +108,64 @@ return out
 )lua";
 
 // All matches of one pass, each claimed atomically: if every slot's ticket is
-// waiting, the match id is unused and the inbox is a list (or absent), the
-// tickets become assigned and leave their queue, the record is stored and
-// its id queued for the server; otherwise nothing changes for that match.
+// waiting, the match id is unused and the server's inbox is a list (or
+// absent), the tickets become assigned and leave their queue, the record is
+// stored and its id queued for the server; otherwise nothing changes for that
+// match. Calls are grouped (one ZREM per queue per match, one RPUSH and
+// PEXPIRE per inbox per pass): the matchmaker sends thousands of tickets.
 // ARGV[1] key prefix, ARGV[2] record ttl ms, then per match: id, server id,
 // host, port, record, slot count n, n x (queue member, token).
 // Returns one 1 (assigned) or 0 per match.
 constexpr const char* kAssignScript = R"lua(
 local P, ttl = ARGV[1], ARGV[2]
-local out = {}
+local out, inbox_ids, inbox_ok = {}, {}, {}
 local i = 3
 while i <= #ARGV do
   local id, server, host, port, record = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local n = tonumber(ARGV[i + 5])
   local first = i + 6
   i = first + 2 * n
-  local match_key, inbox = P .. 'match:' .. id, P .. 'inbox:' .. server
-  local inbox_type = redis.call('TYPE', inbox)['ok']
-  local ok = redis.call('EXISTS', match_key) == 0 and (inbox_type == 'none' or inbox_type == 'list')
-  local queues = {}
-  for s = 0, n - 1 do
+  local ok = inbox_ok[server]
+  if ok == nil then
+    local t = redis.call('TYPE', P .. 'inbox:' .. server)['ok']
+    ok = t == 'none' or t == 'list'
+    inbox_ok[server] = ok
+  end
+  local match_key = P .. 'match:' .. id
+  ok = ok and redis.call('EXISTS', match_key) == 0
+  local keys, queues = {}, {}
+  for s = 1, n do
     if not ok then break end
-    local key = P .. 'ticket:' .. string.gsub(ARGV[first + 2 * s], '^0+', '')
+    local member = ARGV[first + 2 * s - 2]
+    local key = P .. 'ticket:' .. (string.gsub(member, '^0+', ''))
     local h = redis.pcall('HMGET', key, 'state', 'mode', 'region')
     if h.err or h[1] ~= 'waiting' then
       ok = false
     else
-      queues[s] = P .. 'queue:' .. (h[2] or '') .. ':' .. (h[3] or '')
+      keys[s] = key
+      local q = P .. 'queue:' .. (h[2] or '') .. ':' .. (h[3] or '')
+      queues[q] = queues[q] or {}
+      table.insert(queues[q], member)
     end
   end
   if ok then
-    for s = 0, n - 1 do
-      local member = ARGV[first + 2 * s]
-      redis.call('HSET', P .. 'ticket:' .. string.gsub(member, '^0+', ''), 'state', 'assigned', 'match', id,
-                 'host', host, 'port', port, 'token', ARGV[first + 2 * s + 1])
-      redis.pcall('ZREM', queues[s], member)
+    for s = 1, n do
+      redis.call('HSET', keys[s], 'state', 'assigned', 'match', id, 'host', host, 'port', port,
+                 'token', ARGV[first + 2 * s - 1])
     end
+    for q, members in pairs(queues) do redis.pcall('ZREM', q, unpack(members)) end
     redis.call('SET', match_key, record, 'PX', ttl)
-    redis.call('RPUSH', inbox, id)
-    redis.call('PEXPIRE', inbox, ttl)
+    inbox_ids[server] = inbox_ids[server] or {}
+    table.insert(inbox_ids[server], id)
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
   end
+end
+for server, ids in pairs(inbox_ids) do
+  local inbox = P .. 'inbox:' .. server
+  for j = 1, #ids, 1000 do redis.call('RPUSH', inbox, unpack(ids, j, math.min(j + 999, #ids))) end
+  redis.call('PEXPIRE', inbox, ttl)
 end
 return out
 )lua";
