@@ -2,21 +2,13 @@
 #include "server/matchmaking/record_codec.h"
 
 namespace qbot::server {
-namespace {
-
-StoreError invalid(std::string why) { return StoreError{std::move(why), StoreError::Kind::Invalid}; }
-StoreError no_bot(std::uint32_t id) { return StoreError{"no bot " + std::to_string(id), StoreError::Kind::NotFound}; }
-
-}  // namespace
 
 StoreResult<BotRecord> MemoryStore::create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) {
-  if (account == 0) return core::Err{invalid("account 0")};
-  if (auto why = bot_problem(bot)) return core::Err{invalid(*why)};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
+  if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   std::lock_guard lock(mu_);
   Garage& garage = garages_[account];
-  if (garage.bots.size() >= max_bots) {
-    return core::Err{StoreError{"garage full (" + std::to_string(max_bots) + " bots)", StoreError::Kind::Limit}};
-  }
+  if (garage.bots.size() >= max_bots) return core::Err{garage_full(max_bots)};
   BotRecord created = bot;
   created.id = garage.next_bot_id++;
   created.stats = {};
@@ -25,7 +17,7 @@ StoreResult<BotRecord> MemoryStore::create_bot(AccountId account, const BotRecor
 }
 
 StoreResult<std::vector<BotRecord>> MemoryStore::list_bots(AccountId account) {
-  if (account == 0) return core::Err{invalid("account 0")};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
   std::lock_guard lock(mu_);
   std::vector<BotRecord> out;
   if (auto g = garages_.find(account); g != garages_.end()) {
@@ -35,8 +27,8 @@ StoreResult<std::vector<BotRecord>> MemoryStore::list_bots(AccountId account) {
 }
 
 StoreResult<BotRecord> MemoryStore::update_bot(AccountId account, const BotRecord& bot) {
-  if (account == 0 || bot.id == 0) return core::Err{invalid("account or bot id 0")};
-  if (auto why = bot_problem(bot)) return core::Err{invalid(*why)};
+  if (account == 0 || bot.id == 0) return core::Err{invalid_argument("account or bot id 0")};
+  if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   std::lock_guard lock(mu_);
   if (auto g = garages_.find(account); g != garages_.end()) {
     if (auto b = g->second.bots.find(bot.id); b != g->second.bots.end()) {
@@ -44,14 +36,14 @@ StoreResult<BotRecord> MemoryStore::update_bot(AccountId account, const BotRecor
       return b->second;
     }
   }
-  return core::Err{no_bot(bot.id)};
+  return core::Err{no_such_bot(bot.id)};
 }
 
 StoreResult<bool> MemoryStore::delete_bot(AccountId account, std::uint32_t bot_id) {
-  if (account == 0 || bot_id == 0) return core::Err{invalid("account or bot id 0")};
+  if (account == 0 || bot_id == 0) return core::Err{invalid_argument("account or bot id 0")};
   std::lock_guard lock(mu_);
   auto g = garages_.find(account);
-  if (g == garages_.end() || g->second.bots.erase(bot_id) == 0) return core::Err{no_bot(bot_id)};
+  if (g == garages_.end() || g->second.bots.erase(bot_id) == 0) return core::Err{no_such_bot(bot_id)};
   return true;
 }
 

@@ -7,8 +7,6 @@
 namespace qbot::server {
 namespace {
 
-StoreError invalid(std::string why) { return StoreError{std::move(why), StoreError::Kind::Invalid}; }
-
 /// Takes a waiting ticket out of its queue (dropping the queue when empty).
 template <class Queues>
 void leave_queue(Queues& queues, const Ticket& t) {
@@ -34,15 +32,12 @@ void MemoryStore::erase_ticket(std::map<AccountId, TicketEntry>::iterator it) {
 }
 
 StoreResult<Ticket> MemoryStore::enqueue(const Ticket& ticket, std::uint32_t ttl_ms) {
-  if (auto why = ticket_problem(ticket)) return core::Err{invalid(*why)};
-  if (ttl_ms == 0) return core::Err{invalid("ticket ttl 0")};
+  if (auto why = ticket_problem(ticket)) return core::Err{invalid_argument(*why)};
+  if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   const auto now = clock_();
   std::lock_guard lock(mu_);
   expire_tickets(now);
-  if (tickets_.contains(ticket.account)) {
-    return core::Err{StoreError{"account " + std::to_string(ticket.account) + " already holds a ticket",
-                                StoreError::Kind::Conflict}};
-  }
+  if (tickets_.contains(ticket.account)) return core::Err{ticket_held(ticket.account)};
   TicketEntry& e = tickets_[ticket.account];
   e.ticket = ticket;
   e.ticket.created_ms = static_cast<std::uint64_t>(now.count());
@@ -75,7 +70,7 @@ StoreResult<bool> MemoryStore::remove_ticket(AccountId account) {
 
 StoreResult<std::vector<std::optional<TicketStatus>>> MemoryStore::poll_tickets(std::span<const AccountId> accounts,
                                                                                  std::uint32_t ttl_ms) {
-  if (ttl_ms == 0) return core::Err{invalid("ticket ttl 0")};
+  if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   const auto now = clock_();
   std::lock_guard lock(mu_);
   expire_tickets(now);
@@ -115,7 +110,9 @@ StoreResult<std::vector<std::optional<TicketStatus>>> MemoryStore::poll_tickets(
 
 StoreResult<std::vector<Ticket>> MemoryStore::waiting_tickets(const std::string& mode, const std::string& region,
                                                               std::size_t limit) {
-  if (!valid_mode(mode) || !valid_region(region)) return core::Err{invalid("invalid queue " + mode + ":" + region)};
+  if (!valid_mode(mode) || !valid_region(region)) {
+    return core::Err{invalid_argument("invalid queue " + mode + ":" + region)};
+  }
   const auto now = clock_();
   std::lock_guard lock(mu_);
   expire_tickets(now);
@@ -131,7 +128,7 @@ StoreResult<std::vector<Ticket>> MemoryStore::waiting_tickets(const std::string&
 }
 
 StoreResult<MatchId> MemoryStore::reserve_match_ids(std::uint32_t count) {
-  if (count == 0) return core::Err{invalid("reserve 0 match ids")};
+  if (count == 0) return core::Err{invalid_argument("reserve 0 match ids")};
   std::lock_guard lock(mu_);
   const MatchId first = next_match_id_;
   next_match_id_ += count;
@@ -140,7 +137,7 @@ StoreResult<MatchId> MemoryStore::reserve_match_ids(std::uint32_t count) {
 
 StoreResult<std::vector<bool>> MemoryStore::assign_matches(std::span<const MatchAssignment> matches) {
   for (const auto& m : matches) {
-    if (auto why = match_problem(m)) return core::Err{invalid("match " + std::to_string(m.id) + ": " + *why)};
+    if (auto why = match_problem(m)) return core::Err{invalid_argument("match " + std::to_string(m.id) + ": " + *why)};
   }
   const auto now = clock_();
   std::lock_guard lock(mu_);
@@ -174,7 +171,7 @@ StoreResult<std::vector<bool>> MemoryStore::assign_matches(std::span<const Match
 }
 
 StoreResult<std::vector<MatchAssignment>> MemoryStore::take_matches(const std::string& server_id, std::size_t max) {
-  if (!valid_server_id(server_id)) return core::Err{invalid("invalid server id '" + server_id + "'")};
+  if (!valid_server_id(server_id)) return core::Err{invalid_argument("invalid server id '" + server_id + "'")};
   const auto now = clock_();
   std::lock_guard lock(mu_);
   std::vector<MatchAssignment> out;

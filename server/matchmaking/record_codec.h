@@ -1,7 +1,8 @@
 #pragma once
 // Garage bots, tickets and match assignments <-> compact binary, the values
 // RedisStore keeps (docs/REDIS.md "Garage" and "Tickets, queues and
-// matches"), and the range rules both stores enforce on them.
+// matches"), and the range rules both stores enforce on them (with the
+// errors they return, so MemoryStore and RedisStore answer alike).
 //
 // Encoding (little-endian; str8 = length u8 + bytes, str16 = length u16 + bytes):
 //   header:  version u8 (=1) | kind u8 ('B' bot, 'T' ticket, 'M' match)
@@ -53,6 +54,21 @@ std::optional<std::string> ticket_problem(const Ticket& ticket);
 /// 1..64 slots with nonzero distinct accounts, bot_problem, finite ratings,
 /// tokens at most 256 bytes.
 std::optional<std::string> match_problem(const MatchAssignment& match);
+
+/// The error both stores return when an argument breaks one of the rules
+/// above (or names no record: account 0, bot id 0, ttl 0).
+inline StoreError invalid_argument(std::string why) { return StoreError{std::move(why), StoreError::Kind::Invalid}; }
+/// The errors both stores return for a bot that is not in the garage, a
+/// full garage, and a second ticket.
+inline StoreError no_such_bot(std::uint32_t id) {
+  return StoreError{"no bot " + std::to_string(id), StoreError::Kind::NotFound};
+}
+inline StoreError garage_full(std::uint32_t max_bots) {
+  return StoreError{"garage full (" + std::to_string(max_bots) + " bots)", StoreError::Kind::Limit};
+}
+inline StoreError ticket_held(AccountId account) {
+  return StoreError{"account " + std::to_string(account) + " already holds a ticket", StoreError::Kind::Conflict};
+}
 
 /// `text` as an unsigned decimal that fits T: digits only (leading zeros
 /// allowed), no sign, space or suffix. For numbers read back from Redis.

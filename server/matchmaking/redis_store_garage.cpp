@@ -50,8 +50,6 @@ std::string bot_stats_key(const std::string& prefix, AccountId account) {
   return prefix + "botstats:" + std::to_string(account);
 }
 
-StoreError invalid(std::string why) { return StoreError{std::move(why), StoreError::Kind::Invalid}; }
-StoreError no_bot(std::uint32_t id) { return StoreError{"no bot " + std::to_string(id), StoreError::Kind::NotFound}; }
 
 /// A stats counter as stored (nil = never counted = 0); false if hostile.
 bool parse_stat(const redisReply* value, std::uint32_t& out) {
@@ -72,8 +70,8 @@ BotStats stats_from(const std::array<const redisReply*, 4>& values, std::atomic<
 }  // namespace
 
 StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) {
-  if (account == 0) return core::Err{invalid("account 0")};
-  if (auto why = bot_problem(bot)) return core::Err{invalid(*why)};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
+  if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   const std::string keys[] = {garage_key(prefix_, account)};
   const std::string args[] = {std::to_string(max_bots), encode_bot(bot)};
   std::lock_guard lock(mu_);
@@ -81,9 +79,7 @@ StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord
   auto r = conn_.eval(kCreateBotScript, keys, args);
   if (!r) return io_error<BotRecord>(r.error());
   if (!r->is_integer()) return io_error<BotRecord>(RedisError{"create bot: unexpected reply", false});
-  if (r->integer() < 0) {
-    return core::Err{StoreError{"garage full (" + std::to_string(max_bots) + " bots)", StoreError::Kind::Limit}};
-  }
+  if (r->integer() < 0) return core::Err{garage_full(max_bots)};
   BotRecord created = bot;
   created.id = static_cast<std::uint32_t>(r->integer());  // the script keeps it in 1..2^32-1
   created.stats = {};
@@ -91,7 +87,7 @@ StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord
 }
 
 StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
-  if (account == 0) return core::Err{invalid("account 0")};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.pipeline({{"HGETALL", garage_key(prefix_, account)}, {"HGETALL", bot_stats_key(prefix_, account)}});
@@ -140,15 +136,15 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
 }
 
 StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord& bot) {
-  if (account == 0 || bot.id == 0) return core::Err{invalid("account or bot id 0")};
-  if (auto why = bot_problem(bot)) return core::Err{invalid(*why)};
+  if (account == 0 || bot.id == 0) return core::Err{invalid_argument("account or bot id 0")};
+  if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   const std::string keys[] = {garage_key(prefix_, account), bot_stats_key(prefix_, account)};
   const std::string args[] = {std::to_string(bot.id), encode_bot(bot)};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.eval(kUpdateBotScript, keys, args);
   if (!r) return io_error<BotRecord>(r.error());
-  if (r->is_nil()) return core::Err{no_bot(bot.id)};
+  if (r->is_nil()) return core::Err{no_such_bot(bot.id)};
   BotRecord updated = bot;
   std::array<const redisReply*, 4> values{};
   if (r->is_array() && r->size() == values.size()) {
@@ -162,14 +158,14 @@ StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord
 }
 
 StoreResult<bool> RedisStore::delete_bot(AccountId account, std::uint32_t bot_id) {
-  if (account == 0 || bot_id == 0) return core::Err{invalid("account or bot id 0")};
+  if (account == 0 || bot_id == 0) return core::Err{invalid_argument("account or bot id 0")};
   const std::string keys[] = {garage_key(prefix_, account), bot_stats_key(prefix_, account)};
   const std::string args[] = {std::to_string(bot_id)};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.eval(kDeleteBotScript, keys, args);
   if (!r) return io_error<bool>(r.error());
-  if (r->integer() != 1) return core::Err{no_bot(bot_id)};
+  if (r->integer() != 1) return core::Err{no_such_bot(bot_id)};
   return true;
 }
 

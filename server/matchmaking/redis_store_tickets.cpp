@@ -191,7 +191,6 @@ constexpr std::size_t kMaxBatch = std::size_t{1} << 20;
 /// (and removed) per waiting_tickets call beyond its limit.
 constexpr std::size_t kStaleBudget = 10'000;
 
-StoreError invalid(std::string why) { return StoreError{std::move(why), StoreError::Kind::Invalid}; }
 
 std::string ticket_key(const std::string& prefix, AccountId account) {
   return prefix + "ticket:" + std::to_string(account);
@@ -255,8 +254,8 @@ std::optional<TicketStatus> parse_status(const redisReply* r) {
 }  // namespace
 
 StoreResult<Ticket> RedisStore::enqueue(const Ticket& ticket, std::uint32_t ttl_ms) {
-  if (auto why = ticket_problem(ticket)) return core::Err{invalid(*why)};
-  if (ttl_ms == 0) return core::Err{invalid("ticket ttl 0")};
+  if (auto why = ticket_problem(ticket)) return core::Err{invalid_argument(*why)};
+  if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   Ticket stored = ticket;
   stored.created_ms = 0;  // the `created` field holds Redis TIME
   const std::string keys[] = {ticket_key(prefix_, ticket.account), queue_key(prefix_, ticket.mode, ticket.region)};
@@ -267,10 +266,7 @@ StoreResult<Ticket> RedisStore::enqueue(const Ticket& ticket, std::uint32_t ttl_
   auto r = conn_.eval(kEnqueueScript, keys, args);
   if (!r) return io_error<Ticket>(r.error());
   if (!r->is_integer()) return io_error<Ticket>(RedisError{"enqueue: unexpected reply", false});
-  if (r->integer() < 0) {
-    return core::Err{StoreError{"account " + std::to_string(ticket.account) + " already holds a ticket",
-                                StoreError::Kind::Conflict}};
-  }
+  if (r->integer() < 0) return core::Err{ticket_held(ticket.account)};
   stored.created_ms = static_cast<std::uint64_t>(r->integer());
   return stored;
 }
@@ -298,8 +294,8 @@ StoreResult<bool> RedisStore::remove_ticket(AccountId account) {
 StoreResult<std::vector<std::optional<TicketStatus>>> RedisStore::poll_tickets(std::span<const AccountId> accounts,
                                                                                 std::uint32_t ttl_ms) {
   using Out = std::vector<std::optional<TicketStatus>>;
-  if (ttl_ms == 0) return core::Err{invalid("ticket ttl 0")};
-  if (accounts.size() > kMaxBatch) return core::Err{invalid("too many tickets in one poll")};
+  if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
+  if (accounts.size() > kMaxBatch) return core::Err{invalid_argument("too many tickets in one poll")};
   if (accounts.empty()) return Out{};
   std::vector<std::string> keys;
   std::vector<std::string> args;
@@ -330,7 +326,9 @@ StoreResult<std::vector<std::optional<TicketStatus>>> RedisStore::poll_tickets(s
 
 StoreResult<std::vector<Ticket>> RedisStore::waiting_tickets(const std::string& mode, const std::string& region,
                                                              std::size_t limit) {
-  if (!valid_mode(mode) || !valid_region(region)) return core::Err{invalid("invalid queue " + mode + ":" + region)};
+  if (!valid_mode(mode) || !valid_region(region)) {
+    return core::Err{invalid_argument("invalid queue " + mode + ":" + region)};
+  }
   std::vector<Ticket> out;
   limit = std::min(limit, kMaxBatch);
   if (limit == 0) return out;
@@ -368,7 +366,7 @@ StoreResult<std::vector<Ticket>> RedisStore::waiting_tickets(const std::string& 
 }
 
 StoreResult<MatchId> RedisStore::reserve_match_ids(std::uint32_t count) {
-  if (count == 0) return core::Err{invalid("reserve 0 match ids")};
+  if (count == 0) return core::Err{invalid_argument("reserve 0 match ids")};
   const std::string key = prefix_ + "next_match_id";
   const std::string n = std::to_string(count);
   std::lock_guard lock(mu_);
@@ -389,7 +387,7 @@ StoreResult<std::vector<bool>> RedisStore::assign_matches(std::span<const MatchA
   if (matches.empty()) return out;
   std::size_t arg_count = 2;
   for (const auto& m : matches) {
-    if (auto why = match_problem(m)) return core::Err{invalid("match " + std::to_string(m.id) + ": " + *why)};
+    if (auto why = match_problem(m)) return core::Err{invalid_argument("match " + std::to_string(m.id) + ": " + *why)};
     arg_count += 6 + 2 * m.slots.size();
   }
   std::vector<std::string> args;
@@ -422,7 +420,7 @@ StoreResult<std::vector<bool>> RedisStore::assign_matches(std::span<const MatchA
 }
 
 StoreResult<std::vector<MatchAssignment>> RedisStore::take_matches(const std::string& server_id, std::size_t max) {
-  if (!valid_server_id(server_id)) return core::Err{invalid("invalid server id '" + server_id + "'")};
+  if (!valid_server_id(server_id)) return core::Err{invalid_argument("invalid server id '" + server_id + "'")};
   std::vector<MatchAssignment> out;
   max = std::min(max, kMaxBatch);
   if (max == 0) return out;
