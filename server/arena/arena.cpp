@@ -148,6 +148,9 @@ void Arena::start_battle(TickOutput& out) {
   h.add(rng_.next_u32());
   h.add(world_.tick);
   match_id_ = settings_.matchmade_id != 0 ? settings_.matchmade_id : h.value();
+  // A matchmade battle waited for everyone assigned; once it runs, only
+  // running out of opponents ends it early.
+  if (settings_.matchmade_id != 0) settings_.min_players = std::min<std::uint32_t>(settings_.min_players, 2);
   const std::uint64_t seed = (std::uint64_t{rng_.next_u32()} << 32) | rng_.next_u32();
   world_ = fresh_world(true, seed);
 

@@ -5,7 +5,7 @@
 //    until it expires (single use is enforced by the server: used_tokens.h);
 //  - an ACCOUNT token lets a client come back as the same account (its
 //    garage and rating) on any server of the fleet.
-// Byte layout (little-endian), docs/PROTOCOL.md "Tokens":
+// Byte layout (little-endian), docs/TOKENS.md:
 //   kind u8 | fields... | tag[32]   (the tag covers every byte before it)
 // Verification never reads past the buffer and never throws.
 #include <array>
