@@ -215,3 +215,51 @@ TEST(ArenaLifecycle, RecordedBattleReplaysToTheSameHashes) {
   ASSERT_TRUE(bad);
   EXPECT_FALSE(bad.value().ok);
 }
+
+TEST(ArenaMatchmade, PlaysOneBattleWithTheAssignedIdTeamsAndAccountsThenFinishes) {
+  TestArena t;
+  t.settings.mode = proto::GameMode::TeamDeathmatch;
+  t.settings.matchmade_id = 4242;
+  t.settings.min_players = 3;  // everyone assigned
+  Arena arena(1, t.content, t.settings, 5, 3, "test");
+  ASSERT_TRUE(arena.add_player(1, 1, laser_bot("a"), Seat{1001, 7, 2}));
+  ASSERT_TRUE(arena.add_player(2, 2, laser_bot("b"), Seat{1002, 0, 2}));
+  step_until(arena, [] { return false; }, 120);
+  EXPECT_EQ(arena.phase(), MatchPhase::Waiting) << "waits for every assigned player";
+  EXPECT_EQ(arena.find_player(1)->team, 2) << "the matchmaker's team, not the arena's balancing";
+  EXPECT_EQ(arena.find_player(2)->team, 2);
+  EXPECT_EQ(arena.find_player(1)->account, 1001u);
+  EXPECT_EQ(arena.find_player(1)->bot_id, 7u);
+
+  arena.lower_min_players(2);  // the join timeout passed: go with two
+  ASSERT_TRUE(arena.add_player(3, 3, laser_bot("c"), Seat{1003, 0, 1}));
+  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
+  ASSERT_EQ(arena.phase(), MatchPhase::Battle);
+  EXPECT_EQ(arena.match_id(), 4242u);
+  auto run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 20 * 60 + 1);
+  const proto::MatchEnded* ended = find_end(run);
+  ASSERT_NE(ended, nullptr);
+  EXPECT_EQ(ended->match_id, 4242u);
+  for (const auto& row : ended->results) EXPECT_EQ(row.account_id, 1000u + row.player_id);
+  EXPECT_FALSE(arena.finished());
+  step_until(arena, [&] { return arena.finished(); }, 61);
+  EXPECT_TRUE(arena.finished()) << "no second battle: the server closes the arena";
+  EXPECT_EQ(arena.matches_finished(), 1u);
+}
+
+TEST(ArenaMatchmade, ABattleEndsEarlyOnlyWhenOpponentsRunOut) {
+  TestArena t;
+  t.settings.matchmade_id = 7;
+  t.settings.min_players = 3;
+  t.settings.score_limit = 0;
+  Arena arena(1, t.content, t.settings, 5, 3, "test");
+  for (SessionId s = 1; s <= 3; ++s) ASSERT_TRUE(arena.add_player(s, static_cast<std::uint32_t>(s), laser_bot("x")));
+  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
+  ASSERT_EQ(arena.phase(), MatchPhase::Battle);
+  arena.remove_player(3);  // 2 of 3 left: still a battle
+  step_until(arena, [] { return false; }, 10, false);
+  EXPECT_EQ(arena.phase(), MatchPhase::Battle);
+  arena.remove_player(2);
+  step_until(arena, [] { return false; }, 2, false);
+  EXPECT_EQ(arena.phase(), MatchPhase::Results);
+}
