@@ -11,7 +11,8 @@
 namespace qbot::client {
 
 BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
-                     const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout)
+                     const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout,
+                     QueuePlan queue)
     : index_(index),
       name_(std::move(name)),
       role_(role),
@@ -20,7 +21,8 @@ BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, 
       churn_rng_(seed, 0xc4u),
       behaviour_(seed),
       catalog_(catalog),
-      maps_(maps) {
+      maps_(maps),
+      queue_(std::move(queue)) {
   core::Rng rng(seed, 0x10ad007);
   loadout_ = sim::random_loadout(catalog_, rng, name_);
   loadout_.paint = rng.next_u32() & 0xffffffu;
@@ -49,7 +51,8 @@ void BotClient::start(ShardContext& ctx, Nanos now) {
   predictor_.reset();
   map_ = nullptr;
   last_snapshot_at_ = Nanos{0};
-  auto peer = ctx.host.connect(server_, index_);
+  self_.entity = 0;
+  auto peer = ctx.host.connect(match_leg_ ? match_server_ : server_, index_);
   if (!peer) {
     spdlog::warn("bot {}: {}", index_, peer.error());
     fail(ctx);
@@ -59,18 +62,29 @@ void BotClient::start(ShardContext& ctx, Nanos now) {
   state_ = BotState::Connecting;
 }
 
+proto::Loadout BotClient::wire_loadout() const {
+  return proto::Loadout{loadout_.name,
+                        catalog_.chassis[loadout_.chassis].id,
+                        catalog_.weapons[loadout_.primary].id,
+                        catalog_.weapons[loadout_.secondary].id,
+                        catalog_.modules[loadout_.module].id,
+                        loadout_.paint};
+}
+
 void BotClient::on_connect(ShardContext& ctx) {
   if (state_ != BotState::Connecting) return;
   proto::Hello hello;
   hello.protocol_version = proto::kProtocolVersion;
-  hello.guest_name = name_;
   hello.client_build = "qbot-headless";
-  hello.loadout = proto::Loadout{loadout_.name,
-                                 catalog_.chassis[loadout_.chassis].id,
-                                 catalog_.weapons[loadout_.primary].id,
-                                 catalog_.weapons[loadout_.secondary].id,
-                                 catalog_.modules[loadout_.module].id,
-                                 loadout_.paint};
+  if (match_leg_) {
+    hello.join_token = join_token_;  // the seat: account, bot and team come with it
+  } else if (queue_.enabled) {
+    hello.lobby = true;
+    hello.account_token = account_token_;
+  } else {
+    hello.guest_name = name_;
+    hello.loadout = wire_loadout();
+  }
   ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(hello), net::Delivery::Reliable);
   state_ = BotState::AwaitingWelcome;
 }
@@ -87,6 +101,7 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<con
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, proto::Welcome>) {
           if (state_ != BotState::AwaitingWelcome) return;
+          if (queue_.enabled) return on_welcome(ctx, m, now);
           state_ = BotState::Playing;
           tick_rate_ = m.tick_rate;
           self_.entity = m.entity_id;
@@ -112,9 +127,97 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<con
           if (state_ == BotState::Playing) on_snapshot(ctx, m, now);
         } else if constexpr (std::is_same_v<T, proto::MatchEvent>) {
           if (state_ == BotState::Playing) on_match_event(ctx, m);
+          if (queue_.enabled && state_ == BotState::Playing && std::holds_alternative<proto::MatchEnded>(m.body)) {
+            matches_played_ += 1;
+            ctx.stats.matches_played += 1;
+            back_to_front_door(ctx, now);
+          }
+        } else if constexpr (std::is_same_v<T, proto::GarageReply> || std::is_same_v<T, proto::QueueStatus> ||
+                             std::is_same_v<T, proto::MatchAssigned>) {
+          if (state_ == BotState::InLobby) on_lobby_message(ctx, proto::Message{m}, now);
         }
       },
       decoded.value());
+}
+
+// ---------------------------------------------------------------------------
+// --queue: front door (lobby) -> match server -> front door ...
+// ---------------------------------------------------------------------------
+void BotClient::on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now) {
+  if (!welcomed_once_) {
+    welcomed_once_ = true;
+    ctx.stats.welcomed += 1;
+  }
+  tick_rate_ = m.tick_rate;
+  if (m.lobby) {
+    state_ = BotState::InLobby;
+    account_token_ = m.account_token;
+    if (bot_id_ == 0) {
+      // First visit: put our bot in the garage (its stats follow it across matches).
+      proto::GarageRequest create{1, proto::GarageOp::Create, 0, wire_loadout()};
+      ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
+    } else {
+      send_queue_request(ctx, now);
+    }
+    return;
+  }
+  state_ = BotState::Playing;
+  self_.entity = m.entity_id;
+  self_.team = m.team;
+  reconnect_token_ = m.reconnect_token;
+  frames_.set_delay(2u * m.snapshot_interval);
+  map_ = nullptr;
+  use_map(m.map_name);
+  ctx.stats.playing += 1;
+}
+
+void BotClient::send_queue_request(ShardContext& ctx, Nanos now) {
+  proto::QueueRequest q{queue_.mode, queue_.region, bot_id_, "", 1};
+  ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(q), net::Delivery::Reliable);
+  queued_at_ = now;
+  requeue_at_ = Nanos{0};
+}
+
+void BotClient::on_lobby_message(ShardContext& ctx, const proto::Message& msg, Nanos now) {
+  if (const auto* g = std::get_if<proto::GarageReply>(&msg)) {
+    if (g->status == proto::GarageStatus::Ok && g->bot != 0) bot_id_ = g->bot;
+    else spdlog::debug("bot {}: garage: {} {}", index_, proto::garage_status_name(g->status), g->text);
+    send_queue_request(ctx, now);  // without a garage bot we play the server's default loadout
+  } else if (const auto* q = std::get_if<proto::QueueStatus>(&msg)) {
+    if (q->state == proto::QueueState::Refused || q->state == proto::QueueState::Expired) {
+      ctx.stats.queue_refusals += 1;
+      spdlog::debug("bot {}: queue {}: {}", index_, proto::queue_state_name(q->state), q->text);
+      requeue_at_ = now + std::chrono::seconds(1);
+    }
+  } else if (const auto* a = std::get_if<proto::MatchAssigned>(&msg)) {
+    go_to_match(ctx, *a, now);
+  }
+}
+
+void BotClient::go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now) {
+  {
+    std::lock_guard lock(ctx.stats.mu);
+    ctx.stats.time_to_match_ms.record(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - queued_at_).count()));
+  }
+  ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
+  match_server_ = net::Endpoint{a.host, a.port};
+  join_token_ = a.join_token;
+  match_leg_ = true;
+  start(ctx, now);
+}
+
+void BotClient::back_to_front_door(ShardContext& ctx, Nanos now) {
+  ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
+  if (state_ == BotState::Playing) ctx.stats.playing -= 1;
+  match_leg_ = false;
+  join_token_.clear();
+  if (matches_played_ >= queue_.matches) {
+    state_ = BotState::Done;
+    ctx.stats.done += 1;
+    return;
+  }
+  start(ctx, now);
 }
 
 void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now) {
@@ -178,12 +281,23 @@ void BotClient::on_match_event(ShardContext& ctx, const proto::MatchEvent& event
 }
 
 void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
+  if (queue_.enabled && state_ == BotState::Playing) {
+    // The match server let us go before MatchEnded (it shut down, or the
+    // match was abandoned): queue again.
+    ctx.stats.disconnects += 1;
+    ctx.stats.playing -= 1;
+    spdlog::debug("bot {}: match server disconnected (reason {})", index_, reason);
+    match_leg_ = false;
+    state_ = BotState::Away;  // on_tick reconnects to the front door at once
+    leave_at_ = Nanos{0};
+    return;
+  }
   if (state_ == BotState::Playing) {
     ctx.stats.playing -= 1;
     ctx.stats.disconnects += 1;
     spdlog::debug("bot {}: disconnected (reason {})", index_, reason);
     state_ = BotState::Gone;
-  } else if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
+  } else if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome || state_ == BotState::InLobby) {
     fail(ctx);
   }
 }
@@ -205,6 +319,10 @@ void BotClient::leave_for_a_while(ShardContext& ctx, Nanos now) {
 void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   if (state_ == BotState::Away) {
     if (now >= leave_at_) start(ctx, now);
+    return;
+  }
+  if (state_ == BotState::InLobby) {
+    if (requeue_at_.count() != 0 && now >= requeue_at_) send_queue_request(ctx, now);
     return;
   }
   if (state_ == BotState::Playing && role_ == Role::Churn && now >= leave_at_) {
@@ -238,6 +356,7 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
 }
 
 void BotClient::stop(ShardContext& ctx) {
+  if (state_ == BotState::Done) return;  // already left
   if (peer_ && state_ != BotState::Failed) ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
   if (state_ == BotState::Playing) ctx.stats.playing -= 1;
   state_ = BotState::Gone;

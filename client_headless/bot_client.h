@@ -24,7 +24,11 @@
 
 namespace qbot::client {
 
-enum class BotState : std::uint8_t { Idle, Connecting, AwaitingWelcome, Playing, Away, Failed, Gone };
+// Direct join: Idle -> Connecting -> AwaitingWelcome -> Playing.
+// --queue: the same handshake to the front door ends InLobby (garage, then
+// queue); MatchAssigned starts the handshake again to the match's server,
+// which ends Playing; MatchEnded goes back to the front door, until Done.
+enum class BotState : std::uint8_t { Idle, Connecting, AwaitingWelcome, InLobby, Playing, Away, Failed, Gone, Done };
 
 struct ShardContext {
   net::NetHost& host;
@@ -40,7 +44,8 @@ class BotClient {
   /// The bot plays a random valid loadout from `catalog`; `maps` tell it
   /// the size of the arena it lands in. Both must outlive the bot.
   BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
-            const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout);
+            const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout,
+            QueuePlan queue = {});
 
   /// Starts connecting; the handshake timeout bounds connect + Hello + Welcome.
   void start(ShardContext& ctx, Nanos now);
@@ -64,6 +69,13 @@ class BotClient {
   /// Churn: leave for good now, come back a little later as a new connection.
   void leave_for_a_while(ShardContext& ctx, Nanos now);
   void use_map(const std::string& name);
+  // --queue (matchmaking) legs.
+  void on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now);
+  void send_queue_request(ShardContext& ctx, Nanos now);
+  void on_lobby_message(ShardContext& ctx, const proto::Message& m, Nanos now);
+  void go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now);
+  void back_to_front_door(ShardContext& ctx, Nanos now);
+  proto::Loadout wire_loadout() const;
 
   std::uint32_t index_;
   std::string name_;
@@ -92,6 +104,18 @@ class BotClient {
   Nanos last_snapshot_at_{0};
   std::vector<std::uint8_t> reconnect_token_;
   std::vector<std::uint64_t> matches_seen_;  // MatchEnded ids: each must arrive once
+
+  // --queue
+  QueuePlan queue_;
+  bool match_leg_ = false;                   // connected (or connecting) to a match server
+  bool welcomed_once_ = false;               // stats.welcomed counts bots, not handshakes
+  std::vector<std::uint8_t> account_token_;  // from the lobby's Welcome: the same account every time
+  std::uint32_t bot_id_ = 0;                 // our garage bot, once created
+  net::Endpoint match_server_;
+  std::vector<std::uint8_t> join_token_;
+  Nanos queued_at_{0};
+  Nanos requeue_at_{0};                      // InLobby: when to (re)send the QueueRequest; 0 = not due
+  std::uint32_t matches_played_ = 0;
 };
 
 }  // namespace qbot::client

@@ -85,6 +85,11 @@ bool Fleet::settled() {
   return t.welcomed + t.failed >= cfg_.bots;
 }
 
+bool Fleet::finished() {
+  const FleetTotals t = totals(false);
+  return t.done + t.failed >= cfg_.bots;
+}
+
 FleetTotals Fleet::totals(bool drain_window) {
   FleetTotals t;
   for (auto& sp : shards_) {
@@ -102,6 +107,9 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.kills += s.kills;
     t.matches_ended += s.matches_ended;
     t.match_results_duplicated += s.match_results_duplicated;
+    t.matches_played += s.matches_played;
+    t.queue_refusals += s.queue_refusals;
+    t.done += s.done;
     t.bytes_down += s.bytes_down;
     t.bytes_up += s.bytes_up;
     for (std::size_t i = 0; i < t.rejects.size(); ++i) t.rejects[i] += s.rejects[i];
@@ -110,6 +118,7 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.rtt_ms_total.merge(s.rtt_ms_total);
     t.prediction_error_mm.merge(s.prediction_error_mm);
     t.snapshot_gap_ms.merge(s.snapshot_gap_ms);
+    t.time_to_match_ms.merge(s.time_to_match_ms);
     if (drain_window) s.rtt_ms_window.clear();
   }
   return t;
@@ -137,7 +146,7 @@ void Fleet::run_shard(Shard& shard) {
     const std::uint32_t index = shard.first + i;
     bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index, cfg_.catalog,
                       cfg_.maps, cfg_.mix.role_of(index), cfg_.servers[index % cfg_.servers.size()],
-                      cfg_.handshake_timeout);
+                      cfg_.handshake_timeout, cfg_.queue);
   }
   auto now = clock_();
   const auto fleet_start = now;

@@ -13,6 +13,7 @@
 
 #include "client_headless/fleet_stats.h"
 #include "core/result.h"
+#include "proto/messages.h"
 #include "net/address.h"
 #include "sim/catalog.h"
 #include "sim/map.h"
@@ -36,6 +37,14 @@ struct RoleMix {
 /// Parses "idle:20,fight:70,churn:10" (weights, any sum > 0).
 core::Result<RoleMix, std::string> parse_mix(const std::string& text);
 
+/// --queue: bots go through the matchmaker instead of joining directly.
+struct QueuePlan {
+  bool enabled = false;
+  proto::GameMode mode = proto::GameMode::FreeForAll;
+  std::string region;           // empty = the front door's region
+  std::uint32_t matches = 1;    // play this many matches, then stop
+};
+
 struct FleetConfig {
   std::vector<net::Endpoint> servers;  // bot i plays on servers[i % size]
   std::uint32_t bots = 1;
@@ -49,6 +58,7 @@ struct FleetConfig {
   bool compress = false;
   sim::Catalog catalog;          // parts the bots build random loadouts from
   std::vector<sim::Map> maps;    // known maps (sizes for wandering)
+  QueuePlan queue;               // servers[] are then the front doors
 };
 
 /// Sum over all shards at one moment.
@@ -56,12 +66,14 @@ struct FleetTotals {
   std::uint64_t started = 0, welcomed = 0, failed = 0, playing = 0, disconnects = 0, rejoins = 0;
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
   std::uint64_t kills = 0, matches_ended = 0, match_results_duplicated = 0;
+  std::uint64_t matches_played = 0, queue_refusals = 0, done = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;
   std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};
   core::Histogram rtt_ms_window;  // drained by totals(true)
   core::Histogram rtt_ms_total;
   core::Histogram prediction_error_mm;
   core::Histogram snapshot_gap_ms;
+  core::Histogram time_to_match_ms;
 };
 
 class Fleet {
@@ -78,6 +90,8 @@ class Fleet {
   FleetTotals totals(bool drain_window);
   /// True once every bot has either been welcomed or failed.
   bool settled();
+  /// --queue: true once every bot has played its matches or failed.
+  bool finished();
 
  private:
   struct Shard;

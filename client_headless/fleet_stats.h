@@ -25,6 +25,9 @@ struct ShardStats {
   std::atomic<std::uint64_t> kills{0};           // kill-feed entries naming one of our bots
   std::atomic<std::uint64_t> matches_ended{0};   // MatchEnded events received (per bot)
   std::atomic<std::uint64_t> match_results_duplicated{0};  // a MatchEnded seen twice (must stay 0)
+  std::atomic<std::uint64_t> matches_played{0};  // --queue: matchmade matches finished (MatchEnded seen)
+  std::atomic<std::uint64_t> queue_refusals{0};  // --queue: QueueStatus Refused / Expired (then requeued)
+  std::atomic<std::uint64_t> done{0};            // --queue: bots that played all their --matches
   std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
   std::atomic<std::uint64_t> bytes_up{0};
   std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};
@@ -34,6 +37,7 @@ struct ShardStats {
   core::Histogram rtt_ms_total;
   core::Histogram prediction_error_mm;  // own bot: predicted vs server position per acked command
   core::Histogram snapshot_gap_ms;      // time between consecutive snapshots of one bot
+  core::Histogram time_to_match_ms;     // --queue: QueueRequest sent -> MatchAssigned received
 };
 
 }  // namespace qbot::client

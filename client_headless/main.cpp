@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   std::string log_level = "warn";
   std::uint32_t handshake_ms = 10000;
   std::string catalog_path, maps_dir;
+  std::string queue_mode;
 
   CLI::App app{"qbot-headless: headless Q-Bot clients for load and correctness tests"};
   app.option_defaults()->always_capture_default();
@@ -80,6 +81,13 @@ int main(int argc, char** argv) {
   app.add_option("--catalog", catalog_path, "Parts catalog JSON for random loadouts (default: the shipped one)");
   app.add_option("--maps-dir", maps_dir, "Directory of map JSON files (default: the shipped maps)");
   app.add_flag("--compress", cfg.compress, "ENet range-coder compression (server must use it too)");
+  app.add_option("--queue", queue_mode,
+                 "Queue through the matchmaker for this mode (ffa|tdm) instead of joining directly; --server is then "
+                 "the front door")
+      ->check(CLI::IsMember({"ffa", "tdm"}));
+  app.add_option("--matches", cfg.queue.matches, "--queue: matches each bot plays before it stops")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--region", cfg.queue.region, "--queue: region to queue in (default: the front door's)");
   app.add_option("--log-level", log_level, "Log level")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
   CLI11_PARSE(app, argc, argv);
 
@@ -99,6 +107,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   cfg.mix = parsed_mix.value();
+  if (!queue_mode.empty()) {
+    cfg.queue.enabled = true;
+    cfg.queue.mode = queue_mode == "tdm" ? qbot::proto::GameMode::TeamDeathmatch : qbot::proto::GameMode::FreeForAll;
+  }
   std::optional<qbot::net::HttpUrl> metrics;
   if (!metrics_url.empty()) {
     auto url = qbot::net::parse_http_url(metrics_url);
@@ -135,7 +147,7 @@ int main(int argc, char** argv) {
   FleetTotals last{};
   auto next_line = started + std::chrono::seconds(1);
   const auto end = started + std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(duration_s));
-  while (!g_stop.load() && (duration_s == 0.0 || monotonic_now() < end)) {
+  while (!g_stop.load() && (duration_s == 0.0 || monotonic_now() < end) && !(cfg.queue.enabled && fleet.finished())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the reporter's pace, not an event wait
     const auto now = monotonic_now();
     if (now < next_line) continue;
@@ -173,6 +185,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%llu of %u bots failed to connect\n",
                  static_cast<unsigned long long>(cfg.bots - std::min<std::uint64_t>(totals.welcomed, cfg.bots)),
                  cfg.bots);
+  }
+  if (cfg.queue.enabled && totals.done < cfg.bots) {
+    std::fprintf(stderr, "%llu of %u bots did not play their %u matches\n",
+                 static_cast<unsigned long long>(cfg.bots - std::min<std::uint64_t>(totals.done, cfg.bots)), cfg.bots,
+                 cfg.queue.matches);
+    return 1;
   }
   return all_in ? 0 : 1;
 }

@@ -58,6 +58,10 @@ std::string report_json(const RunInfo& run, const FleetTotals& t, const std::vec
   j.field("bytes_down_per_bot_per_s", per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s));
   j.field("bytes_up_per_bot_per_s", per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s));
   j.field("churn_rejoins", t.rejoins);
+  j.field("matches_played", t.matches_played);
+  j.field("queue_refusals", t.queue_refusals);
+  j.field("time_to_match_ms_p50", static_cast<double>(t.time_to_match_ms.quantile(0.50)));
+  j.field("time_to_match_ms_p99", static_cast<double>(t.time_to_match_ms.quantile(0.99)));
   j.key("rejects").begin_object();
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
     if (t.rejects[i] == 0) continue;
@@ -123,6 +127,14 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t, const std::
          std::to_string(t.rejects[i]) + "\n";
   }
   if (t.rejoins > 0) s += "  churn           " + std::to_string(t.rejoins) + " rejoins\n";
+  if (t.time_to_match_ms.count() > 0) {
+    std::snprintf(buf, sizeof buf, "  matchmaking     %llu matches played, time to match p50 %llu ms p99 %llu ms, %llu refusals\n",
+                  static_cast<unsigned long long>(t.matches_played),
+                  static_cast<unsigned long long>(t.time_to_match_ms.quantile(0.5)),
+                  static_cast<unsigned long long>(t.time_to_match_ms.quantile(0.99)),
+                  static_cast<unsigned long long>(t.queue_refusals));
+    s += buf;
+  }
   if (server) {
     std::snprintf(buf, sizeof buf,
                   "  server          tick p50 %.3f ms  p99 %.3f ms  max %.3f ms | overruns %.0f of %.0f ticks | CPU "

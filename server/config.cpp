@@ -102,6 +102,33 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
       "QBOT_HEARTBEAT_MS");
   env(app.add_option("--registry-ttl-ms", c.registry_ttl_ms, "Registry entry TTL, ms")->check(CLI::Range(500, 600000)),
       "QBOT_REGISTRY_TTL_MS");
+  // Matchmaking, garage, results
+  env(app.add_option("--token-secret", c.token_secret,
+                     "Fleet secret signing join/account tokens (>= 16 bytes; prefer the env var)"),
+      "QBOT_TOKEN_SECRET");
+  env(app.add_flag("--production", c.production, "Refuse to start without --token-secret"), "QBOT_PRODUCTION");
+  env(app.add_option("--matchmaker", c.matchmaker, "Run a matchmaker in this process (true/false)"),
+      "QBOT_MATCHMAKER");
+  env(app.add_option("--matchmaker-interval-ms", c.matchmaker_interval_ms, "Pause between matchmaking passes, ms")
+          ->check(CLI::Range(10, 60000)),
+      "QBOT_MATCHMAKER_INTERVAL_MS");
+  env(app.add_option("--max-bots", c.max_bots, "Q-Bots per player garage")->check(CLI::Range(1, 64)),
+      "QBOT_MAX_BOTS");
+  env(app.add_option("--ticket-ttl-ms", c.ticket_ttl_ms, "A queued client's ticket expires this long after its last refresh, ms")
+          ->check(CLI::Range(1000, 600000)),
+      "QBOT_TICKET_TTL_MS");
+  env(app.add_option("--queue-poll-ms", c.queue_poll_ms, "Refresh / report period of queued tickets, ms")
+          ->check(CLI::Range(50, 60000)),
+      "QBOT_QUEUE_POLL_MS");
+  env(app.add_option("--join-token-ttl", c.join_token_ttl_s, "Join tokens of an assignment expire after this, s")
+          ->check(CLI::Range(5, 3600)),
+      "QBOT_JOIN_TOKEN_TTL");
+  env(app.add_option("--match-join-timeout", c.match_join_timeout_s,
+                     "A matchmade match starts with whoever joined after this, s")
+          ->check(CLI::Range(1, 600)),
+      "QBOT_MATCH_JOIN_TIMEOUT");
+  env(app.add_option("--journal-dir", c.journal_dir, "Match results wait here while the store is unreachable"),
+      "QBOT_JOURNAL_DIR");
   // Observability
   env(app.add_option("--metrics-bind", c.metrics_bind, "Prometheus /metrics bind address"), "QBOT_METRICS_BIND");
   env(app.add_option("--metrics-port", c.metrics_port, "Prometheus /metrics TCP port (0 = disabled)"),
@@ -145,6 +172,15 @@ core::Result<bool, std::string> validate(const Config& c) {
   }
   if (c.max_lag_comp_ms * c.tick_rate / 1000 >= 64) {
     return core::Err{std::string("--max-lag-comp-ms x --tick-rate must stay under 64 ticks of history")};
+  }
+  if (c.production && c.token_secret.size() < 16) {
+    return core::Err{std::string("--production needs --token-secret (or QBOT_TOKEN_SECRET) of at least 16 bytes")};
+  }
+  if (!c.token_secret.empty() && c.token_secret.size() < 16) {
+    return core::Err{std::string("--token-secret must be at least 16 bytes")};
+  }
+  if (c.queue_poll_ms * 2 > c.ticket_ttl_ms) {
+    return core::Err{std::string("--ticket-ttl-ms must be at least 2 x --queue-poll-ms")};
   }
   if (c.redis_prefix.empty() || c.redis_prefix.size() > 32) {
     return core::Err{std::string("--redis-prefix must be 1..32 characters")};

@@ -61,6 +61,21 @@ struct Config {
   std::uint32_t heartbeat_ms = 1000;      // registry heartbeat period
   std::uint32_t registry_ttl_ms = 5000;   // registry entry expires after this
 
+  // Matchmaking, garage, results (docs/MATCHMAKING.md)
+  std::string token_secret;               // fleet secret for join/account tokens (>= 16 bytes); every
+                                          // server of a fleet needs the same one. Empty = a random key
+                                          // (tokens valid in this process only); refused in production
+  bool token_secret_is_random = false;    // set by main when it made one up (development)
+  bool production = false;                // refuse to start without token_secret
+  bool matchmaker = true;                 // run a matchmaker in this process (any number may run)
+  std::uint32_t matchmaker_interval_ms = 250;  // pause between matchmaking passes
+  std::uint32_t max_bots = 8;             // Q-Bots per garage
+  std::uint32_t ticket_ttl_ms = 10000;    // a queued client's ticket expires this long after its last poll
+  std::uint32_t queue_poll_ms = 500;      // how often queued clients' tickets are refreshed / reported
+  std::uint32_t join_token_ttl_s = 60;    // a match assignment's join tokens expire after this
+  std::uint32_t match_join_timeout_s = 15;  // a matchmade match starts with whoever came after this
+  std::string journal_dir = "results-journal";  // match results wait here while the store is unreachable
+
   // Observability
   std::string metrics_bind = "0.0.0.0";
   std::uint16_t metrics_port = 9100;      // 0 disables /metrics

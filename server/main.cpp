@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "server/config.h"
 #include "server/game_content.h"
+#include "server/matchmaking/matchmaker.h"
 #include "server/matchmaking/memory_store.h"
 #include "server/matchmaking/redis_store.h"
 #include "server/matchmaking/redis_url.h"
@@ -23,6 +24,11 @@ namespace {
 std::atomic<bool> g_stop{false};
 
 void on_signal(int) { g_stop.store(true); }
+
+std::uint64_t unix_now_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
 
 std::chrono::nanoseconds monotonic_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
@@ -88,10 +94,22 @@ int main(int argc, char** argv) {
     spdlog::info("metrics on http://{}/metrics", where);
   }
 
+  if (cfg.token_secret.empty()) {
+    // Development: one random secret shared by this process's server and
+    // matchmaker (Server warns that tokens are valid on this server only).
+    const auto key = qbot::token::random_key();
+    cfg.token_secret.assign(key.begin(), key.end());
+    cfg.token_secret_is_random = true;
+  }
+
+  // The server's store (its StoreWorker thread) and the matchmaker's: with
+  // Redis each has its own connection, so a long matchmaking pass never
+  // delays a heartbeat or a garage request.
   std::unique_ptr<Store> store;
+  std::unique_ptr<Store> matchmaker_store;
   if (cfg.redis.empty()) {
-    store = std::make_unique<MemoryStore>(
-        [] { return std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now()); });
+    // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
+    store = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
     spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
   } else {
     auto url = parse_redis_url(cfg.redis);
@@ -100,18 +118,48 @@ int main(int argc, char** argv) {
       return 2;
     }
     store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
+    if (cfg.matchmaker) {
+      matchmaker_store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
+    }
   }
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Server server(cfg, content.value(), metrics, *store, monotonic_now);
+  Server server(cfg, content.value(), metrics, *store, monotonic_now, unix_now_ms);
   if (auto started = server.start(); !started) {
     spdlog::error("cannot start: {}", started.error());
     return 1;
   }
-  while (!g_stop.load()) server.run_once();
+
+  std::unique_ptr<Matchmaker> matchmaker;
+  std::unique_ptr<MatchmakerLoop> matchmaker_loop;
+  if (cfg.matchmaker) {
+    MatchmakerConfig mc;
+    mc.key = qbot::token::derive_key(cfg.token_secret);
+    mc.token_ttl_ms = std::uint64_t{cfg.join_token_ttl_s} * 1000;
+    mc.arena_size = static_cast<std::uint32_t>(cfg.arena_size);
+    matchmaker = std::make_unique<Matchmaker>(matchmaker_store ? *matchmaker_store : *store, mc);
+    matchmaker_loop = std::make_unique<MatchmakerLoop>(*matchmaker, std::chrono::milliseconds(cfg.matchmaker_interval_ms),
+                                                       unix_now_ms, unix_now_ms);
+    spdlog::info("matchmaker running every {} ms", cfg.matchmaker_interval_ms);
+  }
+
+  PassStats published{};
+  auto next_publish = monotonic_now();
+  while (!g_stop.load()) {
+    server.run_once();
+    if (matchmaker_loop && monotonic_now() >= next_publish) {
+      next_publish = monotonic_now() + std::chrono::seconds(1);
+      const PassStats t = matchmaker_loop->totals();
+      metrics.matchmaker_passes.Increment(static_cast<double>(matchmaker_loop->passes()) - metrics.matchmaker_passes.Value());
+      metrics.matchmaker_matches.Increment(static_cast<double>(t.matches_assigned - published.matches_assigned));
+      metrics.matchmaker_conflicts.Increment(static_cast<double>(t.conflicts - published.conflicts));
+      published = t;
+    }
+  }
+  if (matchmaker_loop) matchmaker_loop->stop();
   server.shutdown();
   return 0;
 }

@@ -30,6 +30,15 @@ bool printable_name(const std::string& name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
+/// The fleet's token key. Without a secret, a random one: tokens then work
+/// only within this process (fine for one box, useless for a fleet).
+token::Key fleet_key(const Config& cfg) {
+  if (cfg.token_secret.empty() || cfg.token_secret_is_random) {
+    spdlog::warn("no --token-secret: join/account tokens are signed with a random key and valid on this server only");
+  }
+  return cfg.token_secret.empty() ? token::random_key() : token::derive_key(cfg.token_secret);
+}
+
 MatchSettings match_settings(const Config& cfg) {
   MatchSettings m;
   m.mode = cfg.mode == "tdm" ? proto::GameMode::TeamDeathmatch : proto::GameMode::FreeForAll;
@@ -48,7 +57,8 @@ MatchSettings match_settings(const Config& cfg) {
 
 }  // namespace
 
-Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock)
+Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock,
+               UnixClock unix_clock)
     : cfg_(std::move(cfg)),
       metrics_(metrics),
       store_(store),
@@ -56,7 +66,10 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
       fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
       content_(content),
       arena_content_(arena_content(content)),
-      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id) {
+      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id),
+      unix_clock_(std::move(unix_clock)),
+      token_key_(fleet_key(cfg_)),
+      hosted_(token_key_, cfg_.server_id) {
   snapshot_policy_.full_only = cfg_.full_snapshots;
   snapshot_policy_.interest_radius_q = proto::quantize_pos(cfg_.interest_radius_m);
   snapshot_policy_.max_bytes = cfg_.client_budget_bytes_per_s * cfg_.snapshot_interval / cfg_.tick_rate;
@@ -82,6 +95,14 @@ core::Result<bool, std::string> Server::start() {
   if (!net) return core::Err{net.error()};
   net_ = std::move(net.value());
   store_worker_ = std::make_unique<StoreWorker>(store_, kStoreQueueCapacity);
+  LobbyConfig lobby{cfg_.server_id, cfg_.region, cfg_.max_bots, cfg_.ticket_ttl_ms, cfg_.queue_poll_ms};
+  lobby_ = std::make_unique<Lobby>(lobby, *store_worker_, content_.catalog.catalog, metrics_,
+                                   [this](SessionId id, const proto::Message& msg) {
+                                     const Session* s = find_session(id);
+                                     if (s != nullptr && s->state == SessionState::Lobby) send_reliable(*s, encoder_.encode(msg));
+                                   });
+  journal_ = std::make_unique<ResultJournal>(cfg_.journal_dir);
+  redeliver_results();  // results a previous run could not deliver
   fixed_step_.start(clock_());
   post_heartbeat();
   if (!cfg_.record_dir.empty()) {
@@ -127,10 +148,12 @@ void Server::run_tick(Nanos started) {
   // Deadlines (Hello, reconnect grace, closing) are coarse: checking them
   // ten times a second instead of every tick saves a walk over all sessions.
   if (ticks_run_ % std::max<std::uint32_t>(1, cfg_.tick_rate / 10) == 0) expire_sessions(started);
+  store_worker_->run_completions();  // answers from the store: garage, queue, inbox
   for (auto& [id, arena] : arenas_.arenas()) {
     step_arena(*arena);
     if (arena->world().tick % cfg_.snapshot_interval == 0) send_snapshots(*arena);
   }
+  tend_matchmaking(started);
   net_->flush();  // hands the packets to the network thread; no syscall here
 
   const std::uint64_t ticks_per_heartbeat =
@@ -168,6 +191,7 @@ void Server::deliver(Arena& arena, Arena::TickOutput& out) {
     if (std::holds_alternative<proto::Kill>(e.body)) metrics_.kills.Increment();
     if (const auto* end = std::get_if<proto::MatchEnded>(&e.body)) {
       metrics_.matches_finished.Increment();
+      if (arena.matchmade()) report_result(arena, *end);
       std::string line;
       for (const auto& r : end->results) {
         line += " " + std::to_string(r.placement) + "." + r.name + " " + std::to_string(r.kills) + "/" +
@@ -226,7 +250,10 @@ void Server::expire_sessions(Nanos now) {
   std::vector<SessionId> to_remove;
   for (auto& [id, s] : sessions_) {
     if (now < s.deadline) continue;
-    if (s.state == SessionState::AwaitingHello) {
+    if (s.state == SessionState::AwaitingHello && !s.parked_join.empty()) {
+      s.parked_join.clear();
+      reject(s, RejectReason::WrongMatch, "the token's match is not hosted here", now);
+    } else if (s.state == SessionState::AwaitingHello) {
       spdlog::debug("session {}: no Hello within {} ms", id, cfg_.hello_timeout_ms);
       reject(s, RejectReason::HelloTimeout, "no Hello within the handshake deadline", now);
     } else if (s.state == SessionState::Closing) {
@@ -320,6 +347,11 @@ void Server::on_receive(net::NetEvent& ev, Nanos now) {
     return;
   }
 
+  if (s->state == SessionState::Lobby) {
+    on_lobby_message(*s, msg, now);
+    return;
+  }
+
   // Active.
   if (const auto* input = std::get_if<proto::Input>(&msg); input != nullptr && ev.channel == net::kGameChannel) {
     on_input(*s, *input);
@@ -365,8 +397,13 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
     resume(s, *old, now);
     return;
   }
+  if (!s.parked_join.empty()) return;  // a second Hello while the first waits for its match
   if (!hello.join_token.empty()) {
-    reject(s, RejectReason::InvalidToken, "join tokens need matchmaking, which is not enabled here", now);
+    admit_join(s, hello.join_token, now);
+    return;
+  }
+  if (hello.lobby) {
+    enter_lobby(s, hello, now);
     return;
   }
   if (!printable_name(hello.guest_name)) {
@@ -388,9 +425,13 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
     return;
   }
 
-  Arena& arena = arenas_.admit();
+  s.name = std::move(hello.guest_name);
+  place_player(s, arenas_.admit(), loadout, Seat{}, now);
+}
+
+void Server::place_player(Session& s, Arena& arena, const sim::Loadout& loadout, const Seat& seat, Nanos now) {
   const std::uint32_t player_id = next_player_id_++;
-  const auto entity = arena.add_player(s.id, player_id, loadout);
+  const auto entity = arena.add_player(s.id, player_id, loadout, seat);
   if (!entity) {
     reject(s, RejectReason::ServerFull, "no free slot", now);
     return;
@@ -399,7 +440,7 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
   s.player_id = player_id;
   s.arena = arena.id();
   s.entity = *entity;
-  s.name = std::move(hello.guest_name);
+  if (s.name.empty()) s.name = loadout.name;
   players_ += 1;
   welcome(s, arena, false);
   spdlog::debug("session {}: '{}' joined arena {} as entity {}", s.id, s.name, arena.id(), *entity);
@@ -448,6 +489,8 @@ void Server::welcome(Session& s, Arena& arena, bool reconnected) {
   welcome.catalog_version = catalog.version;
   welcome.reconnect_token.assign(s.reconnect_token.begin(), s.reconnect_token.end());
   welcome.reconnected = reconnected;
+  welcome.account_id = s.account;
+  welcome.match_id = arena.matchmade_id();
   send_reliable(s, encoder_.encode(welcome));
 
   // Tell the newcomer the match phase and who is here; everyone else about the newcomer.
@@ -490,6 +533,7 @@ void Server::reject(Session& s, RejectReason reason, std::string text, Nanos now
   metrics_.reject(reason).Increment();
   if (s.state == SessionState::Closing || s.state == SessionState::Orphaned) return;
   if (s.state == SessionState::Active) leave_arena(s);
+  leave_lobby(s);
   if (!s.reconnect_token.empty()) reconnect_tokens_.erase(s.reconnect_token);
 
   proto::Reject msg{reason, std::move(text)};
@@ -523,6 +567,7 @@ void Server::remove_session(SessionId id) {
   Session* s = find_session(id);
   if (s == nullptr) return;
   if (s->state == SessionState::Active || s->state == SessionState::Orphaned) leave_arena(*s);
+  leave_lobby(*s);
   if (!s->reconnect_token.empty()) reconnect_tokens_.erase(s->reconnect_token);
   sessions_.erase(id);
 }
@@ -584,7 +629,9 @@ ServerInfo Server::registry_info() const {
   info.port = port();
   info.region = cfg_.region;
   info.capacity = static_cast<std::uint32_t>(cfg_.max_clients);
-  info.players = static_cast<std::uint32_t>(players_);
+  // Seats of matches assigned here but not yet joined count as taken, so
+  // matchmakers do not overbook us between heartbeats.
+  info.players = static_cast<std::uint32_t>(players_ + hosted_.open_seats());
   info.arenas = static_cast<std::uint32_t>(arenas_.size());
   info.version = "0.1.0";
   return info;

@@ -17,6 +17,9 @@
 #include "server/arena/arena_directory.h"
 #include "server/config.h"
 #include "server/game_content.h"
+#include "server/lobby/lobby.h"
+#include "server/matchmaking/hosted_matches.h"
+#include "server/matchmaking/result_journal.h"
 #include "server/matchmaking/store.h"
 #include "server/matchmaking/store_worker.h"
 #include "server/metrics/metrics.h"
@@ -25,11 +28,15 @@
 namespace qbot::server {
 
 using Clock = std::function<std::chrono::nanoseconds()>;
+/// Wall time, ms since the Unix epoch: join token expiry and result times.
+using UnixClock = std::function<std::uint64_t()>;
 
 class Server {
  public:
-  /// `content` (catalog and maps) must outlive the server.
-  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock);
+  /// `content` (catalog and maps) must outlive the server. Without a
+  /// `unix_clock`, wall time is derived from `clock` (tests on virtual time).
+  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock,
+         UnixClock unix_clock = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -49,6 +56,7 @@ class Server {
   std::size_t player_count() const { return players_; }
   std::size_t session_count() const { return sessions_.size(); }
   std::size_t arena_count() const { return arenas_.size(); }
+  std::size_t lobby_count() const { return lobby_sessions_; }
   const Config& config() const { return cfg_; }
 
  private:
@@ -59,10 +67,24 @@ class Server {
   void on_receive(net::NetEvent& ev, Nanos now);
   void on_disconnect(net::NetEvent& ev);
   void on_hello(Session& s, proto::Hello& hello, Nanos now);
+  void place_player(Session& s, Arena& arena, const sim::Loadout& loadout, const Seat& seat, Nanos now);
   void resume(Session& s, Session& old, Nanos now);
   void welcome(Session& s, Arena& arena, bool reconnected);
   void on_input(Session& s, const proto::Input& input);
   void on_bad_message(Session& s, const std::string& why, Nanos now);
+
+  // Lobby and matchmade matches (server_matchmaking.cpp).
+  void enter_lobby(Session& s, const proto::Hello& hello, Nanos now);
+  void on_lobby_message(Session& s, proto::Message& msg, Nanos now);
+  void leave_lobby(Session& s);
+  void admit_join(Session& s, std::span<const std::uint8_t> token, Nanos now);
+  void tend_matchmaking(Nanos now);
+  void poll_inbox();
+  void host_matches(std::vector<MatchAssignment>& matches, Nanos now);
+  void close_matchmade(Arena& arena, Nanos now);
+  void report_result(const Arena& arena, const proto::MatchEnded& ended);
+  void redeliver_results();
+  std::uint64_t unix_ms() const;
 
   // Tick.
   void run_tick(Nanos started);
@@ -103,6 +125,15 @@ class Server {
   std::vector<sim::BotCommand> scratch_commands_;
   SnapshotPolicy snapshot_policy_;
   std::unordered_map<std::string, SessionId> reconnect_tokens_;
+  UnixClock unix_clock_;
+  token::Key token_key_;
+  std::unique_ptr<Lobby> lobby_;
+  HostedMatches hosted_;
+  std::unique_ptr<ResultJournal> journal_;
+  std::size_t lobby_sessions_ = 0;
+  bool inbox_in_flight_ = false;
+  bool redelivery_in_flight_ = false;
+  std::uint64_t ticks_matchmaking_ = 0;  // tend_matchmaking runs every ~100 ms
   Arena::TickOutput scratch_output_;
 
   std::uint32_t next_player_id_ = 1;

@@ -38,14 +38,15 @@ std::uint8_t Arena::pick_team() const {
   return on(2) < on(1) ? 2 : 1;
 }
 
-std::optional<sim::EntityId> Arena::add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout) {
+std::optional<sim::EntityId> Arena::add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout,
+                                               const Seat& seat) {
   if (full()) return std::nullopt;
   // Lowest free bot id: ids stay small, and a leaver's id is reused.
   sim::EntityId entity = 1;
   while (sim::find_bot(world_, entity) != nullptr) ++entity;
-  const std::uint8_t team = pick_team();
+  const std::uint8_t team = seat.team && settings_.rules.team_mode ? *seat.team : pick_team();
   if (!sim::add_bot(world_, entity, team, loadout)) return std::nullopt;
-  players_.push_back({session, player_id, entity, loadout.name, team, loadout});
+  players_.push_back({session, player_id, entity, loadout.name, team, loadout, seat.account, seat.bot_id});
   if (recording_) record_join(players_.back());
   frame_ = frame_from_world(world_);
   return entity;
@@ -117,7 +118,9 @@ void Arena::step(std::span<const sim::BotCommand> commands, TickOutput& out) {
       if (auto reason = battle_over()) end_battle(*reason, out);
       break;
     case MatchPhase::Results:
-      if (now >= phase_ends_) reset_arena(out);
+      if (now < phase_ends_) break;
+      if (settings_.matchmade_id != 0) finished_ = true;  // one battle only; the server closes it
+      else reset_arena(out);
       break;
   }
   frame_ = frame_from_world(world_);
@@ -144,7 +147,7 @@ void Arena::start_battle(TickOutput& out) {
   h.add(id_);
   h.add(rng_.next_u32());
   h.add(world_.tick);
-  match_id_ = h.value();
+  match_id_ = settings_.matchmade_id != 0 ? settings_.matchmade_id : h.value();
   const std::uint64_t seed = (std::uint64_t{rng_.next_u32()} << 32) | rng_.next_u32();
   world_ = fresh_world(true, seed);
 
@@ -177,6 +180,10 @@ void Arena::end_battle(proto::EndReason reason, TickOutput& out) {
   std::vector<ResultPlayer> who;
   for (const ArenaPlayer& p : players_) who.push_back({p.player_id, p.entity, p.name});
   MatchResults results = compute_results(world_, who, settings_.mode);
+  for (proto::PlayerResult& row : results.rows) {
+    const auto p = std::find_if(players_.begin(), players_.end(), [&](const auto& q) { return q.player_id == row.player_id; });
+    if (p != players_.end()) row.account_id = p->account;
+  }
   matches_finished_ += 1;
   if (recording_) {
     replay::Recording& r = *recording_;

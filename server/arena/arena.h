@@ -4,6 +4,7 @@
 // or score limit) -> Results -> a fresh arena on the next map. Owns nothing
 // network-related: the Server feeds it commands and reads its frame and its
 // match events. A battle can be recorded as a replay Recording.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,6 +31,16 @@ struct ArenaPlayer {
   std::string name;
   std::uint8_t team = 0;
   sim::Loadout loadout;
+  std::uint64_t account = 0;  // matchmade: the player's account (0 = a direct-join guest)
+  std::uint32_t bot_id = 0;   // matchmade: the garage bot played (0 = none)
+};
+
+/// Who takes a seat beyond the loadout: matchmade players bring their
+/// account, garage bot and the team the matchmaker balanced them into.
+struct Seat {
+  std::uint64_t account = 0;
+  std::uint32_t bot_id = 0;
+  std::optional<std::uint8_t> team;  // nullopt = the arena balances teams
 };
 
 class Arena {
@@ -43,7 +54,8 @@ class Arena {
   bool empty() const { return players_.empty(); }
 
   /// Places a player's bot (team chosen to balance teams); nullopt when full.
-  std::optional<sim::EntityId> add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout);
+  std::optional<sim::EntityId> add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout,
+                                         const Seat& seat = {});
   /// Removes the player and its bot; false if it was not here.
   bool remove_player(SessionId session);
   const ArenaPlayer* find_player(SessionId session) const;
@@ -63,6 +75,14 @@ class Arena {
   std::uint64_t match_id() const { return match_id_; }
   std::uint32_t matches_finished() const { return matches_finished_; }
   proto::GameMode mode() const { return settings_.mode; }
+  /// Matchmade arenas: true once the one battle's results have been shown.
+  bool finished() const { return finished_; }
+  bool matchmade() const { return settings_.matchmade_id != 0; }
+  std::uint64_t matchmade_id() const { return settings_.matchmade_id; }
+  /// Matchmade arenas: start with fewer players than were assigned (the
+  /// others did not come in time).
+  void lower_min_players(std::uint32_t n) { settings_.min_players = std::min(settings_.min_players, n); }
+  std::uint32_t min_players() const { return settings_.min_players; }
 
   const sim::World& world() const { return world_; }
   const proto::Frame& frame() const { return frame_; }
@@ -95,6 +115,7 @@ class Arena {
   core::Tick phase_ends_ = 0;
   std::uint64_t match_id_ = 0;
   std::uint32_t matches_finished_ = 0;
+  bool finished_ = false;
   std::optional<replay::Recording> recording_;
 };
 

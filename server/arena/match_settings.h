@@ -31,6 +31,8 @@ struct MatchSettings {
   std::uint32_t countdown_s = 5;
   std::uint32_t results_s = 8;
   bool record = false;              // keep a replay Recording of every battle
+  std::uint64_t matchmade_id = 0;   // nonzero: a matchmade arena plays exactly one battle
+                                    // with this match id, then is finished()
   sim::Rules rules;                 // tick rate, lag compensation, respawn; the
                                     // arena sets team_mode and combat_enabled
 };

@@ -74,10 +74,19 @@ class MemoryStore final : public Store {
     std::chrono::milliseconds expires{0};
   };
   std::map<AccountId, TicketEntry> tickets_;
-  std::map<MatchId, MatchAssignment> matches_;
+  using QueueKey = std::pair<std::string, std::string>;  // mode, region
+  // Waiting tickets of each queue, oldest first: (created ms, account).
+  std::map<QueueKey, std::set<std::pair<std::uint64_t, AccountId>>> queues_;
+  struct MatchEntry {
+    MatchAssignment record;
+    std::chrono::milliseconds expires{0};  // kept as long as RedisStore keeps it
+  };
+  std::map<MatchId, MatchEntry> matches_;
   std::map<std::string, std::deque<MatchId>> inboxes_;  // server id -> match ids to host
   MatchId next_match_id_ = 1;
   void expire_tickets(std::chrono::milliseconds now);  // with mu_ held
+  /// Erases the ticket and, if it is waiting, its queue entry (mu_ held).
+  void erase_ticket(std::map<AccountId, TicketEntry>::iterator it);
 
   // Results and ratings
   std::map<AccountId, Rating> ratings_;

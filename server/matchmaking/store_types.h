@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "proto/limits.h"
 #include "sim/loadout.h"
 
 namespace qbot::server {
@@ -88,7 +89,7 @@ struct Ticket {
   friend bool operator==(const Ticket&, const Ticket&) = default;
 };
 
-constexpr std::uint8_t kMaxPartySize = 4;
+constexpr std::uint8_t kMaxPartySize = proto::kMaxPartySize;
 
 /// One seat in an assigned match.
 struct MatchSlot {

@@ -10,6 +10,16 @@ StoreWorker::~StoreWorker() { stop(); }
 
 bool StoreWorker::post(Job job) { return queue_.try_push(std::move(job)); }
 
+std::size_t StoreWorker::run_completions() {
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(completions_mu_);
+    ready.swap(completions_);
+  }
+  for (auto& done : ready) done();
+  return ready.size();
+}
+
 void StoreWorker::stop() {
   if (stopping_.exchange(true)) {
     if (thread_.joinable()) thread_.join();

@@ -1,10 +1,15 @@
 #pragma once
 // Runs Store jobs on its own thread so the tick never waits on Redis.
 // The queue is bounded: when it is full, post() returns false and the
-// caller counts the drop.
+// caller counts the drop. call() also brings the answer back: its `done`
+// runs on whichever thread calls run_completions() (the tick thread), so
+// tick-side state is never touched from the worker.
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 #include "core/bounded_queue.h"
@@ -22,6 +27,19 @@ class StoreWorker {
   StoreWorker& operator=(const StoreWorker&) = delete;
 
   bool post(Job job);
+
+  /// Runs `job` on the worker, then `done(result)` at the next
+  /// run_completions(). False (nothing runs) when the queue is full.
+  template <class T>
+  bool call(std::function<T(Store&)> job, std::function<void(T&)> done) {
+    return post([this, job = std::move(job), done = std::move(done)](Store& store) mutable {
+      auto result = std::make_shared<T>(job(store));
+      std::lock_guard lock(completions_mu_);
+      completions_.push_back([done = std::move(done), result] { done(*result); });
+    });
+  }
+  /// Runs the `done` callbacks of finished call()s; returns how many ran.
+  std::size_t run_completions();
   /// Stops accepting jobs, runs what is queued (e.g. a final deregister),
   /// and joins. Idempotent.
   void stop();
@@ -34,7 +52,9 @@ class StoreWorker {
   Store& store_;
   core::BoundedQueue<Job> queue_;
   std::atomic<bool> stopping_{false};
-  std::thread thread_;
+  std::mutex completions_mu_;
+  std::vector<std::function<void()>> completions_;
+  std::thread thread_;  // last: starts after everything above exists
 };
 
 }  // namespace qbot::server

@@ -21,6 +21,7 @@ prometheus::Counter& labelled(Registry& r, const std::string& name, const std::s
                               const std::string& value) {
   return BuildCounter().Name(name).Help(help).Register(r).Add({{label, value}});
 }
+constexpr std::string_view kResultOutcomes[] = {"applied", "duplicate", "journaled", "dropped"};
 }  // namespace
 
 Metrics::Metrics(Registry& r)
@@ -64,7 +65,18 @@ Metrics::Metrics(Registry& r)
       replay_errors(counter(r, "qbot_replay_errors_total", "Battle replays that could not be written")),
       reconnects(counter(r, "qbot_reconnects_total", "Players who reconnected and took their bot back")),
       orphans_expired(counter(r, "qbot_orphans_expired_total",
-                              "Dropped players whose reconnect grace period ran out (slot freed)")) {
+                              "Dropped players whose reconnect grace period ran out (slot freed)")),
+      lobby_sessions(gauge(r, "qbot_lobby_sessions", "Sessions in the lobby (garage and matchmaking queue)")),
+      queued_players(gauge(r, "qbot_queued_players", "Lobby sessions holding a matchmaking ticket")),
+      garage_requests(counter(r, "qbot_garage_requests_total", "Garage requests answered")),
+      tickets_created(counter(r, "qbot_tickets_created_total", "Matchmaking tickets created for clients of this server")),
+      tickets_assigned(counter(r, "qbot_tickets_assigned_total", "MatchAssigned sent to clients of this server")),
+      matchmade_matches(counter(r, "qbot_matchmade_matches_total", "Matchmade matches this server took on to host")),
+      matchmaker_passes(counter(r, "qbot_matchmaker_passes_total", "Matchmaking passes run by this process")),
+      matchmaker_matches(counter(r, "qbot_matchmaker_matches_total", "Matches assigned by this process's matchmaker")),
+      matchmaker_conflicts(counter(r, "qbot_matchmaker_conflicts_total",
+                                   "Formed matches another matchmaker claimed first (harmless)")),
+      results_journaled(gauge(r, "qbot_results_journaled", "Match results waiting in --journal-dir for the store")) {
   auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
   for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
     decode_errors_[i] =
@@ -75,6 +87,18 @@ Metrics::Metrics(Registry& r)
   for (std::size_t i = 0; i < rejects_.size(); ++i) {
     rejects_[i] = &rejects.Add({{"reason", std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))}});
   }
+  auto& results = BuildCounter()
+                      .Name("qbot_match_results_total")
+                      .Help("Matchmade results by what the store did: applied, duplicate, journaled (store down), dropped (invalid)")
+                      .Register(r);
+  for (std::size_t i = 0; i < results_.size(); ++i) results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
+}
+
+prometheus::Counter& Metrics::result(std::string_view outcome) {
+  for (std::size_t i = 0; i < results_.size(); ++i) {
+    if (kResultOutcomes[i] == outcome) return *results_[i];
+  }
+  return *results_.back();  // "dropped": an unknown outcome is a bug, not a crash
 }
 
 }  // namespace qbot::server

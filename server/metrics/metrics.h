@@ -50,6 +50,18 @@ class Metrics {
   prometheus::Counter& replay_errors;       // replays that could not be written
   prometheus::Counter& reconnects;          // players who took their bot back
   prometheus::Counter& orphans_expired;     // dropped players whose grace period ran out
+  // Lobby, matchmaking, results
+  prometheus::Gauge& lobby_sessions;        // sessions in the lobby (garage / queue)
+  prometheus::Gauge& queued_players;        // lobby sessions holding a ticket
+  prometheus::Counter& garage_requests;
+  prometheus::Counter& tickets_created;
+  prometheus::Counter& tickets_assigned;    // MatchAssigned sent to a client of this server
+  prometheus::Counter& matchmade_matches;   // matches this server took from its inbox to host
+  prometheus::Counter& matchmaker_passes;
+  prometheus::Counter& matchmaker_matches;  // matches this process's matchmaker assigned
+  prometheus::Counter& matchmaker_conflicts;  // lost a race to another matchmaker (harmless)
+  prometheus::Gauge& results_journaled;     // results waiting in --journal-dir for the store
+  prometheus::Counter& result(std::string_view outcome);  // applied | duplicate | journaled | dropped
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
   prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }
@@ -57,6 +69,7 @@ class Metrics {
  private:
   std::array<prometheus::Counter*, proto::kDecodeErrorKindCount> decode_errors_{};
   std::array<prometheus::Counter*, proto::kRejectReasonCount> rejects_{};
+  std::array<prometheus::Counter*, 4> results_{};
 };
 
 }  // namespace qbot::server

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/tick.h"
 #include "net/net_host.h"
@@ -17,6 +18,7 @@ namespace qbot::server {
 enum class SessionState : std::uint8_t {
   AwaitingHello,  // connected; must send Hello before hello_deadline
   Active,         // welcomed, playing in `arena`
+  Lobby,          // welcomed into the lobby: garage and matchmaking queue, no arena
   Orphaned,       // connection lost; the bot keeps its slot until `deadline` for a reconnect
   Closing,        // rejected / kicked; waiting for ENet to finish the disconnect
 };
@@ -35,7 +37,9 @@ struct Session {
   net::PeerRef peer;
   SessionState state = SessionState::AwaitingHello;
   std::chrono::nanoseconds connected_at;
-  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due; Orphaned: slot freed; Closing: force close
+  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due (or a parked join's wait);
+                                      // Orphaned: slot freed; Closing: force close
+  std::vector<std::uint8_t> parked_join;  // a valid join token for a match not in our inbox yet
 
   // Abuse accounting.
   RateLimiter limiter;
@@ -46,6 +50,7 @@ struct Session {
 
   // Set by the handshake.
   std::uint32_t player_id = 0;
+  std::uint64_t account = 0;    // lobby and matchmade sessions: the player's account
   ArenaId arena = 0;
   sim::EntityId entity = 0;
   std::string name;

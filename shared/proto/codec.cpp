@@ -9,7 +9,10 @@ namespace fb = flatbuffers;
 namespace w = qbot::wire;
 
 // Our enum mirrors the wire enum value for value.
-static_assert(static_cast<int>(RejectReason::WrongServer) == static_cast<int>(w::RejectReason::WrongServer));
+static_assert(static_cast<int>(RejectReason::MatchOver) == static_cast<int>(w::RejectReason::MatchOver));
+static_assert(static_cast<int>(GarageStatus::Busy) == static_cast<int>(w::GarageStatus::MAX));
+static_assert(static_cast<int>(QueueState::Expired) == static_cast<int>(w::QueueState::MAX));
+static_assert(static_cast<int>(GarageOp::Delete) == static_cast<int>(w::GarageOp::MAX));
 static_assert(static_cast<int>(w::RejectReason::MAX) + 1 == kRejectReasonCount);
 static_assert(sizeof(w::InputCmd) == 16);
 
@@ -32,8 +35,32 @@ std::string_view reject_reason_name(RejectReason r) {
     case RejectReason::Kicked: return "kicked";
     case RejectReason::DuplicateHello: return "duplicate_hello";
     case RejectReason::WrongServer: return "wrong_server";
+    case RejectReason::MatchOver: return "match_over";
   }
   return "unknown";
+}
+
+std::string_view garage_status_name(GarageStatus s) {
+  switch (s) {
+    case GarageStatus::Ok: return "ok";
+    case GarageStatus::NotFound: return "not_found";
+    case GarageStatus::GarageFull: return "garage_full";
+    case GarageStatus::InvalidLoadout: return "invalid_loadout";
+    case GarageStatus::Unavailable: return "unavailable";
+    case GarageStatus::Busy: return "busy";
+  }
+  return "unavailable";
+}
+
+std::string_view queue_state_name(QueueState s) {
+  switch (s) {
+    case QueueState::Waiting: return "waiting";
+    case QueueState::Assigned: return "assigned";
+    case QueueState::Cancelled: return "cancelled";
+    case QueueState::Refused: return "refused";
+    case QueueState::Expired: return "expired";
+  }
+  return "expired";
 }
 
 std::string_view game_mode_name(GameMode m) {
@@ -51,7 +78,9 @@ std::string_view match_phase_name(MatchPhase p) {
 }
 
 std::string_view message_name(const Message& m) {
-  static constexpr std::string_view kNames[] = {"hello", "welcome", "reject", "input", "snapshot", "match_event"};
+  static constexpr std::string_view kNames[] = {"hello",         "welcome",       "reject",        "input",
+                                                "snapshot",      "match_event",   "garage_request", "garage_reply",
+                                                "queue_request", "cancel_queue",  "queue_status",  "match_assigned"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }
@@ -90,6 +119,14 @@ bool take_string(const fb::String* s, std::size_t max, std::string& out) {
   return true;
 }
 
+/// Copies a verified byte vector if it is at most `max` bytes; nullptr -> empty.
+bool take_bytes(const fb::Vector<std::uint8_t>* v, std::size_t max, std::vector<std::uint8_t>& out) {
+  if (v == nullptr) return true;
+  if (v->size() > max) return false;
+  out.assign(v->begin(), v->end());
+  return true;
+}
+
 /// Sizes only: whether the parts exist and fit the budget is the catalog's call.
 bool decode_loadout(const w::Loadout& l, Loadout& out, std::string& bad_field) {
   const auto take = [&](const fb::String* s, std::size_t max, std::string& dst, const char* name) {
@@ -124,6 +161,8 @@ DecodeResult decode_hello(const w::Hello& h) {
     if (t->size() != kReconnectTokenBytes) return bad("reconnect_token");
     m.reconnect_token.assign(t->begin(), t->end());
   }
+  m.lobby = h.lobby();
+  if (!take_bytes(h.account_token(), kMaxAccountTokenBytes, m.account_token)) return bad("account_token");
   return Message{std::move(m)};
 }
 
@@ -149,6 +188,10 @@ DecodeResult decode_welcome(const w::Welcome& h) {
     m.reconnect_token.assign(t->begin(), t->end());
   }
   m.reconnected = h.reconnected();
+  m.account_id = h.account_id();
+  if (!take_bytes(h.account_token(), kMaxAccountTokenBytes, m.account_token)) return bad("account_token");
+  m.lobby = h.lobby();
+  m.match_id = h.match_id();
   return Message{std::move(m)};
 }
 
@@ -245,7 +288,7 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
           const w::PlayerResult* r = rs->Get(i);
           if (r == nullptr) return bad("body.results");
           PlayerResult pr{r->player_id(), r->entity_id(), {}, r->team(), r->kills(), r->deaths(),
-                          r->damage(), r->score(), r->placement()};
+                          r->damage(), r->score(), r->placement(), r->account_id()};
           if (!take_string(r->name(), kMaxNameBytes, pr.name)) return bad("body.results.name");
           e.results.push_back(std::move(pr));
         }
@@ -262,6 +305,87 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
     default:
       return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "body"}};
   }
+  return Message{std::move(m)};
+}
+
+DecodeResult decode_garage_request(const w::GarageRequest& h) {
+  GarageRequest m;
+  m.request_id = h.request_id();
+  if (h.op() > w::GarageOp::MAX) return bad("op");
+  m.op = static_cast<GarageOp>(h.op());
+  m.bot_id = h.bot_id();
+  if (const auto* l = h.loadout()) {
+    std::string field;
+    if (!decode_loadout(*l, m.loadout.emplace(), field)) return bad(field);
+  }
+  const bool needs_loadout = m.op == GarageOp::Create || m.op == GarageOp::Update;
+  if (needs_loadout && !m.loadout) return bad("loadout");
+  if ((m.op == GarageOp::Update || m.op == GarageOp::Delete) && m.bot_id == 0) return bad("bot_id");
+  return Message{std::move(m)};
+}
+
+DecodeResult decode_garage_reply(const w::GarageReply& h) {
+  GarageReply m;
+  m.request_id = h.request_id();
+  if (h.status() > w::GarageStatus::MAX) return bad("status");
+  m.status = static_cast<GarageStatus>(h.status());
+  if (!take_string(h.text(), kMaxRejectTextBytes, m.text)) return bad("text");
+  if (const auto* bots = h.bots()) {
+    if (bots->size() > kMaxGarageBots) return bad("bots");
+    for (fb::uoffset_t i = 0; i < bots->size(); ++i) {
+      const w::GarageBot* b = bots->Get(i);
+      if (b == nullptr) return bad("bots");
+      GarageBot out{b->bot_id(), {}, b->matches(), b->wins(), b->kills(), b->deaths()};
+      if (const auto* l = b->loadout()) {
+        std::string field;
+        if (!decode_loadout(*l, out.loadout, field)) return bad("bots." + field);
+      }
+      m.bots.push_back(std::move(out));
+    }
+  }
+  m.rating = h.rating();
+  m.rating_deviation = h.rating_deviation();
+  m.rated_matches = h.rated_matches();
+  m.bot = h.bot();
+  return Message{std::move(m)};
+}
+
+DecodeResult decode_queue_request(const w::QueueRequest& h) {
+  QueueRequest m;
+  if (h.mode() > w::GameMode::MAX) return bad("mode");
+  m.mode = static_cast<GameMode>(h.mode());
+  // Character sets are the lobby's call (it answers Refused with the reason).
+  if (!take_string(h.region(), kMaxRegionBytes, m.region)) return bad("region");
+  m.bot_id = h.bot_id();
+  if (!take_string(h.party(), kMaxRegionBytes, m.party)) return bad("party");
+  m.party_size = h.party_size();
+  if (m.party_size < 1 || m.party_size > kMaxPartySize) return bad("party_size");
+  return Message{std::move(m)};
+}
+
+DecodeResult decode_queue_status(const w::QueueStatus& h) {
+  QueueStatus m;
+  if (h.state() > w::QueueState::MAX) return bad("state");
+  m.state = static_cast<QueueState>(h.state());
+  m.position = h.position();
+  m.queue_length = h.queue_length();
+  m.waited_ms = h.waited_ms();
+  m.estimated_wait_ms = h.estimated_wait_ms();
+  if (!take_string(h.text(), kMaxRejectTextBytes, m.text)) return bad("text");
+  return Message{std::move(m)};
+}
+
+DecodeResult decode_match_assigned(const w::MatchAssigned& h) {
+  MatchAssigned m;
+  if (!take_string(h.host(), kMaxHostBytes, m.host) || m.host.empty()) return bad("host");
+  m.port = h.port();
+  if (m.port == 0) return bad("port");
+  m.match_id = h.match_id();
+  if (m.match_id == 0) return bad("match_id");
+  if (!take_bytes(h.join_token(), kMaxJoinTokenBytes, m.join_token) || m.join_token.empty()) return bad("join_token");
+  if (h.mode() > w::GameMode::MAX) return bad("mode");
+  m.mode = static_cast<GameMode>(h.mode());
+  m.team = h.team();
   return Message{std::move(m)};
 }
 
@@ -317,6 +441,24 @@ core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, S
     case w::Message::MatchEvent:
       if (const auto* b = env->body_as_MatchEvent()) return decode_match_event(*b);
       return missing();
+    case w::Message::GarageRequest:
+      if (const auto* b = env->body_as_GarageRequest()) return decode_garage_request(*b);
+      return missing();
+    case w::Message::GarageReply:
+      if (const auto* b = env->body_as_GarageReply()) return decode_garage_reply(*b);
+      return missing();
+    case w::Message::QueueRequest:
+      if (const auto* b = env->body_as_QueueRequest()) return decode_queue_request(*b);
+      return missing();
+    case w::Message::CancelQueue:
+      if (const auto* b = env->body_as_CancelQueue()) return Message{CancelQueue{b->request_id()}};
+      return missing();
+    case w::Message::QueueStatus:
+      if (const auto* b = env->body_as_QueueStatus()) return decode_queue_status(*b);
+      return missing();
+    case w::Message::MatchAssigned:
+      if (const auto* b = env->body_as_MatchAssigned()) return decode_match_assigned(*b);
+      return missing();
     default:
       break;
   }
@@ -358,8 +500,9 @@ std::span<const std::uint8_t> Encoder::encode(const Hello& m) {
   const auto build = m.client_build.empty() ? 0 : impl_->str(m.client_build, kMaxClientBuildBytes);
   const auto loadout = m.loadout ? impl_->loadout(*m.loadout) : 0;
   const auto reconnect = m.reconnect_token.empty() ? 0 : f.CreateVector(m.reconnect_token);
-  return impl_->finish(w::Message::Hello,
-                       w::CreateHello(f, m.protocol_version, token, name, build, loadout, reconnect));
+  const auto account = m.account_token.empty() ? 0 : f.CreateVector(m.account_token);
+  return impl_->finish(w::Message::Hello, w::CreateHello(f, m.protocol_version, token, name, build, loadout, reconnect,
+                                                         m.lobby, account));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
@@ -368,11 +511,12 @@ std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
   const auto map = impl_->str(m.map_name, kMaxNameBytes);
   const auto sid = impl_->str(m.server_id, kMaxNameBytes * 2);
   const auto reconnect = m.reconnect_token.empty() ? 0 : f.CreateVector(m.reconnect_token);
+  const auto account = m.account_token.empty() ? 0 : f.CreateVector(m.account_token);
   return impl_->finish(w::Message::Welcome,
                        w::CreateWelcome(f, m.protocol_version, m.player_id, m.arena_id, m.entity_id, m.tick_rate,
                                         m.snapshot_interval, m.server_tick, map, sid,
                                         static_cast<w::GameMode>(m.mode), m.team, m.catalog_version, reconnect,
-                                        m.reconnected));
+                                        m.reconnected, m.account_id, account, m.lobby, m.match_id));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Reject& m) {
@@ -434,13 +578,73 @@ std::span<const std::uint8_t> Encoder::encode(const MatchEvent& m) {
       const PlayerResult& r = e->results[i];
       const auto name = impl_->str(r.name, kMaxNameBytes);
       rows.push_back(w::CreatePlayerResult(f, r.player_id, r.entity_id, name, r.team, r.kills, r.deaths, r.damage,
-                                           r.score, r.placement));
+                                           r.score, r.placement, r.account_id));
     }
     const auto results = f.CreateVector(rows);
     body = w::CreateMatchEnded(f, e->match_id, static_cast<w::EndReason>(e->reason), e->winner_team, results).Union();
     type = w::MatchEventBody::MatchEnded;
   }
   return impl_->finish(w::Message::MatchEvent, w::CreateMatchEvent(f, m.tick, type, body));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const GarageRequest& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  const auto loadout = m.loadout ? impl_->loadout(*m.loadout) : 0;
+  return impl_->finish(w::Message::GarageRequest,
+                       w::CreateGarageRequest(f, m.request_id, static_cast<w::GarageOp>(m.op), m.bot_id, loadout));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const GarageReply& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  std::vector<fb::Offset<w::GarageBot>> bots;
+  const std::size_t n = std::min(m.bots.size(), kMaxGarageBots);
+  bots.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const GarageBot& b = m.bots[i];
+    const auto loadout = impl_->loadout(b.loadout);
+    bots.push_back(w::CreateGarageBot(f, b.bot_id, loadout, b.matches, b.wins, b.kills, b.deaths));
+  }
+  const auto vec = f.CreateVector(bots);
+  const auto text = m.text.empty() ? 0 : impl_->str(m.text, kMaxRejectTextBytes);
+  return impl_->finish(w::Message::GarageReply,
+                       w::CreateGarageReply(f, m.request_id, static_cast<w::GarageStatus>(m.status), text, vec,
+                                            m.rating, m.rating_deviation, m.rated_matches, m.bot));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const QueueRequest& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  const auto region = m.region.empty() ? 0 : impl_->str(m.region, kMaxRegionBytes);
+  const auto party = m.party.empty() ? 0 : impl_->str(m.party, kMaxRegionBytes);
+  return impl_->finish(w::Message::QueueRequest, w::CreateQueueRequest(f, static_cast<w::GameMode>(m.mode), region,
+                                                                       m.bot_id, party, m.party_size));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const CancelQueue& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  return impl_->finish(w::Message::CancelQueue, w::CreateCancelQueue(f, m.request_id));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const QueueStatus& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  const auto text = m.text.empty() ? 0 : impl_->str(m.text, kMaxRejectTextBytes);
+  return impl_->finish(w::Message::QueueStatus,
+                       w::CreateQueueStatus(f, static_cast<w::QueueState>(m.state), m.position, m.queue_length,
+                                            m.waited_ms, m.estimated_wait_ms, text));
+}
+
+std::span<const std::uint8_t> Encoder::encode(const MatchAssigned& m) {
+  auto& f = impl_->fbb;
+  f.Clear();
+  const auto host = impl_->str(m.host, kMaxHostBytes);
+  const auto token = f.CreateVector(m.join_token.data(), std::min(m.join_token.size(), kMaxJoinTokenBytes));
+  return impl_->finish(w::Message::MatchAssigned,
+                       w::CreateMatchAssigned(f, host, m.port, m.match_id, token, static_cast<w::GameMode>(m.mode),
+                                              m.team));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Message& m) {

@@ -57,6 +57,12 @@ class Encoder {
   std::span<const std::uint8_t> encode(const Input& m);
   std::span<const std::uint8_t> encode(const Snapshot& m);
   std::span<const std::uint8_t> encode(const MatchEvent& m);
+  std::span<const std::uint8_t> encode(const GarageRequest& m);
+  std::span<const std::uint8_t> encode(const GarageReply& m);
+  std::span<const std::uint8_t> encode(const QueueRequest& m);
+  std::span<const std::uint8_t> encode(const CancelQueue& m);
+  std::span<const std::uint8_t> encode(const QueueStatus& m);
+  std::span<const std::uint8_t> encode(const MatchAssigned& m);
   std::span<const std::uint8_t> encode(const Message& m);
 
  private:

@@ -21,6 +21,11 @@ constexpr std::size_t kMaxInputCommands = 8;      // redundancy window per Input
 constexpr std::size_t kMaxSnapshotEntities = 1024;
 constexpr std::size_t kMaxPartIdBytes = 24;       // catalog ids in a Loadout
 constexpr std::size_t kMaxMatchResults = 256;     // players in one MatchEnded
+constexpr std::size_t kMaxAccountTokenBytes = 64; // account tokens are 49 bytes (docs/TOKENS.md)
+constexpr std::size_t kMaxRegionBytes = 32;       // matchmaking region / party code
+constexpr std::size_t kMaxHostBytes = 253;        // a DNS name or an IP address
+constexpr std::size_t kMaxGarageBots = 64;        // bots in one GarageReply (servers cap garages lower)
+constexpr std::uint8_t kMaxPartySize = 4;         // players queueing together
 
 /// FlatBuffers Verifier bounds for client input: our deepest client message
 /// is Envelope -> body -> one nested table, so these leave no room for

@@ -37,8 +37,9 @@ enum class RejectReason : std::uint8_t {
   Kicked = 14,
   DuplicateHello = 15,
   WrongServer = 16,
+  MatchOver = 17,
 };
-constexpr std::size_t kRejectReasonCount = 17;
+constexpr std::size_t kRejectReasonCount = 18;
 /// Stable lower_snake_case name (metric labels, logs, reports).
 std::string_view reject_reason_name(RejectReason r);
 
@@ -63,6 +64,8 @@ struct Hello {
   std::string client_build;
   std::optional<Loadout> loadout;
   std::vector<std::uint8_t> reconnect_token;
+  bool lobby = false;
+  std::vector<std::uint8_t> account_token;
 };
 
 struct Welcome {
@@ -80,6 +83,10 @@ struct Welcome {
   std::uint32_t catalog_version = 0;
   std::vector<std::uint8_t> reconnect_token;
   bool reconnected = false;
+  std::uint64_t account_id = 0;
+  std::vector<std::uint8_t> account_token;
+  bool lobby = false;
+  std::uint64_t match_id = 0;
 };
 
 struct Reject {
@@ -134,6 +141,7 @@ struct PlayerResult {
   std::uint32_t damage = 0;
   std::int32_t score = 0;
   std::uint8_t placement = 0;
+  std::uint64_t account_id = 0;
 
   friend bool operator==(const PlayerResult&, const PlayerResult&) = default;
 };
@@ -148,7 +156,75 @@ struct MatchEvent {
   std::variant<PlayerJoined, PlayerLeft, PhaseChanged, Kill, MatchEnded> body;
 };
 
-using Message = std::variant<Hello, Welcome, Reject, Input, Snapshot, MatchEvent>;
+// ---- Lobby: garage and matchmaking (schemas/messages.fbs) ----
+
+enum class GarageOp : std::uint8_t { List = 0, Create = 1, Update = 2, Delete = 3 };
+enum class GarageStatus : std::uint8_t { Ok = 0, NotFound = 1, GarageFull = 2, InvalidLoadout = 3, Unavailable = 4, Busy = 5 };
+enum class QueueState : std::uint8_t { Waiting = 0, Assigned = 1, Cancelled = 2, Refused = 3, Expired = 4 };
+
+struct GarageRequest {
+  std::uint32_t request_id = 0;
+  GarageOp op = GarageOp::List;
+  std::uint32_t bot_id = 0;
+  std::optional<Loadout> loadout;
+};
+
+struct GarageBot {
+  std::uint32_t bot_id = 0;
+  Loadout loadout;
+  std::uint32_t matches = 0;
+  std::uint32_t wins = 0;
+  std::uint32_t kills = 0;
+  std::uint32_t deaths = 0;
+  friend bool operator==(const GarageBot&, const GarageBot&) = default;
+};
+
+struct GarageReply {
+  std::uint32_t request_id = 0;
+  GarageStatus status = GarageStatus::Ok;
+  std::string text;
+  std::vector<GarageBot> bots;
+  double rating = 0.0;
+  double rating_deviation = 0.0;
+  std::uint32_t rated_matches = 0;
+  std::uint32_t bot = 0;
+};
+
+struct QueueRequest {
+  GameMode mode = GameMode::FreeForAll;
+  std::string region;
+  std::uint32_t bot_id = 0;
+  std::string party;
+  std::uint8_t party_size = 1;
+};
+
+struct CancelQueue {
+  std::uint32_t request_id = 0;
+};
+
+struct QueueStatus {
+  QueueState state = QueueState::Waiting;
+  std::uint32_t position = 0;
+  std::uint32_t queue_length = 0;
+  std::uint32_t waited_ms = 0;
+  std::uint32_t estimated_wait_ms = 0;
+  std::string text;
+};
+
+struct MatchAssigned {
+  std::string host;
+  std::uint16_t port = 0;
+  std::uint64_t match_id = 0;
+  std::vector<std::uint8_t> join_token;
+  GameMode mode = GameMode::FreeForAll;
+  std::uint8_t team = 0;
+};
+
+std::string_view garage_status_name(GarageStatus s);
+std::string_view queue_state_name(QueueState s);
+
+using Message = std::variant<Hello, Welcome, Reject, Input, Snapshot, MatchEvent, GarageRequest, GarageReply,
+                             QueueRequest, CancelQueue, QueueStatus, MatchAssigned>;
 
 /// Name of the message type held (logs, metric labels).
 std::string_view message_name(const Message& m);

@@ -39,7 +39,7 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   h.client_build = "fuzz";
   h.join_token = {1, 2, 3, 4};
   add(enc.encode(h));
-  Welcome w{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1, {}, false};
+  Welcome w{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1, {}, false, 0, {}, false, 0};
   w.reconnect_token.assign(kReconnectTokenBytes, 7);
   add(enc.encode(w));
   add(enc.encode(Reject{RejectReason::BadMessage, "why"}));
@@ -59,11 +59,19 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   add(enc.encode(MatchEvent{7, PlayerLeft{1, 2}}));
   add(enc.encode(MatchEvent{8, PhaseChanged{MatchPhase::Battle, 900, 42, "foundry"}}));
   add(enc.encode(MatchEvent{9, Kill{1, 2, "laser"}}));
-  add(enc.encode(MatchEvent{10, MatchEnded{42, EndReason::TimeLimit, 1, {{1, 2, "n", 1, 3, 4, 500, 3, 1}}}}));
+  add(enc.encode(MatchEvent{10, MatchEnded{42, EndReason::TimeLimit, 1, {{1, 2, "n", 1, 3, 4, 500, 3, 1, 77}}}}));
   Hello with_loadout;
   with_loadout.protocol_version = kProtocolVersion;
   with_loadout.guest_name = "ada";
   with_loadout.loadout = Loadout{"Rusty", "scout", "shotgun", "missiles", "dash", 0xabcdef};
   add(enc.encode(with_loadout));
+  // Lobby messages.
+  add(enc.encode(GarageRequest{3, GarageOp::Create, 0, Loadout{"Rusty", "scout", "shotgun", "missiles", "dash", 1}}));
+  add(enc.encode(GarageReply{3, GarageStatus::Ok, "", {GarageBot{1, Loadout{"b", "tank", "laser", "blaster", "emp", 7}, 1, 1, 2, 3}},
+                             1500.0, 350.0, 0, 1}));
+  add(enc.encode(QueueRequest{GameMode::TeamDeathmatch, "eu", 1, "party", 2}));
+  add(enc.encode(CancelQueue{4}));
+  add(enc.encode(QueueStatus{QueueState::Waiting, 1, 9, 100, 2000, ""}));
+  add(enc.encode(MatchAssigned{"127.0.0.1", 7777, 5, {1, 2, 3, 4}, GameMode::FreeForAll, 0}));
   return seeds;
 }

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <algorithm>
+
 #include "http_get.h"
 #include "ports.h"
 #include "wait.h"
@@ -18,6 +20,10 @@ ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& 
   std::vector<std::string> args{"--bind",         "127.0.0.1", "--port", std::to_string(port_), "--metrics-bind",
                                 "127.0.0.1",      "--metrics-port", std::to_string(metrics_port_), "--log-level",
                                 "debug"};
+  // Its own result journal, not one shared in the working directory.
+  if (std::find(extra.begin(), extra.end(), "--journal-dir") == extra.end()) {
+    args.insert(args.end(), {"--journal-dir", dir_ + "/journal"});
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   process_ = std::make_unique<Process>(QBOT_SERVER_BIN, args, dir_ + "/server.log");
   const bool up = eventually([&] { return !process_->running() || http_get(metrics_port_, "/metrics").has_value(); },

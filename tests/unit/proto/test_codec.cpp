@@ -35,7 +35,7 @@ TEST(Codec, HelloRoundTrips) {
 
 TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   Encoder enc;
-  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5, {}, true};
+  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5, {}, true, 0, {}, false, 0};
   w.reconnect_token.assign(kReconnectTokenBytes, 9);
   auto wb = copy(enc.encode(w));
   auto wm = decode(wb, Sender::Server, 0);

@@ -89,3 +89,20 @@ TEST(RedisUrl, ParsesAllParts) {
   EXPECT_FALSE(parse_redis_url("redis://x:1/abc").ok());
   EXPECT_FALSE(parse_redis_url("redis://").ok());
 }
+
+TEST(Config, ProductionRefusesToRunWithoutATokenSecret) {
+  Config cfg;
+  auto r = parse({"--production"}, cfg);
+  EXPECT_FALSE(r.run);
+  EXPECT_NE(r.message.find("--token-secret"), std::string::npos) << r.message;
+
+  Config short_secret;
+  EXPECT_FALSE(parse({"--token-secret", "too-short"}, short_secret).run);
+
+  ::setenv("QBOT_TOKEN_SECRET", "a fleet secret of enough bytes", 1);
+  Config from_env;
+  auto ok = parse({"--production"}, from_env);
+  ::unsetenv("QBOT_TOKEN_SECRET");
+  ASSERT_TRUE(ok.run) << ok.message;
+  EXPECT_EQ(from_env.token_secret, "a fleet secret of enough bytes");
+}
