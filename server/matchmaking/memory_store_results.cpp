@@ -1,12 +1,13 @@
 #include "server/matchmaking/memory_store.h"
 
 #include "server/matchmaking/rating.h"
+#include "server/matchmaking/record_codec.h"
 #include "server/matchmaking/result_codec.h"
 
 namespace qbot::server {
 
 StoreResult<Rating> MemoryStore::rating(AccountId account) {
-  if (account == 0) return core::Err{StoreError{"account 0", StoreError::Kind::Invalid}};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
   std::lock_guard lock(mu_);
   auto it = ratings_.find(account);
   return it == ratings_.end() ? Rating{} : it->second;
@@ -14,7 +15,7 @@ StoreResult<Rating> MemoryStore::rating(AccountId account) {
 
 StoreResult<bool> MemoryStore::submit_result(const MatchResult& result) {
   if (auto problem = result_problem(result)) {
-    return core::Err{StoreError{"result refused: " + *problem, StoreError::Kind::Invalid}};
+    return core::Err{invalid_argument("result refused: " + *problem)};
   }
   std::lock_guard lock(mu_);
   if (!applied_results_.insert(result.match_id).second) return false;  // a duplicate delivery

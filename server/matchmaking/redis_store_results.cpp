@@ -1,10 +1,10 @@
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <thread>
 
 #include "server/matchmaking/rating.h"
+#include "server/matchmaking/record_codec.h"
 #include "server/matchmaking/redis_store.h"
 #include "server/matchmaking/result_codec.h"
 
@@ -59,12 +59,6 @@ return id
 
 /// Entries read per XRANGE while paging through the stream.
 constexpr std::size_t kStreamBatch = 256;
-
-template <class T>
-bool parse_decimal(std::string_view s, T& out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return !s.empty() && ec == std::errc() && end == s.data() + s.size();
-}
 
 std::string format_double(double v) {
   // %.17g round-trips every double exactly (shared_keys / REDIS.md).
@@ -154,7 +148,7 @@ StoreResult<RedisStore::RatingsRead> RedisStore::read_ratings(const MatchResult&
 }
 
 StoreResult<Rating> RedisStore::rating(AccountId account) {
-  if (account == 0) return core::Err{StoreError{"account 0", StoreError::Kind::Invalid}};
+  if (account == 0) return core::Err{invalid_argument("account 0")};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.command({"HMGET", rating_key(account), "rating", "deviation", "volatility", "matches"});
@@ -169,7 +163,7 @@ StoreResult<Rating> RedisStore::rating(AccountId account) {
 
 StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
   if (auto problem = result_problem(result)) {
-    return core::Err{StoreError{"result refused: " + *problem, StoreError::Kind::Invalid}};
+    return core::Err{invalid_argument("result refused: " + *problem)};
   }
   const std::size_t n = result.rows.size();
   std::vector<std::string> keys{result_marker_key(result.match_id), results_key()};

@@ -1,6 +1,5 @@
 #include "server/matchmaking/result_codec.h"
 
-#include <algorithm>
 #include <set>
 
 namespace qbot::server {
@@ -67,18 +66,12 @@ class Reader {
   bool failed_ = false;
 };
 
-bool valid_mode(const std::string& mode) {
-  if (mode.empty() || mode.size() > kMaxModeLength) return false;
-  return std::all_of(mode.begin(), mode.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
-}
-
 }  // namespace
 
 std::optional<std::string> result_problem(const MatchResult& result) {
   if (result.match_id == 0) return "match id 0";
   if (!valid_server_id(result.server_id)) return "invalid server id";
-  if (!valid_mode(result.mode)) return "invalid mode";
+  if (!valid_mode(result.mode)) return "unknown mode '" + result.mode + "'";
   if (result.rows.size() > kMaxResultRows) return std::to_string(result.rows.size()) + " rows (max 64)";
   std::set<AccountId> seen;
   for (const ResultRow& row : result.rows) {

@@ -13,19 +13,20 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "server/matchmaking/record_codec.h"
 #include "server/matchmaking/store_types.h"
 
 namespace qbot::server {
 
-constexpr std::size_t kMaxResultRows = 64;
-constexpr std::size_t kMaxModeLength = 16;
-/// No valid encoding is longer (64 full rows, longest strings).
+constexpr std::size_t kMaxResultRows = kMaxMatchSlots;  // one row per seat
+/// No valid encoding is longer (64 rows, a 64-byte server id).
 constexpr std::size_t kMaxEncodedResult = 2048;
 
 /// Why `result` is not a storable result, or nullopt if it is: match id
-/// nonzero, valid server id (1..64 of [A-Za-z0-9._-]), mode 1..16 of
-/// [a-z0-9_-], at most 64 rows, accounts nonzero and distinct, placements
-/// >= 1. Stores refuse such results (Invalid); decoding refuses them too.
+/// nonzero, valid server id (1..64 of [A-Za-z0-9._-]), a valid mode
+/// (record_codec.h: ffa, tdm), at most 64 rows, accounts nonzero and
+/// distinct, placements >= 1. Stores refuse such results (Invalid);
+/// decoding refuses them too.
 std::optional<std::string> result_problem(const MatchResult& result);
 
 /// The bytes of a result. Precondition: result_problem(result) is nullopt

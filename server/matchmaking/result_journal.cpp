@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+
 #include <spdlog/spdlog.h>
 
 #include "server/matchmaking/result_codec.h"

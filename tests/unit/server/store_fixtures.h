@@ -55,6 +55,13 @@ struct RedisFixture {
   }
 };
 
+/// A bot for a garage (the store does not check parts against a catalog).
+inline BotRecord garage_bot(const std::string& name) {
+  BotRecord b;
+  b.loadout = {name, "scout", "blaster", "mine", "boost", 7};
+  return b;
+}
+
 /// A free-for-all result: `by_placement` lists the accounts 1st, 2nd, ...;
 /// each plays bot `bot_id`, kills = players behind it, deaths = places above.
 inline MatchResult ffa_result(MatchId id, const std::vector<AccountId>& by_placement, std::uint32_t bot_id = 1) {

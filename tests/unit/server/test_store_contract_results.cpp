@@ -125,6 +125,8 @@ TYPED_TEST(StoreContractResults, InvalidResultsAreRefused) {
   bad.back().server_id = "bad id";
   bad.push_back(ffa_result(5, {1, 2}));
   bad.back().mode = "";
+  bad.push_back(ffa_result(5, {1, 2}));
+  bad.back().mode = "ctf";                            // not a mode we run
   for (const MatchResult& r : bad) {
     auto out = store.submit_result(r);
     ASSERT_FALSE(out.ok());
@@ -151,15 +153,52 @@ TYPED_TEST(StoreContractResults, ResultsPageInSubmissionOrder) {
   EXPECT_TRUE(store.results(0, 0)->empty());
 }
 
-TYPED_TEST(StoreContractResults, GuestBotsAndAccountsWithoutAGarageAreRated) {
+TYPED_TEST(StoreContractResults, BotStatsCountOnceForBotsStillInTheGarage) {
   auto& store = this->fx.store;
-  // Bot id 0 (a guest's un-garaged bot), and bot 1 of an account with no
-  // garage at all: both are rated (stats: BotStatsCountOnlyForBotsInTheGarage).
-  MatchResult r = ffa_result(9, {201, 202});
-  r.rows[0].bot_id = 0;
+  const std::uint32_t b1 = store.create_bot(1, garage_bot("one"), 8)->id;
+  const std::uint32_t b2 = store.create_bot(2, garage_bot("two"), 8)->id;
+  const std::uint32_t b3 = store.create_bot(3, garage_bot("gone"), 8)->id;
+  ASSERT_TRUE(*store.delete_bot(3, b3));
+  // 1st: account 1 (bot b1), 2nd: account 2 (b2), 3rd: account 3 (its bot
+  // was deleted), 4th: account 4, a guest with an un-garaged bot (id 0).
+  MatchResult r = ffa_result(5, {1, 2, 3, 4});
+  r.rows[0].bot_id = b1;
+  r.rows[1].bot_id = b2;
+  r.rows[2].bot_id = b3;
+  r.rows[3].bot_id = 0;
   ASSERT_TRUE(*store.submit_result(r));
-  EXPECT_EQ(rating_of(store, 201).matches, 1u);
-  EXPECT_EQ(rating_of(store, 202).matches, 1u);
+  EXPECT_EQ(store.list_bots(1)->at(0).stats, (BotStats{.matches = 1, .wins = 1, .kills = 3, .deaths = 0}));
+  EXPECT_EQ(store.list_bots(2)->at(0).stats, (BotStats{.matches = 1, .wins = 0, .kills = 2, .deaths = 1}));
+  EXPECT_TRUE(store.list_bots(3)->empty());
+  EXPECT_TRUE(store.list_bots(4)->empty());
+  for (AccountId a : {1, 2, 3, 4}) EXPECT_EQ(rating_of(store, a).matches, 1u) << a;  // all rated
+
+  // A duplicate does not count again; the next match adds up.
+  EXPECT_FALSE(*store.submit_result(r));
+  EXPECT_EQ(store.list_bots(1)->at(0).stats.matches, 1u);
+  MatchResult next = ffa_result(6, {2, 1});
+  next.rows[0].bot_id = b2;
+  next.rows[1].bot_id = b1;
+  ASSERT_TRUE(*store.submit_result(next));
+  EXPECT_EQ(store.list_bots(1)->at(0).stats, (BotStats{.matches = 2, .wins = 1, .kills = 3, .deaths = 1}));
+  EXPECT_EQ(store.list_bots(2)->at(0).stats, (BotStats{.matches = 2, .wins = 1, .kills = 3, .deaths = 1}));
+}
+
+TYPED_TEST(StoreContractResults, ABotCreatedAgainAfterDeletionStartsWithoutOldStats) {
+  auto& store = this->fx.store;
+  const std::uint32_t old_bot = store.create_bot(1, garage_bot("old"), 8)->id;
+  MatchResult r = ffa_result(1, {1, 2});
+  r.rows[0].bot_id = old_bot;
+  ASSERT_TRUE(*store.submit_result(r));
+  ASSERT_TRUE(*store.delete_bot(1, old_bot));
+  const BotRecord fresh = *store.create_bot(1, garage_bot("new"), 8);
+  EXPECT_NE(fresh.id, old_bot);  // ids are never reused
+  EXPECT_EQ(fresh.stats, BotStats{});
+  // A late result for the deleted bot counts nowhere.
+  MatchResult late = ffa_result(2, {1, 2});
+  late.rows[0].bot_id = old_bot;
+  ASSERT_TRUE(*store.submit_result(late));
+  EXPECT_EQ(store.list_bots(1)->at(0).stats, BotStats{});
 }
 
 // ---- Redis only --------------------------------------------------------------
@@ -187,38 +226,6 @@ TEST(RedisResults, StreamEntryMarkerAndRatingLayout) {
   EXPECT_EQ(hget("qbot:rating:2", "matches"), "1");
   EXPECT_EQ(std::stod(hget("qbot:rating:2", "rating")), fx.store.rating(2)->rating);
   EXPECT_EQ(redis.command({"TTL", "qbot:rating:2"}), "-1");
-}
-
-TEST(RedisResults, BotStatsCountOnlyForBotsInTheGarage) {
-  RedisFixture fx;
-  auto& redis = *RedisFixture::server;
-  // Accounts 1 and 2 have bot 4 in their garage (the field's value is the
-  // garage's business; results only check that it exists). Account 3's bot 4
-  // was deleted; account 4 plays an un-garaged bot (id 0).
-  redis.command({"HSET", "qbot:garage:1", "4", "record", "next_id", "5"});
-  redis.command({"HSET", "qbot:garage:2", "4", "record", "next_id", "5"});
-  redis.command({"HSET", "qbot:garage:3", "next_id", "5"});
-  MatchResult r = ffa_result(5, {1, 2, 3, 4}, 4);
-  r.rows[3].bot_id = 0;
-  ASSERT_TRUE(*fx.store.submit_result(r));
-  EXPECT_EQ(hget("qbot:botstats:1", "4:matches"), "1");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:wins"), "1");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:kills"), "3");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:deaths"), "0");
-  EXPECT_EQ(hget("qbot:botstats:2", "4:wins"), "0");
-  EXPECT_EQ(hget("qbot:botstats:2", "4:kills"), "2");
-  EXPECT_EQ(hget("qbot:botstats:2", "4:deaths"), "1");
-  EXPECT_EQ(redis.command({"EXISTS", "qbot:botstats:3", "qbot:botstats:4", "qbot:garage:4"}), "0");
-
-  // A duplicate does not count again; the next match adds up.
-  EXPECT_FALSE(*fx.store.submit_result(r));
-  EXPECT_EQ(hget("qbot:botstats:1", "4:matches"), "1");
-  ASSERT_TRUE(*fx.store.submit_result(ffa_result(6, {2, 1}, 4)));
-  EXPECT_EQ(hget("qbot:botstats:1", "4:matches"), "2");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:wins"), "1");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:deaths"), "1");
-  EXPECT_EQ(hget("qbot:botstats:2", "4:wins"), "1");
-  EXPECT_EQ(hget("qbot:botstats:2", "4:kills"), "3");
 }
 
 TEST(RedisResults, ServersSharingAPlayerBothCommitEveryResult) {
@@ -303,12 +310,14 @@ TEST(RedisResults, HostileRatingsRestartFreshAndAreCounted) {
 TEST(RedisResults, HostileStatCountersRestartAtZero) {
   RedisFixture fx;
   auto& redis = *RedisFixture::server;
-  redis.command({"HSET", "qbot:garage:1", "4", "record"});
-  redis.command({"HSET", "qbot:botstats:1", "4:matches", "lots", "4:wins", "-3", "4:kills", "7"});
-  ASSERT_TRUE(*fx.store.submit_result(ffa_result(1, {1, 2}, 4)));
-  EXPECT_EQ(hget("qbot:botstats:1", "4:matches"), "1");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:wins"), "1");
-  EXPECT_EQ(hget("qbot:botstats:1", "4:kills"), "8");
+  const std::uint32_t bot = fx.store.create_bot(1, garage_bot("one"), 8)->id;
+  const std::string b = std::to_string(bot);
+  redis.command({"HSET", "qbot:botstats:1", b + ":matches", "lots", b + ":wins", "-3", b + ":kills", "7"});
+  ASSERT_TRUE(*fx.store.submit_result(ffa_result(1, {1, 2}, bot)));
+  EXPECT_EQ(hget("qbot:botstats:1", b + ":matches"), "1");
+  EXPECT_EQ(hget("qbot:botstats:1", b + ":wins"), "1");
+  EXPECT_EQ(hget("qbot:botstats:1", b + ":kills"), "8");
+  EXPECT_EQ(fx.store.list_bots(1)->at(0).stats, (BotStats{.matches = 1, .wins = 1, .kills = 8, .deaths = 0}));
 }
 
 TEST(RedisResults, HostileStreamEntriesAreSkippedAndCounted) {
