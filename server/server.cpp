@@ -705,6 +705,11 @@ void Server::shutdown(std::chrono::milliseconds grace) {
       metrics_.store_jobs_dropped.Increment();
     }
   }
+  post_results();
+  for (const MatchResult& r : unsent_results_) {  // the worker's queue stayed full: keep them on disk
+    if (auto saved = journal_->save(r); !saved) spdlog::error("match {}: result lost at shutdown: {}", r.match_id, saved.error());
+  }
+  unsent_results_.clear();
   store_worker_->stop();
   spdlog::info("shutdown complete");
 }

@@ -83,6 +83,7 @@ class Server {
   void host_matches(std::vector<MatchAssignment>& matches, Nanos now);
   void close_matchmade(Arena& arena, Nanos now);
   void report_result(const Arena& arena, const proto::MatchEnded& ended);
+  void post_results();
   void redeliver_results();
   std::uint64_t unix_ms() const;
 
@@ -130,6 +131,7 @@ class Server {
   std::unique_ptr<Lobby> lobby_;
   HostedMatches hosted_;
   std::unique_ptr<ResultJournal> journal_;
+  std::vector<MatchResult> unsent_results_;  // the store worker's queue was full; posted again soon
   std::size_t lobby_sessions_ = 0;
   bool inbox_in_flight_ = false;
   bool redelivery_in_flight_ = false;

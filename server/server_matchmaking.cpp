@@ -155,7 +155,8 @@ void Server::tend_matchmaking(Nanos now) {
   for (ArenaId id : finished) {
     if (Arena* arena = arenas_.find(id)) close_matchmade(*arena, now);
   }
-  if (journal_ && ticks_run_ % (std::uint64_t{kRedeliverEverySeconds} * cfg_.tick_rate) == 0) redeliver_results();
+  post_results();
+  if (ticks_matchmaking_ % (std::uint64_t{kRedeliverEverySeconds} * cfg_.tick_rate) == 0) redeliver_results();
 }
 
 void Server::poll_inbox() {
@@ -225,28 +226,32 @@ void Server::close_matchmade(Arena& arena, Nanos now) {
 
 void Server::report_result(const Arena& arena, const proto::MatchEnded& ended) {
   HostedMatch* hosted = hosted_.find(ended.match_id);
-  if (hosted == nullptr || !journal_) return;
-  auto result = std::make_shared<MatchResult>(store_result(hosted->assignment, ended, arena.players(), unix_ms()));
-  ResultJournal* journal = journal_.get();
-  Metrics& m = metrics_;
-  auto job = [result, journal](Store& store) { return deliver_result(store, *journal, *result); };
-  auto done = [&m](DeliveryCounts& c) {
-    m.result("applied").Increment(static_cast<double>(c.applied));
-    m.result("duplicate").Increment(static_cast<double>(c.duplicates));
-    m.result("journaled").Increment(static_cast<double>(c.journaled));
-    m.result("dropped").Increment(static_cast<double>(c.refused + c.lost));
-    if (c.journaled > 0) m.results_journaled.Increment(static_cast<double>(c.journaled));
-  };
-  if (!store_worker_->call<DeliveryCounts>(std::move(job), std::move(done))) {
-    // The side queue is full: the journal keeps it until the next redelivery.
-    metrics_.store_jobs_dropped.Increment();
-    if (auto saved = journal_->save(*result); saved) {
-      metrics_.result("journaled").Increment();
-      metrics_.results_journaled.Increment();
-    } else {
-      metrics_.result("dropped").Increment();
-      spdlog::error("match {}: result lost: {}", result->match_id, saved.error());
+  if (hosted == nullptr) return;
+  unsent_results_.push_back(store_result(hosted->assignment, ended, arena.players(), unix_ms()));
+  post_results();
+}
+
+void Server::post_results() {
+  // Delivery (and journaling when the store is down: disk writes) happens
+  // on the store worker. If its queue is full the result stays here and the
+  // next matchmaking tend (~100 ms) posts it again: nothing is lost, and the
+  // tick never touches the disk.
+  while (!unsent_results_.empty()) {
+    auto result = std::make_shared<MatchResult>(unsent_results_.front());
+    ResultJournal* journal = journal_.get();
+    auto job = [result, journal](Store& store) { return deliver_result(store, *journal, *result); };
+    auto done = [this](DeliveryCounts& c) {
+      metrics_.result("applied").Increment(static_cast<double>(c.applied));
+      metrics_.result("duplicate").Increment(static_cast<double>(c.duplicates));
+      metrics_.result("journaled").Increment(static_cast<double>(c.journaled));
+      metrics_.result("dropped").Increment(static_cast<double>(c.refused + c.lost));
+      if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
+    };
+    if (!store_worker_->call<DeliveryCounts>(std::move(job), std::move(done))) {
+      metrics_.store_jobs_dropped.Increment();
+      return;
     }
+    unsent_results_.erase(unsent_results_.begin());
   }
 }
 

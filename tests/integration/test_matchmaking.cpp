@@ -253,3 +253,35 @@ TEST_F(JoinTokens, AValidTokenIsAdmittedOnceAndEveryBadOneIsRefusedWithItsReason
   EXPECT_TRUE(std::holds_alternative<qbot::proto::Welcome>(second));
   EXPECT_GE(server->metric("qbot_rejects_total{reason=\"token_replayed\"}").value_or(0), 1.0);
 }
+
+TEST(Matchmaking, AResultOfAMatchThatEndsWhileRedisIsDownIsJournaledThenDelivered) {
+  RedisServer redis;
+  ServerProcess a(fleet_flags(redis, "journal-a"), "journal-a");
+  Process bots(QBOT_HEADLESS_BIN,
+               {"--server", a.endpoint(), "--bots", "2", "--queue", "ffa", "--matches", "1", "--duration", "90"},
+               temp_dir("journal-bots") + "/headless.log");
+  // Both players are in the matchmade battle (10 s): now take Redis away.
+  ASSERT_TRUE(eventually([&] { return a.metric("qbot_players").value_or(0) >= 2; }, 30s)) << bots.log();
+  redis.stop();
+  ASSERT_TRUE(eventually([&] { return a.metric("qbot_match_results_total{outcome=\"journaled\"}").value_or(0) >= 1; },
+                         40s))
+      << a.process().log().substr(0, 4000);
+  EXPECT_EQ(a.metric("qbot_results_journaled"), 1.0);
+  EXPECT_EQ(a.metric("qbot_match_results_total{outcome=\"applied\"}"), 0.0);
+
+  redis.start();  // empty: the journal is the only copy of the result
+  auto store = store_of(redis);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = store->results(0, 10);
+        return r.ok() && r->size() == 1;
+      },
+      20s));
+  auto results = store->results(0, 10);
+  ASSERT_EQ(results->size(), 1u);
+  EXPECT_EQ((*results)[0].server_id, "journal-a");
+  EXPECT_EQ((*results)[0].rows.size(), 2u);
+  EXPECT_TRUE(eventually([&] { return a.metric("qbot_results_journaled") == 0.0; }, 10s));
+  EXPECT_EQ(a.metric("qbot_match_results_total{outcome=\"applied\"}"), 1.0);
+  bots.wait(60s);
+}
