@@ -1,6 +1,7 @@
 #include "server/matchmaking/record_codec.h"
 
-#include <bit>
+#include "server/matchmaking/byte_codec.h"
+
 #include <cmath>
 #include <set>
 
@@ -23,103 +24,24 @@ bool token_chars(std::string_view s) {
   return true;
 }
 
-class Writer {
- public:
-  explicit Writer(std::uint8_t kind) {
-    u8(kVersion);
-    u8(kind);
-  }
-  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void u16(std::uint16_t v) { le(v, 2); }
-  void u32(std::uint32_t v) { le(v, 4); }
-  void u64(std::uint64_t v) { le(v, 8); }
-  void f64(double v) { u64(std::bit_cast<std::uint64_t>(v)); }
-  // Lengths fit: the *_problem checks bound every string far below 255 / 65535.
-  void str8(std::string_view s) {
-    u8(static_cast<std::uint8_t>(s.size()));
-    out_.append(s);
-  }
-  void str16(std::string_view s) {
-    u16(static_cast<std::uint16_t>(s.size()));
-    out_.append(s);
-  }
-  std::string take() { return std::move(out_); }
+ByteWriter record_writer(std::uint8_t kind) {
+  ByteWriter w;
+  w.u8(kVersion);
+  w.u8(kind);
+  return w;
+}
 
- private:
-  void le(std::uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  std::string out_;
-};
+/// Checks the header; false (with the error set) if it is not `kind` v1.
+bool read_header(ByteReader& r, std::uint8_t kind) {
+  const auto version = r.u8();
+  const auto got = r.u8();
+  if (!r.ok()) return false;
+  if (version != kVersion) return r.fail("unknown version " + std::to_string(version));
+  if (got != kind) return r.fail("not a " + std::string(1, static_cast<char>(kind)) + " record");
+  return true;
+}
 
-/// Reads from a hostile buffer: an overrun or an oversize string sets the
-/// error and yields zeros, so callers check once at the end.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-
-  std::uint8_t u8() { return static_cast<std::uint8_t>(le(1)); }
-  std::uint16_t u16() { return static_cast<std::uint16_t>(le(2)); }
-  std::uint32_t u32() { return static_cast<std::uint32_t>(le(4)); }
-  std::uint64_t u64() { return le(8); }
-  double f64() { return std::bit_cast<double>(u64()); }
-  std::string str8(std::size_t max, const char* what) { return str(u8(), max, what); }
-  std::string str16(std::size_t max, const char* what) { return str(u16(), max, what); }
-
-  /// Checks the header; false (with the error set) if it is not `kind` v1.
-  bool header(std::uint8_t kind) {
-    const auto version = u8();
-    const auto got = u8();
-    if (!error_.empty()) return false;
-    if (version != kVersion) return fail("unknown version " + std::to_string(version));
-    if (got != kind) return fail("not a " + std::string(1, static_cast<char>(kind)) + " record");
-    return true;
-  }
-  bool ok() const { return error_.empty(); }
-  bool fail(std::string why) {
-    if (error_.empty()) error_ = std::move(why);
-    return false;
-  }
-  /// The error, or "trailing bytes" if the record did not end the buffer.
-  std::optional<std::string> finish() {
-    if (error_.empty() && pos_ != in_.size()) error_ = std::to_string(in_.size() - pos_) + " trailing bytes";
-    if (error_.empty()) return std::nullopt;
-    return error_;
-  }
-
- private:
-  std::uint64_t le(std::size_t bytes) {
-    if (!error_.empty()) return 0;
-    if (in_.size() - pos_ < bytes) {
-      fail("truncated");
-      return 0;
-    }
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<std::uint8_t>(in_[pos_ + i])} << (8 * i);
-    pos_ += bytes;
-    return v;
-  }
-  std::string str(std::size_t len, std::size_t max, const char* what) {
-    if (!error_.empty()) return {};
-    if (len > max) {
-      fail(std::string(what) + " longer than " + std::to_string(max) + " bytes");
-      return {};
-    }
-    if (in_.size() - pos_ < len) {
-      fail("truncated");
-      return {};
-    }
-    std::string s(in_.substr(pos_, len));
-    pos_ += len;
-    return s;
-  }
-
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  std::string error_;
-};
-
-void write_bot_body(Writer& w, const BotRecord& bot) {
+void write_bot_body(ByteWriter& w, const BotRecord& bot) {
   w.str8(bot.loadout.name);
   w.str8(bot.loadout.chassis);
   w.str8(bot.loadout.primary);
@@ -128,7 +50,7 @@ void write_bot_body(Writer& w, const BotRecord& bot) {
   w.u32(bot.loadout.paint);
 }
 
-void read_bot_body(Reader& r, BotRecord& bot) {
+void read_bot_body(ByteReader& r, BotRecord& bot) {
   bot.loadout.name = r.str8(sim::kMaxBotNameBytes, "bot name");
   bot.loadout.chassis = r.str8(kMaxPartIdBytes, "chassis");
   bot.loadout.primary = r.str8(kMaxPartIdBytes, "primary");
@@ -139,7 +61,7 @@ void read_bot_body(Reader& r, BotRecord& bot) {
 
 /// The decoded record if the reader is clean and `problem` finds nothing.
 template <class T>
-core::Result<T, std::string> verified(Reader& r, T value, std::optional<std::string> (*problem)(const T&)) {
+core::Result<T, std::string> verified(ByteReader& r, T value, std::optional<std::string> (*problem)(const T&)) {
   if (auto e = r.finish()) return core::Err{*e};
   if (auto e = problem(value)) return core::Err{*e};
   return value;
@@ -201,20 +123,20 @@ std::optional<std::string> match_problem(const MatchAssignment& m) {
 }
 
 std::string encode_bot(const BotRecord& bot) {
-  Writer w(kKindBot);
+  ByteWriter w = record_writer(kKindBot);
   write_bot_body(w, bot);
   return w.take();
 }
 
 core::Result<BotRecord, std::string> decode_bot(std::string_view bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   BotRecord bot;
-  if (r.header(kKindBot)) read_bot_body(r, bot);
+  if (read_header(r, kKindBot)) read_bot_body(r, bot);
   return verified(r, std::move(bot), &bot_problem);
 }
 
 std::string encode_ticket(const Ticket& t) {
-  Writer w(kKindTicket);
+  ByteWriter w = record_writer(kKindTicket);
   w.u64(t.account);
   w.str8(t.mode);
   w.str8(t.region);
@@ -229,9 +151,9 @@ std::string encode_ticket(const Ticket& t) {
 }
 
 core::Result<Ticket, std::string> decode_ticket(std::string_view bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   Ticket t;
-  if (r.header(kKindTicket)) {
+  if (read_header(r, kKindTicket)) {
     t.account = r.u64();
     t.mode = r.str8(kMaxModeBytes, "mode");
     t.region = r.str8(kMaxRegionBytes, "region");
@@ -247,7 +169,7 @@ core::Result<Ticket, std::string> decode_ticket(std::string_view bytes) {
 }
 
 std::string encode_match(const MatchAssignment& m) {
-  Writer w(kKindMatch);
+  ByteWriter w = record_writer(kKindMatch);
   w.u64(m.id);
   w.str8(m.mode);
   w.str8(m.region);
@@ -268,9 +190,9 @@ std::string encode_match(const MatchAssignment& m) {
 }
 
 core::Result<MatchAssignment, std::string> decode_match(std::string_view bytes) {
-  Reader r(bytes);
+  ByteReader r(bytes);
   MatchAssignment m;
-  if (r.header(kKindMatch)) {
+  if (read_header(r, kKindMatch)) {
     m.id = r.u64();
     m.mode = r.str8(kMaxModeBytes, "mode");
     m.region = r.str8(kMaxRegionBytes, "region");

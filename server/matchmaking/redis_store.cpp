@@ -1,8 +1,9 @@
 #include "server/matchmaking/redis_store.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
+
+#include "server/matchmaking/record_codec.h"
 
 namespace qbot::server {
 namespace {
@@ -39,12 +40,6 @@ end
 return out
 )lua";
 
-template <class T>
-bool parse_number(std::string_view s, T& out) {
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size();
-}
-
 /// Parses one HGETALL reply into ServerInfo; false if anything is off.
 bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out) {
   if (!reply::is_array(fields) || reply::size(fields) % 2 != 0 || reply::size(fields) > 64) return false;
@@ -65,7 +60,7 @@ bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out
   };
   auto num = [&](const char* key, auto& dst) {
     auto it = kv.find(key);
-    return it != kv.end() && parse_number(it->second, dst);
+    return it != kv.end() && parse_decimal(it->second, dst);
   };
   return text("host", out.host, 253) && text("region", out.region, 64) && text("version", out.version, 64) &&
          num("port", out.port) && num("capacity", out.capacity) && num("players", out.players) &&

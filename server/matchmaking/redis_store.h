@@ -48,7 +48,6 @@ class RedisStore final : public Store {
   std::string results_key() const { return prefix_ + "results"; }
   std::string result_marker_key(MatchId id) const { return prefix_ + "result:" + std::to_string(id); }
   std::string rating_key(AccountId account) const { return prefix_ + "rating:" + std::to_string(account); }
-  std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }
   /// submit_result attempts before it gives up with an Io error (the caller
   /// journals the result): each lost race means another server committed.
   static constexpr int kMaxSubmitAttempts = 20;
@@ -66,6 +65,9 @@ class RedisStore final : public Store {
   const std::string& prefix() const { return prefix_; }
   std::string server_key(const std::string& id) const { return prefix_ + "server:" + id; }
   std::string servers_key() const { return prefix_ + "servers"; }
+  std::string garage_key(AccountId account) const { return prefix_ + "garage:" + std::to_string(account); }
+  /// Per-bot stats of an account: written by results, read by the garage.
+  std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }
 
  private:
   template <class T>

@@ -42,13 +42,6 @@ return 1
 
 constexpr std::array<const char*, 4> kStatFields = {"matches", "wins", "kills", "deaths"};
 
-std::string garage_key(const std::string& prefix, AccountId account) {
-  return prefix + "garage:" + std::to_string(account);
-}
-// Written by the results code (docs/REDIS.md "Results and ratings").
-std::string bot_stats_key(const std::string& prefix, AccountId account) {
-  return prefix + "botstats:" + std::to_string(account);
-}
 
 
 /// A stats counter as stored (nil = never counted = 0); false if hostile.
@@ -72,7 +65,7 @@ BotStats stats_from(const std::array<const redisReply*, 4>& values, std::atomic<
 StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) {
   if (account == 0) return core::Err{invalid_argument("account 0")};
   if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
-  const std::string keys[] = {garage_key(prefix_, account)};
+  const std::string keys[] = {garage_key(account)};
   const std::string args[] = {std::to_string(max_bots), encode_bot(bot)};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
@@ -90,7 +83,7 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
   if (account == 0) return core::Err{invalid_argument("account 0")};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
-  auto r = conn_.pipeline({{"HGETALL", garage_key(prefix_, account)}, {"HGETALL", bot_stats_key(prefix_, account)}});
+  auto r = conn_.pipeline({{"HGETALL", garage_key(account)}, {"HGETALL", botstats_key(account)}});
   if (!r) return io_error<std::vector<BotRecord>>(r.error());
   const RedisReply& bots = (*r)[0];
   const RedisReply& stats = (*r)[1];
@@ -138,7 +131,7 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
 StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord& bot) {
   if (account == 0 || bot.id == 0) return core::Err{invalid_argument("account or bot id 0")};
   if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
-  const std::string keys[] = {garage_key(prefix_, account), bot_stats_key(prefix_, account)};
+  const std::string keys[] = {garage_key(account), botstats_key(account)};
   const std::string args[] = {std::to_string(bot.id), encode_bot(bot)};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
@@ -159,7 +152,7 @@ StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord
 
 StoreResult<bool> RedisStore::delete_bot(AccountId account, std::uint32_t bot_id) {
   if (account == 0 || bot_id == 0) return core::Err{invalid_argument("account or bot id 0")};
-  const std::string keys[] = {garage_key(prefix_, account), bot_stats_key(prefix_, account)};
+  const std::string keys[] = {garage_key(account), botstats_key(account)};
   const std::string args[] = {std::to_string(bot_id)};
   std::lock_guard lock(mu_);
   round_trips_ += 1;

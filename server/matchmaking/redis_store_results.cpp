@@ -104,10 +104,6 @@ void back_off(int attempt) {
   std::this_thread::sleep_for(std::chrono::microseconds(us(rng)));
 }
 
-std::string garage_key(const std::string& prefix, AccountId account) {
-  return prefix + "garage:" + std::to_string(account);  // shared with the garage (docs/REDIS.md)
-}
-
 }  // namespace
 
 struct RedisStore::RatingsRead {
@@ -169,7 +165,7 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
   std::vector<std::string> keys{result_marker_key(result.match_id), results_key()};
   for (const ResultRow& row : result.rows) keys.push_back(rating_key(row.account));
   for (const ResultRow& row : result.rows) keys.push_back(botstats_key(row.account));
-  for (const ResultRow& row : result.rows) keys.push_back(garage_key(prefix_, row.account));
+  for (const ResultRow& row : result.rows) keys.push_back(garage_key(row.account));
 
   for (int attempt = 1; attempt <= kMaxSubmitAttempts; ++attempt) {
     auto read = read_ratings(result);

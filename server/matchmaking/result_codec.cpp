@@ -2,70 +2,11 @@
 
 #include <set>
 
+#include "server/matchmaking/byte_codec.h"
+
 namespace qbot::server {
 namespace {
-
 constexpr std::uint8_t kVersion = 1;
-
-class Writer {
- public:
-  void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void u32(std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void u64(std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) u8(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  void text(std::string_view s) {
-    u8(static_cast<std::uint8_t>(s.size()));
-    out_.append(s);
-  }
-  std::string take() { return std::move(out_); }
-
- private:
-  std::string out_;
-};
-
-/// Never reads past its input: an overrun sets failed() and yields zeros.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::uint8_t u8() {
-    if (!need(1)) return 0;
-    return static_cast<std::uint8_t>(in_[pos_++]);
-  }
-  std::uint32_t u32() {
-    if (!need(4)) return 0;
-    std::uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<std::uint8_t>(in_[pos_++])) << (8 * i);
-    return v;
-  }
-  std::uint64_t u64() {
-    if (!need(8)) return 0;
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(in_[pos_++])) << (8 * i);
-    return v;
-  }
-  std::string text() {
-    const std::size_t n = u8();
-    if (!need(n)) return {};
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  bool failed() const { return failed_; }
-  bool at_end() const { return pos_ == in_.size(); }
-
- private:
-  bool need(std::size_t n) {
-    if (failed_ || in_.size() - pos_ < n) failed_ = true;
-    return !failed_;
-  }
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  bool failed_ = false;
-};
-
 }  // namespace
 
 std::optional<std::string> result_problem(const MatchResult& result) {
@@ -83,11 +24,11 @@ std::optional<std::string> result_problem(const MatchResult& result) {
 }
 
 std::string encode_result(const MatchResult& result) {
-  Writer w;
+  ByteWriter w;
   w.u8(kVersion);
   w.u64(result.match_id);
-  w.text(result.server_id);
-  w.text(result.mode);
+  w.str8(result.server_id);
+  w.str8(result.mode);
   w.u64(result.ended_ms);
   w.u8(result.winner_team);
   w.u8(static_cast<std::uint8_t>(result.rows.size()));
@@ -106,18 +47,18 @@ std::string encode_result(const MatchResult& result) {
 
 core::Result<MatchResult, std::string> decode_result(std::string_view bytes) {
   if (bytes.size() > kMaxEncodedResult) return core::Err{std::string("longer than any result")};
-  Reader r(bytes);
+  ByteReader r(bytes);
   const std::uint8_t version = r.u8();
-  if (r.failed()) return core::Err{std::string("empty")};
+  if (!r.ok()) return core::Err{std::string("empty")};
   if (version != kVersion) return core::Err{"unknown version " + std::to_string(version)};
   MatchResult out;
   out.match_id = r.u64();
-  out.server_id = r.text();
-  out.mode = r.text();
+  out.server_id = r.str8(255, "server id");
+  out.mode = r.str8(255, "mode");
   out.ended_ms = r.u64();
   out.winner_team = r.u8();
   const std::size_t rows = r.u8();
-  if (r.failed()) return core::Err{std::string("truncated header")};
+  if (!r.ok()) return core::Err{std::string("truncated header")};
   if (rows > kMaxResultRows) return core::Err{std::to_string(rows) + " rows (max 64)"};
   out.rows.resize(rows);
   for (ResultRow& row : out.rows) {
@@ -130,8 +71,8 @@ core::Result<MatchResult, std::string> decode_result(std::string_view bytes) {
     row.score = static_cast<std::int32_t>(r.u32());
     row.placement = r.u8();
   }
-  if (r.failed()) return core::Err{std::string("truncated rows")};
-  if (!r.at_end()) return core::Err{std::string("trailing bytes")};
+  if (!r.ok()) return core::Err{std::string("truncated rows")};
+  if (r.finish()) return core::Err{std::string("trailing bytes")};
   if (auto problem = result_problem(out)) return core::Err{*problem};
   return out;
 }
