@@ -45,12 +45,15 @@ else
 fi
 
 "$BUILD_DIR/server/qbot-server" --port "$PORT" --metrics-port "$METRICS_PORT" \
-  --redis "$REDIS_URL" --region local &
+  --redis "$REDIS_URL" --region local --journal-dir "$BUILD_DIR/results-journal" &
 pids+=($!)
 sleep 0.5  # let the server bind before the bots knock
 
 echo "ops/run.sh: $DEMO_BOTS demo bots -> 127.0.0.1:$PORT, metrics at http://127.0.0.1:$METRICS_PORT/metrics (Ctrl-C to stop)"
+# QBOT_DEMO_QUEUE=ffa|tdm: the bots go through the lobby and the matchmaker instead.
+queue_args=()
+[[ -n "${QBOT_DEMO_QUEUE:-}" ]] && queue_args=(--queue "$QBOT_DEMO_QUEUE" --matches 1000000)
 "$BUILD_DIR/client_headless/qbot-headless" --server "127.0.0.1:$PORT" --bots "$DEMO_BOTS" \
-  --duration 0 --name-prefix demo --log-level warn &
+  --duration 0 --name-prefix demo --log-level warn "${queue_args[@]}" &
 pids+=($!)
 wait -n "${pids[@]}" || true
