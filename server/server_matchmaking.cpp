@@ -71,7 +71,7 @@ void Server::on_lobby_message(Session& s, proto::Message& msg, Nanos now) {
   if (const auto* g = std::get_if<proto::GarageRequest>(&msg)) {
     lobby_->on_garage(s.id, s.account, *g);
   } else if (const auto* q = std::get_if<proto::QueueRequest>(&msg)) {
-    lobby_->on_queue(s.id, s.account, *q, unix_ms());
+    lobby_->on_queue(s.id, s.account, *q);
   } else if (std::holds_alternative<proto::CancelQueue>(msg)) {
     lobby_->on_cancel(s.id, s.account);
   } else if (std::holds_alternative<proto::Hello>(msg)) {

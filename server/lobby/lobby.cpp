@@ -168,7 +168,7 @@ void Lobby::refuse_queue(SessionId session, std::string text) {
   send_(session, s);
 }
 
-void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueRequest& req, std::uint64_t /*now_ms*/) {
+void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueRequest& req) {
   if (queue_.contains(account)) return refuse_queue(session, "already queued");
   Ticket t;
   t.account = account;

@@ -41,7 +41,7 @@ class Lobby {
   Lobby(LobbyConfig cfg, StoreWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send);
 
   void on_garage(SessionId session, AccountId account, const proto::GarageRequest& req);
-  void on_queue(SessionId session, AccountId account, const proto::QueueRequest& req, std::uint64_t now_ms);
+  void on_queue(SessionId session, AccountId account, const proto::QueueRequest& req);
   void on_cancel(SessionId session, AccountId account);
   /// The session is gone: its ticket (if waiting) is cancelled.
   void on_leave(SessionId session, AccountId account);
