@@ -47,6 +47,10 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--arena-size", c.arena_size, "Players per arena (new arenas open as they fill)")
           ->check(CLI::Range(1, 64)),
       "QBOT_ARENA_SIZE");
+  env(app.add_option("--workers", c.workers,
+                     "Threads stepping arenas in parallel, the tick thread included (ENet keeps its own thread)")
+          ->check(CLI::Range(1, 64)),
+      "QBOT_WORKERS");
   env(app.add_option("--seed", c.seed, "Simulation seed (0 = derived from the server id)"), "QBOT_SEED");
   // Content and matches
   env(app.add_option("--catalog", c.catalog, "Parts catalog JSON (default <data dir>/catalog.json)"), "QBOT_CATALOG");

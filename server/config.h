@@ -31,6 +31,7 @@ struct Config {
   std::uint32_t max_catch_up_ticks = 5;   // ticks run back-to-back after a stall
   std::size_t arena_size = 8;             // players per arena, 1..64
   std::uint64_t seed = 0;                 // 0 = derive from server id
+  std::uint32_t workers = 1;              // threads stepping arenas in parallel (1 = the tick thread alone)
 
   // Content and matches
   std::string catalog;                    // parts catalog JSON; empty = <data dir>/catalog.json

@@ -74,6 +74,8 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
   snapshot_policy_.interest_radius_q = proto::quantize_pos(cfg_.interest_radius_m);
   snapshot_policy_.max_bytes = cfg_.client_budget_bytes_per_s * cfg_.snapshot_interval / cfg_.tick_rate;
   snapshot_policy_.tick_rate = cfg_.tick_rate;
+  workers_ = std::make_unique<core::WorkerPool>(cfg_.workers);
+  for (std::size_t i = 0; i < workers_->lanes(); ++i) lanes_.push_back(std::make_unique<TickLane>());
 }
 
 Server::~Server() {
@@ -149,10 +151,7 @@ void Server::run_tick(Nanos started) {
   // ten times a second instead of every tick saves a walk over all sessions.
   if (ticks_run_ % std::max<std::uint32_t>(1, cfg_.tick_rate / 10) == 0) expire_sessions(started);
   store_worker_->run_completions();  // answers from the store: garage, queue, inbox
-  for (auto& [id, arena] : arenas_.arenas()) {
-    step_arena(*arena);
-    if (arena->world().tick % cfg_.snapshot_interval == 0) send_snapshots(*arena);
-  }
+  step_arenas();
   tend_matchmaking(started);
   net_->flush();  // hands the packets to the network thread; no syscall here
 
@@ -170,20 +169,39 @@ void Server::run_tick(Nanos started) {
   if (took > fixed_step_.step()) metrics_.tick_overruns.Increment();
 }
 
-void Server::step_arena(Arena& arena) {
-  scratch_commands_.clear();
+void Server::step_arenas() {
+  arena_work_.resize(arenas_.size());
+  std::size_t n = 0;
+  for (auto& [id, arena] : arenas_.arenas()) arena_work_[n++].arena = arena.get();
+  // Arenas share nothing while they step: each reads only its own players'
+  // sessions (inputs, snapshot baselines), so they can run on any lane.
+  workers_->run(n, [this](std::size_t i, std::size_t lane) { simulate(arena_work_[i], *lanes_[lane]); });
+  for (std::size_t i = 0; i < n; ++i) {
+    ArenaWork& w = arena_work_[i];
+    deliver(*w.arena, w.out);
+    for (const ArenaWork::Packet& p : w.packets) {
+      net_->send(p.peer, net::kGameChannel, std::span(w.bytes).subspan(p.offset, p.size), net::Delivery::Unreliable);
+    }
+  }
+}
+
+void Server::simulate(ArenaWork& work, TickLane& lane) {
+  Arena& arena = *work.arena;
+  lane.commands.clear();
   for (const ArenaPlayer& p : arena.players()) {
     Session* s = find_session(p.session);
     if (s == nullptr) continue;
     bool fresh = false;
     const sim::Command cmd = s->inputs.next(fresh);
-    tick_counts_.inputs_applied += fresh ? 1 : 0;
-    scratch_commands_.push_back({p.entity, cmd});
+    lane.counts.inputs_applied += fresh ? 1 : 0;
+    lane.commands.push_back({p.entity, cmd});
   }
-  scratch_output_.events.clear();
-  scratch_output_.finished_battle.reset();
-  arena.step(scratch_commands_, scratch_output_);
-  deliver(arena, scratch_output_);
+  work.out.events.clear();
+  work.out.finished_battle.reset();
+  arena.step(lane.commands, work.out);
+  work.bytes.clear();
+  work.packets.clear();
+  if (arena.world().tick % cfg_.snapshot_interval == 0) build_snapshots(work, lane);
 }
 
 void Server::deliver(Arena& arena, Arena::TickOutput& out) {
@@ -231,18 +249,21 @@ void Server::save_replay(replay::Recording recording) {
   }
 }
 
-void Server::send_snapshots(Arena& arena) {
+void Server::build_snapshots(ArenaWork& work, TickLane& lane) {
+  const Arena& arena = *work.arena;
   const proto::Frame& frame = arena.frame();
   for (const ArenaPlayer& p : arena.players()) {
     Session* s = find_session(p.session);
     if (s == nullptr || s->state != SessionState::Active) continue;
     const Viewer viewer{p.entity, p.team, s->inputs.last_applied()};
-    const auto built = s->snapshots.build(frame, viewer, s->acked_snapshot, snapshot_policy_, scratch_entities_);
+    const auto built = s->snapshots.build(frame, viewer, s->acked_snapshot, snapshot_policy_, lane.entities);
     proto::Snapshot msg;
     msg.server_tick = frame.tick;
-    msg.data = scratch_entities_;
-    net_->send(s->peer, net::kGameChannel, encoder_.encode(msg), net::Delivery::Unreliable);
-    (built.baseline_tick == 0 ? tick_counts_.snapshots_full : tick_counts_.snapshots_delta) += 1;
+    msg.data = lane.entities;
+    const auto bytes = lane.encoder.encode(msg);
+    work.packets.push_back({s->peer, static_cast<std::uint32_t>(work.bytes.size()), static_cast<std::uint32_t>(bytes.size())});
+    work.bytes.insert(work.bytes.end(), bytes.begin(), bytes.end());
+    (built.baseline_tick == 0 ? lane.counts.snapshots_full : lane.counts.snapshots_delta) += 1;
   }
 }
 
@@ -591,11 +612,17 @@ void Server::broadcast(const Arena& arena, std::span<const std::uint8_t> bytes, 
 void Server::publish_metrics() {
   // Per-packet counts are summed during the tick and published once: the
   // Prometheus counters are atomics, too costly a thousand times a tick.
-  metrics_.inputs_applied.Increment(static_cast<double>(tick_counts_.inputs_applied));
-  metrics_.snapshots_full.Increment(static_cast<double>(tick_counts_.snapshots_full));
-  metrics_.snapshots_delta.Increment(static_cast<double>(tick_counts_.snapshots_delta));
-  metrics_.packets_out.Increment(static_cast<double>(tick_counts_.snapshots_full + tick_counts_.snapshots_delta));
-  tick_counts_ = {};
+  TickCounts c;
+  for (auto& lane : lanes_) {
+    c.inputs_applied += lane->counts.inputs_applied;
+    c.snapshots_full += lane->counts.snapshots_full;
+    c.snapshots_delta += lane->counts.snapshots_delta;
+    lane->counts = {};
+  }
+  metrics_.inputs_applied.Increment(static_cast<double>(c.inputs_applied));
+  metrics_.snapshots_full.Increment(static_cast<double>(c.snapshots_full));
+  metrics_.snapshots_delta.Increment(static_cast<double>(c.snapshots_delta));
+  metrics_.packets_out.Increment(static_cast<double>(c.snapshots_full + c.snapshots_delta));
   const net::HostTotals t = net_->totals();
   const std::uint64_t failures = net_->send_failures();
   metrics_.send_failures.Increment(static_cast<double>(failures - published_send_failures_));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/fixed_step.h"
+#include "core/worker_pool.h"
 #include "core/result.h"
 #include "net/net_worker.h"
 #include "proto/codec.h"
@@ -89,8 +90,11 @@ class Server {
 
   // Tick.
   void run_tick(Nanos started);
-  void step_arena(Arena& arena);
-  void send_snapshots(Arena& arena);
+  struct TickLane;
+  struct ArenaWork;
+  void step_arenas();
+  void simulate(ArenaWork& work, TickLane& lane);  // on a worker lane: touches only its arena's state
+  void build_snapshots(ArenaWork& work, TickLane& lane);
   void deliver(Arena& arena, Arena::TickOutput& out);
   void save_replay(replay::Recording recording);
   proto::Loadout wire_loadout(const sim::Loadout& l) const;
@@ -122,8 +126,6 @@ class Server {
   ArenaDirectory arenas_;
   std::unordered_map<SessionId, Session> sessions_;
   proto::Encoder encoder_;
-  std::vector<std::uint8_t> scratch_entities_;
-  std::vector<sim::BotCommand> scratch_commands_;
   SnapshotPolicy snapshot_policy_;
   std::unordered_map<std::string, SessionId> reconnect_tokens_;
   UnixClock unix_clock_;
@@ -136,7 +138,6 @@ class Server {
   bool inbox_in_flight_ = false;
   bool redelivery_in_flight_ = false;
   std::uint64_t ticks_matchmaking_ = 0;  // tend_matchmaking runs every ~100 ms
-  Arena::TickOutput scratch_output_;
 
   std::uint32_t next_player_id_ = 1;
   std::size_t players_ = 0;
@@ -148,7 +149,31 @@ class Server {
     std::uint64_t inputs_applied = 0;
     std::uint64_t snapshots_full = 0;
     std::uint64_t snapshots_delta = 0;
-  } tick_counts_;
+  };
+  /// Scratch space of one worker lane (--workers): nothing shared, no locks.
+  struct TickLane {
+    proto::Encoder encoder;
+    std::vector<std::uint8_t> entities;
+    std::vector<sim::BotCommand> commands;
+    TickCounts counts;
+  };
+  /// One arena's tick: stepped and its snapshots encoded on a lane; its
+  /// events and packets handed to the network afterwards, in arena order, on
+  /// the tick thread (NetWorker and the Encoder of events are single-threaded).
+  struct ArenaWork {
+    Arena* arena = nullptr;
+    Arena::TickOutput out;
+    std::vector<std::uint8_t> bytes;  // encoded snapshots, back to back
+    struct Packet {
+      net::PeerRef peer;
+      std::uint32_t offset = 0;
+      std::uint32_t size = 0;
+    };
+    std::vector<Packet> packets;
+  };
+  std::unique_ptr<core::WorkerPool> workers_;
+  std::vector<std::unique_ptr<TickLane>> lanes_;
+  std::vector<ArenaWork> arena_work_;
   std::uint64_t published_skipped_ = 0;
   double published_cpu_s_ = 0.0;
 };

@@ -387,3 +387,34 @@ TEST_F(ServerLoop, AQuittingPlayerIsRemovedAtOnce) {
     return server_->player_count() == 0;
   }));
 }
+
+TEST_F(ServerLoop, ArenasSteppedOnWorkerLanesGiveEveryPlayerOneSnapshotPerTick) {
+  Config cfg;
+  cfg.arena_size = 2;
+  cfg.workers = 3;  // six players in three arenas, stepped on three lanes
+  start(cfg);
+  std::vector<std::unique_ptr<test::TestClient>> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.push_back(client());
+    ASSERT_TRUE(clients.back()->join("w" + std::to_string(i)));
+  }
+  ASSERT_EQ(server_->arena_count(), 3u);
+  const double before = metrics_.inputs_applied.Value();
+  std::vector<core::Tick> last(clients.size(), 0);
+  for (int t = 0; t < 20; ++t) {
+    for (auto& c : clients) {
+      proto::Input in;
+      in.count = 1;
+      in.commands[0].sequence = static_cast<std::uint32_t>(t + 1);
+      c->send(in, net::kGameChannel, net::Delivery::Unreliable);
+    }
+    advance_ticks(1);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+      auto s = clients[i]->receive_a<proto::Snapshot>(1s);
+      ASSERT_TRUE(s) << "player " << i << ", tick " << t;
+      EXPECT_EQ(s->server_tick, last[i] == 0 ? s->server_tick : last[i] + 1);
+      last[i] = s->server_tick;
+    }
+  }
+  EXPECT_GE(metrics_.inputs_applied.Value() - before, 6.0 * 18) << "inputs of every lane are counted";
+}
