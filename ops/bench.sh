@@ -5,6 +5,7 @@
 # share this machine, as in the README table.
 #   ops/bench.sh                         # 250 500 1000 2000 clients, 60 Hz, 30 s each
 #   QBOT_BENCH_POINTS="1000" QBOT_BENCH_TICK_RATE=30 QBOT_BENCH_SECONDS=60 ops/bench.sh
+#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_WORKERS=2 ops/bench.sh   # arenas on 2 lanes
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
@@ -12,6 +13,7 @@ POINTS="${QBOT_BENCH_POINTS:-250 500 1000 2000}"
 TICK="${QBOT_BENCH_TICK_RATE:-60}"
 SECONDS_PER_POINT="${QBOT_BENCH_SECONDS:-30}"
 THREADS="${QBOT_BENCH_CLIENT_THREADS:-2}"
+WORKERS="${QBOT_BENCH_WORKERS:-1}"  # qbot-server --workers: arenas stepped in parallel
 "$ROOT/ops/deps.sh"
 "$ROOT/ops/build.sh" >/dev/null
 OUT="$(mktemp -d)"
@@ -34,7 +36,7 @@ printf "%-8s %8s %9s %9s %9s %10s %9s %10s %10s %7s\n" clients connected cpu_% t
 for n in $POINTS; do
   p=$(port); m=$(port)
   "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --tick-rate "$TICK" --log-level warn \
-    --connections-per-ip 4095 --max-clients 4000 &
+    --connections-per-ip 4095 --max-clients 4000 --workers "$WORKERS" --matchmaker false &
   srv=$!
   sleep 0.5  # let it bind
   headless "127.0.0.1:$p" "$n" "$OUT/q$n.json" --metrics-url "http://127.0.0.1:$m/metrics"
