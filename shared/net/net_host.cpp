@@ -68,6 +68,8 @@ core::Result<std::unique_ptr<NetHost>, std::string> NetHost::create(const HostCo
   host->maximumWaitingData = cfg.max_waiting_bytes;
   host->duplicatePeers = cfg.connections_per_ip;
   host->intercept = &NetHost::intercept;
+  enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, cfg.socket_buffer_bytes);
+  enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, cfg.socket_buffer_bytes);
   if (cfg.compress && enet_host_compress_with_range_coder(host) != 0) {
     enet_host_destroy(host);
     return core::Err{std::string("cannot enable ENet range coder")};

@@ -72,6 +72,11 @@ struct HostConfig {
   std::size_t max_waiting_bytes = 256 * 1024;
   std::uint32_t peer_timeout_ms = 30000;  // ENet's own default: its retransmit backoff needs it at 10 % loss
   bool compress = false;            // ENet range coder (both ends must agree)
+  // Kernel socket buffers. ENet asks for 256 KiB, about 40 ms of traffic for
+  // 2,000 clients: a network thread that loses its core that long drops
+  // datagrams (handshakes time out, snapshots go missing). The kernel caps
+  // these at net.core.rmem_max / wmem_max.
+  int socket_buffer_bytes = 4 * 1024 * 1024;
 };
 
 struct HostTotals {
