@@ -54,9 +54,12 @@ TEST(Netcode, SixteenBotsFinishAMatchThroughLossAndLatency) {
   ASSERT_TRUE(eventually([&] { return netsim.log().find("qbot-netsim") != std::string::npos; }));
 
   const std::string report = temp_dir("netsim-report") + "/r.json";
+  // 30 s: through 10 % loss the last of 16 handshakes can take ~8 s (ENet
+  // retransmits a lost connect with backoff); the battle (1 s countdown +
+  // 12 s) must still end inside the run.
   const auto run = run_program(QBOT_HEADLESS_BIN,
                                {"--server", "127.0.0.1:" + std::to_string(relay_port), "--bots", "16", "--duration",
-                                "20", "--report", report},
+                                "30", "--report", report},
                                "netsim-headless");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const std::string json = read_text(report);
