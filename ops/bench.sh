@@ -6,6 +6,7 @@
 #   ops/bench.sh                         # 250 500 1000 2000 clients, 60 Hz, 30 s each
 #   QBOT_BENCH_POINTS="1000" QBOT_BENCH_TICK_RATE=30 QBOT_BENCH_SECONDS=60 ops/bench.sh
 #   QBOT_BENCH_POINTS="1000" QBOT_BENCH_WORKERS=2 ops/bench.sh   # arenas on 2 lanes
+#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_REALTIME=10 ops/bench.sh  # tick thread under SCHED_FIFO 10 (needs root)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
@@ -14,6 +15,7 @@ TICK="${QBOT_BENCH_TICK_RATE:-60}"
 SECONDS_PER_POINT="${QBOT_BENCH_SECONDS:-30}"
 THREADS="${QBOT_BENCH_CLIENT_THREADS:-2}"
 WORKERS="${QBOT_BENCH_WORKERS:-1}"  # qbot-server --workers: arenas stepped in parallel
+REALTIME="${QBOT_BENCH_REALTIME:-0}"  # qbot-server --realtime-priority (0 = ordinary scheduling)
 "$ROOT/ops/deps.sh"
 "$ROOT/ops/build.sh" >/dev/null
 OUT="$(mktemp -d)"
@@ -36,7 +38,8 @@ printf "%-8s %8s %9s %9s %9s %10s %9s %10s %10s %7s\n" clients connected cpu_% t
 for n in $POINTS; do
   p=$(port); m=$(port)
   "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --tick-rate "$TICK" --log-level warn \
-    --connections-per-ip 4095 --max-clients 4000 --workers "$WORKERS" --matchmaker false &
+    --connections-per-ip 4095 --max-clients 4000 --workers "$WORKERS" \
+    --realtime-priority "$REALTIME" --matchmaker false &
   srv=$!
   sleep 0.5  # let it bind
   headless "127.0.0.1:$p" "$n" "$OUT/q$n.json" --metrics-url "http://127.0.0.1:$m/metrics"

@@ -51,6 +51,10 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
                      "Threads stepping arenas in parallel, the tick thread included (ENet keeps its own thread)")
           ->check(CLI::Range(1, 64)),
       "QBOT_WORKERS");
+  env(app.add_option("--realtime-priority", c.realtime_priority,
+                     "Run the tick thread and workers under SCHED_FIFO at this priority (0 = off; needs CAP_SYS_NICE)")
+          ->check(CLI::Range(0, 99)),
+      "QBOT_REALTIME_PRIORITY");
   env(app.add_option("--seed", c.seed, "Simulation seed (0 = derived from the server id)"), "QBOT_SEED");
   // Content and matches
   env(app.add_option("--catalog", c.catalog, "Parts catalog JSON (default <data dir>/catalog.json)"), "QBOT_CATALOG");

@@ -32,6 +32,7 @@ struct Config {
   std::size_t arena_size = 8;             // players per arena, 1..64
   std::uint64_t seed = 0;                 // 0 = derive from server id
   std::uint32_t workers = 1;              // threads stepping arenas in parallel (1 = the tick thread alone)
+  int realtime_priority = 0;              // SCHED_FIFO priority of the tick thread and workers (0 = ordinary)
 
   // Content and matches
   std::string catalog;                    // parts catalog JSON; empty = <data dir>/catalog.json

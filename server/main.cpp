@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
     spdlog::info("matchmaker running every {} ms", cfg.matchmaker_interval_ms);
   }
 
+  server.apply_realtime_priority();  // last: threads started after this would inherit it
   PassStats published{};
   auto next_publish = monotonic_now();
   while (!g_stop.load()) {

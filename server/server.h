@@ -49,6 +49,12 @@ class Server {
   /// (waiting at most `max_wait`), then runs every due tick.
   void run_once(std::chrono::milliseconds max_wait = std::chrono::milliseconds(50));
 
+  /// With --realtime-priority, puts the calling (tick) thread and the arena
+  /// workers under SCHED_FIFO. Call it after every other thread exists:
+  /// threads inherit their creator's policy, and the network, store and
+  /// matchmaker threads must stay ordinary. Logs and carries on if refused.
+  void apply_realtime_priority();
+
   /// Graceful stop: refuses newcomers, tells every client (Reject
   /// ShuttingDown), waits up to `grace` for disconnects, deregisters.
   void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
@@ -155,6 +161,7 @@ class Server {
     proto::Encoder encoder;
     std::vector<std::uint8_t> entities;
     std::vector<sim::BotCommand> commands;
+    std::vector<Session*> sessions;  // the arena's players' sessions, in players() order
     TickCounts counts;
   };
   /// One arena's tick: stepped and its snapshots encoded on a lane; its

@@ -30,8 +30,9 @@ Metrics::Metrics(Registry& r)
                         .Help("Wall time spent simulating and sending one tick")
                         .Register(r)
                         .Add({}, prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.00075,
-                                                                         0.001, 0.0015, 0.002, 0.003, 0.004, 0.006,
-                                                                         0.008, 0.012, 0.016, 0.033, 0.066, 0.1})),
+                                                                         0.001, 0.0015, 0.002, 0.0025, 0.003, 0.0035,
+                                                                         0.004, 0.005, 0.006, 0.008, 0.012, 0.016,
+                                                                         0.033, 0.066, 0.1})),
       tick_duration_max(gauge(r, "qbot_tick_duration_max_seconds", "Longest tick since the process started")),
       cpu_seconds(counter(r, "qbot_process_cpu_seconds_total", "CPU time of the server process, user + system")),
       ticks(counter(r, "qbot_ticks_total", "Simulation ticks run")),

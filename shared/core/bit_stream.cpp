@@ -6,18 +6,6 @@ namespace {
 constexpr unsigned kVarWidths[] = {4, 8, 12, 16, 32};
 }  // namespace
 
-void BitWriter::bits(std::uint32_t value, unsigned n) {
-  const std::uint64_t masked = n >= 32 ? value : (value & ((1u << n) - 1u));
-  scratch_ |= masked << scratch_bits_;
-  scratch_bits_ += n;
-  bit_count_ += n;
-  while (scratch_bits_ >= 8) {
-    out_.push_back(static_cast<std::uint8_t>(scratch_));
-    scratch_ >>= 8;
-    scratch_bits_ -= 8;
-  }
-}
-
 void BitWriter::finish() {
   if (scratch_bits_ > 0) out_.push_back(static_cast<std::uint8_t>(scratch_));
   scratch_ = 0;
@@ -25,16 +13,16 @@ void BitWriter::finish() {
 }
 
 void BitWriter::var_u(std::uint32_t value) {
-  for (unsigned cls = 0; cls < 5; ++cls) {
+  // Prefix and payload in one write: `cls` ones then a zero (the last class
+  // has no zero), LSB first, so the prefix is the number 2^cls - 1.
+  for (unsigned cls = 0; cls < 4; ++cls) {
     const unsigned w = kVarWidths[cls];
-    if (cls == 4 || value < (1u << w)) {
-      // Unary prefix: `cls` ones then a zero (the last class has no zero).
-      for (unsigned i = 0; i < cls; ++i) bits(1, 1);
-      if (cls < 4) bits(0, 1);
-      bits(value, w);
+    if (value < (1u << w)) {
+      put(((1u << cls) - 1u) | (std::uint64_t{value} << (cls + 1)), cls + 1 + w);
       return;
     }
   }
+  put(0xfu | (std::uint64_t{value} << 4), 36);
 }
 
 void BitWriter::var_s(std::int32_t value) { var_u(zigzag(value)); }

@@ -15,8 +15,8 @@ class BitWriter {
   explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
 
   /// Writes the low `bits` bits of `value` (0 <= bits <= 32).
-  void bits(std::uint32_t value, unsigned bits);
-  void flag(bool b) { bits(b ? 1u : 0u, 1); }
+  void bits(std::uint32_t value, unsigned bits) { put(bits >= 32 ? value : (value & ((1u << bits) - 1u)), bits); }
+  void flag(bool b) { put(b ? 1u : 0u, 1); }
 
   /// Variable-length unsigned: prefix-coded width class 4/8/12/16/32 bits.
   void var_u(std::uint32_t value);
@@ -30,8 +30,21 @@ class BitWriter {
   std::size_t bit_count() const { return bit_count_; }
 
  private:
+  // Inline and byte-at-a-time only when a whole byte is ready: this runs
+  // for every field of every entity of every client's snapshot, every tick.
+  void put(std::uint64_t masked, unsigned n) {  // masked < 2^n, n <= 36
+    scratch_ |= masked << scratch_bits_;
+    scratch_bits_ += n;
+    bit_count_ += n;
+    while (scratch_bits_ >= 8) {
+      out_.push_back(static_cast<std::uint8_t>(scratch_));
+      scratch_ >>= 8;
+      scratch_bits_ -= 8;
+    }
+  }
+
   std::vector<std::uint8_t>& out_;
-  std::uint64_t scratch_ = 0;  // pending bits, LSB first
+  std::uint64_t scratch_ = 0;  // pending bits, LSB first (fewer than 8 between calls)
   unsigned scratch_bits_ = 0;
   std::size_t bit_count_ = 0;
 };

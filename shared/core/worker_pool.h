@@ -5,9 +5,15 @@
 // done. `lane` (0..lanes()-1) says which thread runs the task, so callers
 // keep per-lane scratch space without locks. With one lane it is a plain
 // loop on the caller's thread. Used to step arenas in parallel (--workers).
+//
+// run() waits for the batch's tasks, never for a thread: a worker that has
+// not woken up yet (its core busy elsewhere) simply finds nothing left to
+// claim, so on a loaded box the caller does the work itself instead of
+// waiting a scheduler time slice for a helper.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -27,20 +33,31 @@ class WorkerPool {
 
   void run(std::size_t count, const Task& task);
   std::size_t lanes() const { return threads_.size() + 1; }
+  /// Native handles of the pool's own threads (not the caller), e.g. to set
+  /// their scheduling priority.
+  std::vector<std::thread::native_handle_type> native_handles();
 
  private:
-  void work(std::size_t lane);  // claims indices until none are left
+  struct Batch {
+    std::uint32_t generation = 0;
+    const Task* task = nullptr;
+    std::size_t count = 0;
+  };
+  /// Runs indices of `batch` until none are left; an index is claimed only
+  /// while its generation is current, so a late thread never runs a task of
+  /// a batch that has already returned.
+  void work(const Batch& batch, std::size_t lane);
   void thread_main(std::size_t lane);
 
   std::mutex mu_;
   std::condition_variable start_;
   std::condition_variable finished_;
-  std::uint64_t generation_ = 0;  // bumped per batch (guarded by mu_)
-  std::size_t busy_ = 0;          // threads still inside this batch (guarded by mu_)
-  bool stopping_ = false;
-  const Task* task_ = nullptr;
-  std::size_t count_ = 0;
-  std::atomic<std::size_t> next_{0};
+  Batch batch_;            // the current batch (guarded by mu_)
+  bool stopping_ = false;  // guarded by mu_
+  // generation << 32 | next index to claim: claiming is one compare-exchange
+  // that fails once the batch is over or replaced.
+  std::atomic<std::uint64_t> cursor_{0};
+  std::atomic<std::size_t> done_{0};  // tasks of the current batch finished
   std::vector<std::thread> threads_;
 };
 

@@ -54,3 +54,21 @@ TEST(WorkerPool, OneLaneIsAPlainLoopOnTheCaller) {
   });
   EXPECT_EQ(order, (std::vector<std::size_t>{0, 1, 2, 3, 4}));
 }
+
+TEST(WorkerPool, ManySmallBatchesNeverRunATaskTwiceOrOfAnEarlierBatch) {
+  // Tiny batches back to back: the caller often finishes a batch before a
+  // worker wakes, and that late worker must then not run anything of the
+  // batch it was woken for (its task is gone) — only of the current one.
+  WorkerPool pool(3);
+  for (std::uint32_t batch = 0; batch < 20000; ++batch) {
+    const std::size_t count = 2 + batch % 3;
+    std::vector<std::atomic<std::uint32_t>> seen(count);
+    pool.run(count, [&, batch](std::size_t i, std::size_t) { seen[i].fetch_add(batch + 1); });
+    for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(seen[i].load(), batch + 1) << "batch " << batch << " index " << i;
+  }
+}
+
+TEST(WorkerPool, ExposesOneNativeHandlePerThreadBesidesTheCaller) {
+  EXPECT_EQ(WorkerPool(1).native_handles().size(), 0u);
+  EXPECT_EQ(WorkerPool(3).native_handles().size(), 2u);
+}
