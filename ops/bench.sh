@@ -3,10 +3,9 @@
 # arenas) and, in the same run, against tests/bench/enet_baseline (bare ENet,
 # same number and size of packets, no game logic). Server and load generator
 # share this machine, as in the README table.
-#   ops/bench.sh                         # 250 500 1000 2000 clients, 60 Hz, 30 s each
+#   ops/bench.sh                         # 250 500 1000 2000 clients, 60 Hz, 30 s each (--workers 2 --realtime-priority 10)
 #   QBOT_BENCH_POINTS="1000" QBOT_BENCH_TICK_RATE=30 QBOT_BENCH_SECONDS=60 ops/bench.sh
-#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_WORKERS=2 ops/bench.sh   # arenas on 2 lanes
-#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_REALTIME=10 ops/bench.sh  # tick thread under SCHED_FIFO 10 (needs root)
+#   QBOT_BENCH_POINTS="1000" QBOT_BENCH_WORKERS=1 QBOT_BENCH_REALTIME=0 ops/bench.sh  # one lane, ordinary scheduling
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
@@ -14,8 +13,8 @@ POINTS="${QBOT_BENCH_POINTS:-250 500 1000 2000}"
 TICK="${QBOT_BENCH_TICK_RATE:-60}"
 SECONDS_PER_POINT="${QBOT_BENCH_SECONDS:-30}"
 THREADS="${QBOT_BENCH_CLIENT_THREADS:-2}"
-WORKERS="${QBOT_BENCH_WORKERS:-1}"  # qbot-server --workers: arenas stepped in parallel
-REALTIME="${QBOT_BENCH_REALTIME:-0}"  # qbot-server --realtime-priority (0 = ordinary scheduling)
+WORKERS="${QBOT_BENCH_WORKERS:-2}"    # qbot-server --workers: arenas stepped in parallel
+REALTIME="${QBOT_BENCH_REALTIME:-10}"  # qbot-server --realtime-priority (0 = ordinary; needs root, else a warning)
 "$ROOT/ops/deps.sh"
 "$ROOT/ops/build.sh" >/dev/null
 OUT="$(mktemp -d)"

@@ -3,7 +3,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <sched.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <vector>
 
 #include "proto/version.h"
 #include "redis_server.h"
@@ -109,4 +116,48 @@ TEST(ServerProcess, InvalidConfigFailsAtStartupNamingTheField) {
                                      "badredis", 10s);
   EXPECT_EQ(bad_redis.exit_code, 2);
   EXPECT_NE(bad_redis.output.find("--redis"), std::string::npos) << bad_redis.output;
+}
+
+namespace {
+/// Scheduling policy of each of a process's threads (0 = SCHED_OTHER,
+/// 1 = SCHED_FIFO), from /proc/<pid>/task/<tid>/stat field 41.
+std::vector<int> thread_policies(pid_t pid) {
+  std::vector<int> out;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // the name may hold spaces
+    std::vector<std::string> f{std::istream_iterator<std::string>(fields), std::istream_iterator<std::string>()};
+    if (f.size() > 38) out.push_back(std::stoi(f[38]));  // field 41, counted from field 3
+  }
+  return out;
+}
+}  // namespace
+
+TEST(ServerProcess, RealtimePriorityPutsTheTickThreadAndWorkersUnderSchedFifo) {
+  ServerProcess server({"--workers", "2", "--realtime-priority", "5"}, "realtime");
+  const std::string granted = "SCHED_FIFO priority 5";
+  const std::string refused = "--realtime-priority 5:";
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::string log = server.process().log();
+        return log.find(granted) != std::string::npos || log.find(refused) != std::string::npos;
+      },
+      5s))
+      << server.process().log();
+  const auto policies = thread_policies(server.process().pid());
+  const auto fifo = std::count(policies.begin(), policies.end(), SCHED_FIFO);
+  if (server.process().log().find(granted) != std::string::npos) {
+    // The tick thread and its one worker; the network, store, metrics and
+    // matchmaker threads stay ordinary (they were started first).
+    EXPECT_EQ(fifo, 2) << policies.size() << " threads";
+    EXPECT_GT(policies.size(), 3u);
+  } else {
+    EXPECT_EQ(fifo, 0);  // refused (no CAP_SYS_NICE): said so, and nothing half-applied
+  }
+  // Still a working server.
+  TestClient c;
+  ASSERT_TRUE(c.connect({"127.0.0.1", server.port()}));
+  ASSERT_TRUE(c.join("rt"));
+  EXPECT_TRUE(c.receive_a<proto::Snapshot>(2s));
 }
