@@ -688,6 +688,7 @@ ServerInfo Server::registry_info() const {
   // Seats of matches assigned here but not yet joined count as taken, so
   // matchmakers do not overbook us between heartbeats.
   info.players = static_cast<std::uint32_t>(players_ + hosted_.open_seats());
+  for (const auto& [id, match] : hosted_.all()) info.counted_matches.push_back(id);  // no longer pending in the store
   info.arenas = static_cast<std::uint32_t>(arenas_.size());
   info.version = "0.1.0";
   return info;

@@ -57,6 +57,7 @@ class HostedMatches {
   /// advertises them as used, so matchmakers do not overbook).
   std::uint32_t open_seats() const;
   std::map<MatchId, HostedMatch>& all() { return matches_; }
+  const std::map<MatchId, HostedMatch>& all() const { return matches_; }
 
  private:
   token::Key key_;

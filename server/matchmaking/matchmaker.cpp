@@ -14,7 +14,7 @@ namespace {
 // A live server and the seats it can still take in this pass.
 struct Room {
   const ServerInfo* server = nullptr;
-  std::uint64_t free = 0;  // capacity - players - seats handed out earlier in this pass
+  std::uint64_t free = 0;  // capacity - players - pending seats - seats handed out earlier in this pass
 };
 
 // A formed match waiting for its id and tokens.
@@ -74,7 +74,10 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
   }
   std::map<std::string, std::vector<Room>> regions;  // ordered: passes visit regions the same way
   for (const auto& s : *live) {
-    const std::uint64_t free = s.capacity > s.players ? s.capacity - s.players : 0;
+    // Seats assigned here by any matchmaker that the server's last heartbeat
+    // does not count yet are taken too: no overbooking between heartbeats.
+    const std::uint64_t taken = std::uint64_t{s.players} + s.pending_seats;
+    const std::uint64_t free = s.capacity > taken ? s.capacity - taken : 0;
     regions[s.region].push_back(Room{&s, free});
   }
 

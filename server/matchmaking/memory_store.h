@@ -83,6 +83,11 @@ class MemoryStore final : public Store {
   };
   std::map<MatchId, MatchEntry> matches_;
   std::map<std::string, std::deque<MatchId>> inboxes_;  // server id -> match ids to host
+  struct PendingSeats {
+    std::uint32_t seats = 0;
+    std::chrono::milliseconds deadline{0};
+  };
+  std::map<std::string, std::map<MatchId, PendingSeats>> pending_;  // server id -> seats not yet counted
   MatchId next_match_id_ = 1;
   void expire_tickets(std::chrono::milliseconds now);  // with mu_ held
   /// Erases the ticket and, if it is waiting, its queue entry (mu_ held).

@@ -166,6 +166,7 @@ StoreResult<std::vector<bool>> MemoryStore::assign_matches(std::span<const Match
     }
     matches_[m.id] = MatchEntry{m, now + std::chrono::milliseconds(kMatchRecordTtlMs)};
     inboxes_[m.server_id].push_back(m.id);
+    pending_[m.server_id][m.id] = {static_cast<std::uint32_t>(m.slots.size()), now + std::chrono::milliseconds(kPendingSeatsMs)};
   }
   return out;
 }

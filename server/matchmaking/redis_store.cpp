@@ -10,20 +10,30 @@ namespace {
 
 // Registry heartbeat: expiry is computed from Redis's own clock (TIME), so
 // servers with skewed clocks still agree on who is alive.
-// KEYS[1] server hash, KEYS[2] live-servers zset; ARGV[1] ttl ms, ARGV[2] id,
-// ARGV[3..] field/value pairs.
+// The matches whose seats `players` now counts stop being pending, in the
+// same step as `players` is written: no moment counts them twice or never.
+// KEYS[1] server hash, KEYS[2] live-servers zset, KEYS[3] pending seats;
+// ARGV[1] ttl ms, ARGV[2] id, ARGV[3] m, ARGV[4..3+m] field/value pairs,
+// then the counted match ids.
 constexpr const char* kHeartbeatScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local m = tonumber(ARGV[3])
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'heartbeat_ms', now, unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], 'heartbeat_ms', now, unpack(ARGV, 4, 3 + m))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), ARGV[2])
+if #ARGV > 3 + m and redis.call('TYPE', KEYS[3])['ok'] == 'hash' then
+  for j = 4 + m, #ARGV, 1000 do redis.call('HDEL', KEYS[3], unpack(ARGV, j, math.min(j + 999, #ARGV))) end
+end
 return now
 )lua";
 
 // Live servers: drop expired members, return [id, HGETALL...] pairs.
-// KEYS[1] live-servers zset; ARGV[1] server key prefix.
+// Each server's pending seats (matches assigned but not yet counted by a
+// heartbeat) are summed and appended as a `pending_seats` field; entries
+// past their deadline, or not of the form 'seats:deadline', are dropped.
+// KEYS[1] live-servers zset; ARGV[1] server key prefix, ARGV[2] pending key prefix.
 constexpr const char* kLiveServersScript = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,6 +43,22 @@ local out = {}
 for _, id in ipairs(ids) do
   local h = redis.call('HGETALL', ARGV[1] .. id)
   if #h > 0 then
+    local pending, stale = 0, {}
+    local key = ARGV[2] .. id
+    if redis.call('TYPE', key)['ok'] == 'hash' then
+      local p = redis.call('HGETALL', key)
+      for j = 1, #p, 2 do
+        local seats, deadline = string.match(p[j + 1], '^(%d+):(%d+)$')
+        if seats and #seats <= 6 and tonumber(deadline) > now then
+          pending = pending + tonumber(seats)
+        else
+          stale[#stale + 1] = p[j]
+        end
+      end
+      for j = 1, #stale, 1000 do redis.call('HDEL', key, unpack(stale, j, math.min(j + 999, #stale))) end
+    end
+    h[#h + 1] = 'pending_seats'
+    h[#h + 1] = tostring(pending)
     out[#out + 1] = id
     out[#out + 1] = h
   end
@@ -64,7 +90,7 @@ bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out
   };
   return text("host", out.host, 253) && text("region", out.region, 64) && text("version", out.version, 64) &&
          num("port", out.port) && num("capacity", out.capacity) && num("players", out.players) &&
-         num("arenas", out.arenas) && num("heartbeat_ms", out.heartbeat_ms);
+         num("arenas", out.arenas) && num("heartbeat_ms", out.heartbeat_ms) && num("pending_seats", out.pending_seats);
 }
 
 }  // namespace
@@ -74,16 +100,18 @@ RedisStore::RedisStore(RedisUrl url, std::string prefix, std::chrono::millisecon
 
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
-  const std::string keys[] = {server_key(info.id), servers_key()};
-  const std::string args[] = {std::to_string(ttl_ms),      info.id,
-                              "id",                        info.id,
-                              "host",                      info.host,
-                              "port",                      std::to_string(info.port),
-                              "region",                    info.region,
-                              "capacity",                  std::to_string(info.capacity),
-                              "players",                   std::to_string(info.players),
-                              "arenas",                    std::to_string(info.arenas),
-                              "version",                   info.version};
+  const std::string keys[] = {server_key(info.id), servers_key(), pending_key(info.id)};
+  std::vector<std::string> args{std::to_string(ttl_ms),        info.id,
+                                "16",  // field/value strings that follow
+                                "id",                          info.id,
+                                "host",                        info.host,
+                                "port",                        std::to_string(info.port),
+                                "region",                      info.region,
+                                "capacity",                    std::to_string(info.capacity),
+                                "players",                     std::to_string(info.players),
+                                "arenas",                      std::to_string(info.arenas),
+                                "version",                     info.version};
+  for (MatchId id : info.counted_matches) args.push_back(std::to_string(id));
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.eval(kHeartbeatScript, keys, args);
@@ -95,14 +123,14 @@ StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
   if (!valid_server_id(id)) return core::Err{StoreError{"invalid server id '" + id + "'"}};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
-  auto r = conn_.pipeline({{"DEL", server_key(id)}, {"ZREM", servers_key(), id}});
+  auto r = conn_.pipeline({{"DEL", server_key(id)}, {"ZREM", servers_key(), id}, {"DEL", pending_key(id)}});
   if (!r) return io_error<bool>(r.error());
   return (*r)[0].integer() > 0;
 }
 
 StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
   const std::string keys[] = {servers_key()};
-  const std::string args[] = {prefix_ + "server:"};
+  const std::string args[] = {prefix_ + "server:", prefix_ + "pending:"};
   std::lock_guard lock(mu_);
   round_trips_ += 1;
   auto r = conn_.eval(kLiveServersScript, keys, args);

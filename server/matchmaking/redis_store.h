@@ -65,6 +65,7 @@ class RedisStore final : public Store {
   const std::string& prefix() const { return prefix_; }
   std::string server_key(const std::string& id) const { return prefix_ + "server:" + id; }
   std::string servers_key() const { return prefix_ + "servers"; }
+  std::string pending_key(const std::string& id) const { return prefix_ + "pending:" + id; }
   std::string garage_key(AccountId account) const { return prefix_ + "garage:" + std::to_string(account); }
   /// Per-bot stats of an account: written by results, read by the garage.
   std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }

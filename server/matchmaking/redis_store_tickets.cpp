@@ -113,13 +113,19 @@ return out
 // stored and its id queued for the server; otherwise nothing changes for that
 // match. Calls are grouped (one ZREM per queue per match, one RPUSH and
 // PEXPIRE per inbox per pass): the matchmaker sends thousands of tickets.
-// ARGV[1] key prefix, ARGV[2] record ttl ms, then per match: id, server id,
-// host, port, record, slot count n, n x (queue member, token).
+// Each assigned match's seats become pending on its server (pending:{id},
+// field match id = 'seats:deadline ms') until a heartbeat counts them: the
+// next pass, here or on another matchmaker, sees them taken.
+// ARGV[1] key prefix, ARGV[2] record ttl ms, ARGV[3] pending-seats ms, then
+// per match: id, server id, host, port, record, slot count n, n x (queue
+// member, token).
 // Returns one 1 (assigned) or 0 per match.
 constexpr const char* kAssignScript = R"lua(
-local P, ttl = ARGV[1], ARGV[2]
-local out, inbox_ids, inbox_ok = {}, {}, {}
-local i = 3
+local P, ttl, pending_ms = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local t = redis.call('TIME')
+local deadline = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + pending_ms
+local out, inbox_ids, inbox_ok, pending = {}, {}, {}, {}
+local i = 4
 while i <= #ARGV do
   local id, server, host, port, record = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local n = tonumber(ARGV[i + 5])
@@ -127,8 +133,11 @@ while i <= #ARGV do
   i = first + 2 * n
   local ok = inbox_ok[server]
   if ok == nil then
-    local t = redis.call('TYPE', P .. 'inbox:' .. server)['ok']
-    ok = t == 'none' or t == 'list'
+    -- Checked before any write: a key of the wrong type would fail the
+    -- script half way, and a script's earlier writes are not rolled back.
+    local inbox_type = redis.call('TYPE', P .. 'inbox:' .. server)['ok']
+    local pending_type = redis.call('TYPE', P .. 'pending:' .. server)['ok']
+    ok = (inbox_type == 'none' or inbox_type == 'list') and (pending_type == 'none' or pending_type == 'hash')
     inbox_ok[server] = ok
   end
   local match_key = P .. 'match:' .. id
@@ -157,6 +166,9 @@ while i <= #ARGV do
     redis.call('SET', match_key, record, 'PX', ttl)
     inbox_ids[server] = inbox_ids[server] or {}
     table.insert(inbox_ids[server], id)
+    pending[server] = pending[server] or {}
+    table.insert(pending[server], id)
+    table.insert(pending[server], n .. ':' .. deadline)
     out[#out + 1] = 1
   else
     out[#out + 1] = 0
@@ -166,6 +178,11 @@ for server, ids in pairs(inbox_ids) do
   local inbox = P .. 'inbox:' .. server
   for j = 1, #ids, 1000 do redis.call('RPUSH', inbox, unpack(ids, j, math.min(j + 999, #ids))) end
   redis.call('PEXPIRE', inbox, ttl)
+end
+for server, fields in pairs(pending) do
+  local key = P .. 'pending:' .. server
+  for j = 1, #fields, 1000 do redis.call('HSET', key, unpack(fields, j, math.min(j + 999, #fields))) end
+  redis.call('PEXPIRE', key, pending_ms)
 end
 return out
 )lua";
@@ -385,7 +402,7 @@ StoreResult<MatchId> RedisStore::reserve_match_ids(std::uint32_t count) {
 StoreResult<std::vector<bool>> RedisStore::assign_matches(std::span<const MatchAssignment> matches) {
   std::vector<bool> out;
   if (matches.empty()) return out;
-  std::size_t arg_count = 2;
+  std::size_t arg_count = 3;
   for (const auto& m : matches) {
     if (auto why = match_problem(m)) return core::Err{invalid_argument("match " + std::to_string(m.id) + ": " + *why)};
     arg_count += 6 + 2 * m.slots.size();
@@ -394,6 +411,7 @@ StoreResult<std::vector<bool>> RedisStore::assign_matches(std::span<const MatchA
   args.reserve(arg_count);
   args.push_back(prefix_);
   args.push_back(std::to_string(kMatchRecordTtlMs));
+  args.push_back(std::to_string(kPendingSeatsMs));
   for (const auto& m : matches) {
     args.push_back(std::to_string(m.id));
     args.push_back(m.server_id);

@@ -40,9 +40,19 @@ struct ServerInfo {
   std::uint32_t arenas = 0;
   std::string version;     // build version
   std::uint64_t heartbeat_ms = 0;  // store time of the last heartbeat (filled by the store)
+  // Seat accounting between heartbeats, so that matchmakers never overbook:
+  // assign_matches records each match's seats as pending on its server
+  // until a heartbeat says `players` counts them (or kPendingSeatsMs pass).
+  std::uint32_t pending_seats = 0;        // live_servers: seats assigned here that `players` does not count yet
+  std::vector<MatchId> counted_matches;  // heartbeat: matches whose seats `players` counts (clears them as pending)
 
   friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
 };
+
+/// How long seats of an assigned match stay pending on its server when no
+/// heartbeat counts them (the server never took the match, or died): long
+/// enough for many heartbeats, short enough not to strand capacity.
+constexpr std::uint32_t kPendingSeatsMs = 30'000;
 
 /// True if `id` is a valid server id (used in Redis keys).
 bool valid_server_id(const std::string& id);

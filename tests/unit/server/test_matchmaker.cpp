@@ -220,6 +220,32 @@ TEST_F(MatchmakerTest, SeatsGivenOutEarlierInThePassCount) {
   EXPECT_EQ(stats.no_room, 1u);
 }
 
+TEST_F(MatchmakerTest, SeatsAssignedInEarlierPassesCountUntilAHeartbeatDoes) {
+  // The server's advertised load lags (heartbeats, inbox reads); two
+  // matchmakers' passes in between must not fill it twice over.
+  server("s1", "eu", 16);
+  tickets(1, 32);
+  Matchmaker first(fx.store, config());
+  Matchmaker second(fx.store, config());
+  EXPECT_EQ(pass(first).matches_assigned, 2u);
+  const auto again = pass(second);
+  EXPECT_EQ(again.matches_assigned, 0u);
+  EXPECT_EQ(again.no_room, 2u);
+  auto live = fx.store.live_servers();
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_EQ((*live)[0].pending_seats, 16u);
+
+  // The server took both matches, and its players ended them: its heartbeat
+  // counts nobody, and says so for both matches. Room again.
+  auto taken = fx.store.take_matches("s1", 10);
+  ASSERT_EQ(taken->size(), 2u);
+  ServerInfo beat = (*live)[0];
+  beat.players = 0;
+  beat.counted_matches = {(*taken)[0].id, (*taken)[1].id};
+  ASSERT_TRUE(fx.store.heartbeat_server(beat, 5000).ok());
+  EXPECT_EQ(pass(second).matches_assigned, 2u);
+}
+
 TEST_F(MatchmakerTest, TheServerWithTheMostRoomIsChosen) {
   server("a", "eu", 20);
   server("b", "eu", 40, 10);  // 30 free

@@ -360,6 +360,90 @@ TYPED_TEST(StoreContractTickets, InboxesHandOutMatchesInOrderOnce) {
   EXPECT_FALSE(store.match(id + 99)->has_value());
 }
 
+ServerInfo registry_entry(const std::string& id, std::uint32_t players, std::vector<MatchId> counted = {}) {
+  ServerInfo s;
+  s.id = id;
+  s.host = "10.0.0.1";
+  s.port = 7777;
+  s.region = "eu";
+  s.capacity = 100;
+  s.players = players;
+  s.version = "test";
+  s.counted_matches = std::move(counted);
+  return s;
+}
+
+std::uint32_t pending_seats(Store& store, const std::string& id) {
+  auto live = store.live_servers();
+  EXPECT_TRUE(live.ok());
+  for (const auto& s : live.ok() ? *live : std::vector<ServerInfo>{}) {
+    if (s.id == id) return s.pending_seats;
+  }
+  ADD_FAILURE() << id << " is not live";
+  return 0;
+}
+
+TYPED_TEST(StoreContractTickets, AssignedSeatsArePendingUntilAHeartbeatCountsThem) {
+  auto& store = this->fx.store;
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 0), 60000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-b", 0), 60000).ok());
+  EXPECT_EQ(pending_seats(store, "srv-a"), 0u);
+  this->enqueue_all({1, 2, 3, 4, 5, 6, 7});
+  const MatchId id = *store.reserve_match_ids(3);
+  ASSERT_EQ(this->assign({match_of(id, {1, 2}), match_of(id + 1, {3, 4, 5}), match_of(id + 2, {6, 7}, "srv-b")}),
+            (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(pending_seats(store, "srv-a"), 5u);
+  EXPECT_EQ(pending_seats(store, "srv-b"), 2u);
+  // A refused match (its tickets are taken) adds nothing.
+  ASSERT_EQ(this->assign({match_of(id + 9, {1, 2})}), std::vector<bool>{false});
+  EXPECT_EQ(pending_seats(store, "srv-a"), 5u);
+
+  // srv-a took the first match; its heartbeat counts those 2 seats in
+  // `players` and says so: they are no longer pending.
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 2, {id}), 60000).ok());
+  EXPECT_EQ(pending_seats(store, "srv-a"), 3u);
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 5, {id, id + 1, id + 77}), 60000).ok());
+  EXPECT_EQ(pending_seats(store, "srv-a"), 0u);
+  EXPECT_EQ(pending_seats(store, "srv-b"), 2u);
+  // Deregistering forgets the server's pending seats.
+  ASSERT_TRUE(*store.deregister_server("srv-b"));
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-b", 0), 60000).ok());
+  EXPECT_EQ(pending_seats(store, "srv-b"), 0u);
+}
+
+TEST(MemoryStoreTickets, PendingSeatsLapseWhenNoHeartbeatCountsThem) {
+  MemoryFixture fx;
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("srv-a", 0), kPendingSeatsMs * 2).ok());
+  ASSERT_TRUE(fx.store.enqueue(ticket(1), kLongTtl).ok());
+  ASSERT_TRUE(fx.store.enqueue(ticket(2), kLongTtl).ok());
+  ASSERT_EQ(*fx.store.assign_matches(std::vector{match_of(5, {1, 2})}), std::vector<bool>{true});
+  fx.now += std::chrono::milliseconds(kPendingSeatsMs - 1);
+  EXPECT_EQ(pending_seats(fx.store, "srv-a"), 2u);
+  fx.now += 1ms;
+  EXPECT_EQ(pending_seats(fx.store, "srv-a"), 0u);
+}
+
+TEST(RedisStoreTickets, HostilePendingSeatEntriesAreDroppedNotCounted) {
+  RedisFixture fx;
+  auto& redis = *RedisFixture::server;
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("srv-a", 0), 60000).ok());
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("srv-b", 0), 60000).ok());
+  const std::string future = std::to_string(redis_time_ms() + 60000);
+  redis.command({"HSET", "qbot:pending:srv-a", "70", "3:" + future, "71", "4:1", "72", "garbage", "73",
+                 "99999999:" + future, "74", "-5:" + future});
+  EXPECT_EQ(pending_seats(fx.store, "srv-a"), 3u);  // 71 lapsed, 72-74 malformed
+  EXPECT_EQ(redis.command({"HLEN", "qbot:pending:srv-a"}), "1");
+  // A pending key of the wrong type: the server is still listed, and no
+  // match is assigned to it (the script checks before it writes).
+  redis.command({"SET", "qbot:pending:srv-b", "x"});
+  EXPECT_EQ(pending_seats(fx.store, "srv-b"), 0u);
+  ASSERT_TRUE(fx.store.enqueue(ticket(1), kLongTtl).ok());
+  ASSERT_TRUE(fx.store.enqueue(ticket(2), kLongTtl).ok());
+  ASSERT_EQ(*fx.store.assign_matches(std::vector{match_of(80, {1, 2}, "srv-b")}), std::vector<bool>{false});
+  EXPECT_EQ(fx.store.poll_tickets(std::vector<AccountId>{1}, kLongTtl)->at(0)->state, TicketState::Waiting);
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("srv-b", 0, {80}), 60000).ok());  // HDEL skipped, no error
+}
+
 TYPED_TEST(StoreContractTickets, ReservedMatchIdBlocksNeverOverlap) {
   auto& store = this->fx.store;
   const MatchId a = *store.reserve_match_ids(10);
@@ -473,13 +557,16 @@ TEST(RedisStoreTickets, KeysCarryTheConfiguredPrefixAndTtls) {
   std::istringstream in(keys);
   int count = 0;
   for (std::string key; in >> key; ++count) EXPECT_EQ(key.rfind("custom:", 0), 0u) << key;
-  // garage, 3 tickets, queue (ticket 3), next_match_id, match, inbox
-  EXPECT_EQ(count, 8) << keys;
+  // garage, 3 tickets, queue (ticket 3), next_match_id, match, inbox, pending seats
+  EXPECT_EQ(count, 9) << keys;
   EXPECT_EQ(redis.command({"HGET", "custom:ticket:1", "state"}), "assigned");
   const long long match_ttl = std::stoll(redis.command({"PTTL", "custom:match:" + std::to_string(id)}));
   EXPECT_GT(match_ttl, 0);
   EXPECT_LE(match_ttl, static_cast<long long>(kMatchRecordTtlMs));
   EXPECT_GT(std::stoll(redis.command({"PTTL", "custom:inbox:srv-a"})), 0);
+  const long long pending_ttl = std::stoll(redis.command({"PTTL", "custom:pending:srv-a"}));
+  EXPECT_GT(pending_ttl, 0);
+  EXPECT_LE(pending_ttl, static_cast<long long>(kPendingSeatsMs));
   EXPECT_EQ(redis.command({"TTL", "custom:garage:1"}), "-1");
   EXPECT_EQ(redis.command({"TTL", "custom:queue:ffa:eu"}), "-1");
 }
