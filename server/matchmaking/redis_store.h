@@ -73,7 +73,11 @@ class RedisStore final : public Store {
  private:
   template <class T>
   StoreResult<T> io_error(const RedisError& e) const {
-    return core::Err{StoreError{describe() + ": " + e.message, e.io ? StoreError::Kind::Io : StoreError::Kind::Invalid}};
+    // An error reply (OOM, READONLY during a failover, LOADING, a key of the
+    // wrong type) is the store's state, never the caller's argument: those
+    // are checked before anything is sent. So it is Io, "try again later",
+    // and a client hears Unavailable rather than that its input was wrong.
+    return core::Err{StoreError{describe() + ": " + e.message, StoreError::Kind::Io}};
   }
 
   std::string prefix_;

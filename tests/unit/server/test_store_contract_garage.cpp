@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "server/matchmaking/record_codec.h"
+#include "server/lobby/lobby.h"
 #include "store_fixtures.h"
 
 using namespace qbot::server;
@@ -194,5 +195,11 @@ TEST(RedisStoreGarage, CorruptCounterIsAnErrorNotACrash) {
   EXPECT_FALSE(fx.store.create_bot(5, bot("a"), 8).ok());
   RedisFixture::server->command({"SET", "qbot:garage:6", "a string, not a hash"});
   EXPECT_FALSE(fx.store.create_bot(6, bot("a"), 8).ok());
-  EXPECT_FALSE(fx.store.list_bots(6).ok());
+  auto listed = fx.store.list_bots(6);
+  ASSERT_FALSE(listed.ok());
+  // Redis's error is the store's state, not the request's fault: the player
+  // is told "unavailable", not that the loadout was wrong.
+  EXPECT_EQ(listed.error().kind, StoreError::Kind::Io) << listed.error().message;
+  EXPECT_NE(listed.error().message.find("WRONGTYPE"), std::string::npos) << listed.error().message;
+  EXPECT_EQ(garage_status(listed.error()), qbot::proto::GarageStatus::Unavailable);
 }
