@@ -137,6 +137,10 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
       "QBOT_MATCH_JOIN_TIMEOUT");
   env(app.add_option("--journal-dir", c.journal_dir, "Match results wait here while the store is unreachable"),
       "QBOT_JOURNAL_DIR");
+  env(app.add_option("--results-stream-max", c.results_stream_max,
+                     "Match results kept in the store's results stream, newest first (0 = all; ratings are kept "
+                     "regardless)"),
+      "QBOT_RESULTS_STREAM_MAX");
   // Observability
   env(app.add_option("--metrics-bind", c.metrics_bind, "Prometheus /metrics bind address"), "QBOT_METRICS_BIND");
   env(app.add_option("--metrics-port", c.metrics_port, "Prometheus /metrics TCP port (0 = disabled)"),

@@ -77,6 +77,7 @@ struct Config {
   std::uint32_t join_token_ttl_s = 60;    // a match assignment's join tokens expire after this
   std::uint32_t match_join_timeout_s = 15;  // a matchmade match starts with whoever came after this
   std::string journal_dir = "results-journal";  // match results wait here while the store is unreachable
+  std::uint64_t results_stream_max = 1'000'000;  // the results stream keeps this many newest entries (0 = all)
 
   // Observability
   std::string metrics_bind = "0.0.0.0";

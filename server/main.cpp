@@ -109,7 +109,9 @@ int main(int argc, char** argv) {
   std::unique_ptr<Store> matchmaker_store;
   if (cfg.redis.empty()) {
     // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
-    store = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
+    auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
+    memory->keep_results(cfg.results_stream_max);
+    store = std::move(memory);
     spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
   } else {
     auto url = parse_redis_url(cfg.redis);
@@ -117,7 +119,9 @@ int main(int argc, char** argv) {
       spdlog::error("--redis: {}", url.error());
       return 2;
     }
-    store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
+    auto redis = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
+    redis->keep_results(cfg.results_stream_max);
+    store = std::move(redis);
     if (cfg.matchmaker) {
       matchmaker_store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
     }

@@ -17,6 +17,9 @@ class MemoryStore final : public Store {
  public:
   using Clock = std::function<std::chrono::milliseconds()>;
   explicit MemoryStore(Clock clock) : clock_(std::move(clock)) {}
+  /// The results stream keeps only the newest `max_entries` results (0 = all),
+  /// as RedisStore's XADD MAXLEN does. Ratings and idempotency are unaffected.
+  void keep_results(std::size_t max_entries) { results_max_ = max_entries; }
 
   // Registry (memory_store.cpp)
   StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
@@ -95,7 +98,8 @@ class MemoryStore final : public Store {
 
   // Results and ratings
   std::map<AccountId, Rating> ratings_;
-  std::vector<MatchResult> results_;
+  std::deque<MatchResult> results_;
+  std::size_t results_max_ = 0;  // 0 = keep every result
   std::set<MatchId> applied_results_;
 };
 

@@ -43,6 +43,7 @@ StoreResult<bool> MemoryStore::submit_result(const MatchResult& result) {
     stats.deaths += row.deaths;
   }
   results_.push_back(result);
+  while (results_max_ > 0 && results_.size() > results_max_) results_.pop_front();
   return true;
 }
 

@@ -16,6 +16,10 @@ namespace qbot::server {
 class RedisStore final : public Store {
  public:
   RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout);
+  /// The results stream keeps only the newest `max_entries` results (0 = all):
+  /// every XADD trims it (MAXLEN, exact). Consumers must keep up; ratings,
+  /// bot stats and the idempotency markers are unaffected.
+  void keep_results(std::size_t max_entries) { results_max_ = max_entries; }
 
   // Registry (redis_store.cpp)
   StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
@@ -86,6 +90,7 @@ class RedisStore final : public Store {
   RedisConnection conn_;
   std::atomic<std::uint64_t> malformed_{0};
   std::atomic<std::uint64_t> round_trips_{0};
+  std::size_t results_max_ = 0;  // 0 = keep every result
 
   // Results and ratings (redis_store_results.cpp)
   struct RatingsRead;

@@ -18,7 +18,8 @@ namespace {
 // n garage keys (row order). ARGV[1] encoded result, ARGV[2] match id,
 // ARGV[3] server id, ARGV[4] mode, ARGV[5] n, then 9 per row: matches as
 // read ('' = none), rating, deviation, volatility, matches, bot id
-// ('0' = none), win 0/1, kills, deaths.
+// ('0' = none), win 0/1, kills, deaths; then the stream's maximum length
+// ('0' = unbounded).
 // Returns 'duplicate', 'retry', or the new stream entry id.
 // Reads and checks come first and every write after XADD cannot fail, so an
 // error (a key of the wrong type) can never leave a half-applied result.
@@ -46,7 +47,13 @@ for i = 1, n do
     stats[i] = new
   end
 end
-local id = redis.call('XADD', KEYS[2], '*', 'r', ARGV[1], 'match', ARGV[2], 'server', ARGV[3], 'mode', ARGV[4])
+local max = ARGV[6 + 9 * n]
+local id
+if max ~= '0' then
+  id = redis.call('XADD', KEYS[2], 'MAXLEN', max, '*', 'r', ARGV[1], 'match', ARGV[2], 'server', ARGV[3], 'mode', ARGV[4])
+else
+  id = redis.call('XADD', KEYS[2], '*', 'r', ARGV[1], 'match', ARGV[2], 'server', ARGV[3], 'mode', ARGV[4])
+end
 redis.call('SET', KEYS[1], id)
 for i = 1, n do
   local a = 5 + (i - 1) * 9
@@ -181,7 +188,7 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
 
     std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id,
                                   result.mode, std::to_string(n)};
-    args.reserve(5 + 9 * n);
+    args.reserve(6 + 9 * n);
     for (std::size_t i = 0; i < n; ++i) {
       const ResultRow& row = result.rows[i];
       args.push_back(read->versions[i]);
@@ -194,6 +201,7 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
       args.push_back(std::to_string(row.kills));
       args.push_back(std::to_string(row.deaths));
     }
+    args.push_back(std::to_string(results_max_));
     std::unique_lock lock(mu_);
     round_trips_ += 1;
     auto r = conn_.eval(kSubmitResultScript, keys, args);

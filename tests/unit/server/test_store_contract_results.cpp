@@ -153,6 +153,22 @@ TYPED_TEST(StoreContractResults, ResultsPageInSubmissionOrder) {
   EXPECT_TRUE(store.results(0, 0)->empty());
 }
 
+TYPED_TEST(StoreContractResults, TheStreamKeepsTheNewestEntriesButEveryResultCountsOnce) {
+  auto& store = this->fx.store;
+  store.keep_results(3);
+  for (MatchId id : {50, 10, 30, 20, 40}) ASSERT_TRUE(*store.submit_result(ffa_result(id, {id, id + 1})));
+  std::vector<MatchId> kept;
+  for (const auto& r : all_results(store)) kept.push_back(r.match_id);
+  EXPECT_EQ(kept, (std::vector<MatchId>{30, 20, 40}));
+  // Trimmed from the stream is not forgotten: a late duplicate of match 50
+  // still changes nothing, and its ratings stay applied.
+  const Rating before = *store.rating(50);
+  EXPECT_EQ(before.matches, 1u);
+  EXPECT_FALSE(*store.submit_result(ffa_result(50, {50, 51})));
+  EXPECT_EQ(store.rating(50)->matches, before.matches);
+  EXPECT_EQ(all_results(store).size(), 3u);
+}
+
 TYPED_TEST(StoreContractResults, BotStatsCountOnceForBotsStillInTheGarage) {
   auto& store = this->fx.store;
   const std::uint32_t b1 = store.create_bot(1, garage_bot("one"), 8)->id;
