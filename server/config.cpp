@@ -138,7 +138,7 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--journal-dir", c.journal_dir, "Match results wait here while the store is unreachable"),
       "QBOT_JOURNAL_DIR");
   env(app.add_option("--results-stream-max", c.results_stream_max,
-                     "Match results kept in the store's results stream, newest first (0 = all; ratings are kept "
+                     "How many of the newest match results the store's results stream keeps (0 = all; ratings are kept "
                      "regardless)"),
       "QBOT_RESULTS_STREAM_MAX");
   // Observability
