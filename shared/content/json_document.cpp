@@ -75,6 +75,14 @@ core::Result<std::string, ContentError> read_text_file(const std::filesystem::pa
   return text;
 }
 
-std::filesystem::path default_data_dir() { return QBOT_DATA_DIR; }
+std::filesystem::path default_data_dir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "qbot-arena";
+    if (std::filesystem::is_regular_file(installed / "catalog.json", ec)) return installed;
+  }
+  return QBOT_DATA_DIR;
+}
 
 }  // namespace qbot::content

@@ -21,7 +21,9 @@ core::Result<std::vector<std::uint8_t>, ContentError> json_to_binary(const char*
 
 core::Result<std::string, ContentError> read_text_file(const std::filesystem::path& path);
 
-/// Where the shipped catalog.json and maps/ live (compile-time default).
+/// Where the shipped catalog.json and maps/ live: `<exe>/../share/qbot-arena`
+/// when the binary runs from an install (`cmake --install`), otherwise the
+/// source tree it was built from.
 std::filesystem::path default_data_dir();
 
 }  // namespace qbot::content

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <vector>
 
+#include "process.h"
 #include "proto/version.h"
 #include "redis_server.h"
 #include "server_process.h"
@@ -160,4 +161,33 @@ TEST(ServerProcess, RealtimePriorityPutsTheTickThreadAndWorkersUnderSchedFifo) {
   ASSERT_TRUE(c.connect({"127.0.0.1", server.port()}));
   ASSERT_TRUE(c.join("rt"));
   EXPECT_TRUE(c.receive_a<proto::Snapshot>(2s));
+}
+
+TEST(ServerProcess, AnInstalledServerFindsItsContentUnderItsPrefix) {
+  // What a host (or a container image) does: cmake --install, then run the
+  // binary from the prefix, far from the source tree.
+  const std::string prefix = temp_dir("install") + "/opt/qbot";
+  const auto install = run_program(QBOT_CMAKE_BIN, {"--install", QBOT_BUILD_DIR, "--prefix", prefix}, "install", 120s);
+  ASSERT_EQ(install.exit_code, 0) << install.output;
+  for (const char* file : {"/bin/qbot-server", "/bin/qbot-headless", "/share/qbot-arena/catalog.json",
+                           "/share/qbot-arena/schemas/messages.fbs"}) {
+    EXPECT_TRUE(std::filesystem::exists(prefix + file)) << file;
+  }
+  EXPECT_FALSE(std::filesystem::is_empty(prefix + "/share/qbot-arena/maps"));
+
+  const std::vector<std::string> args{"--bind", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--journal-dir",
+                                      prefix + "/journal"};
+  {
+    Process server(prefix + "/bin/qbot-server", args, prefix + "/server.log");
+    ASSERT_TRUE(eventually([&] { return server.log().find("listening on udp") != std::string::npos; }, 10s))
+        << server.log();
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait(5s), 0);
+  }
+  // The installed catalog is the one it reads: break it and the server says
+  // so, naming the installed file.
+  std::ofstream(prefix + "/share/qbot-arena/catalog.json") << "{ not json";
+  Process broken(prefix + "/bin/qbot-server", args, prefix + "/broken.log");
+  EXPECT_NE(broken.wait(10s).value_or(0), 0);
+  EXPECT_NE(broken.log().find(prefix + "/share/qbot-arena/catalog.json"), std::string::npos) << broken.log();
 }
