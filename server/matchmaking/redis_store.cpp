@@ -101,16 +101,16 @@ RedisStore::RedisStore(RedisUrl url, std::string prefix, std::chrono::millisecon
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
   const std::string keys[] = {server_key(info.id), servers_key(), pending_key(info.id)};
-  std::vector<std::string> args{std::to_string(ttl_ms),        info.id,
-                                "16",  // field/value strings that follow
-                                "id",                          info.id,
-                                "host",                        info.host,
-                                "port",                        std::to_string(info.port),
-                                "region",                      info.region,
-                                "capacity",                    std::to_string(info.capacity),
-                                "players",                     std::to_string(info.players),
-                                "arenas",                      std::to_string(info.arenas),
-                                "version",                     info.version};
+  const std::string fields[] = {"id",       info.id,
+                                "host",     info.host,
+                                "port",     std::to_string(info.port),
+                                "region",   info.region,
+                                "capacity", std::to_string(info.capacity),
+                                "players",  std::to_string(info.players),
+                                "arenas",   std::to_string(info.arenas),
+                                "version",  info.version};
+  std::vector<std::string> args{std::to_string(ttl_ms), info.id, std::to_string(std::size(fields))};
+  args.insert(args.end(), std::begin(fields), std::end(fields));
   for (MatchId id : info.counted_matches) args.push_back(std::to_string(id));
   std::lock_guard lock(mu_);
   round_trips_ += 1;
