@@ -55,6 +55,22 @@ struct RedisFixture {
   }
 };
 
+/// A registry entry as a server's heartbeat sends it; `counted` are the
+/// matches whose seats `players` counts (no longer pending in the store).
+inline ServerInfo registry_entry(const std::string& id, std::uint32_t players = 0, std::vector<MatchId> counted = {}) {
+  ServerInfo s;
+  s.id = id;
+  s.host = "10.0.0.1";
+  s.port = 7777;
+  s.region = "eu";
+  s.capacity = 64;
+  s.players = players;
+  s.arenas = 1;
+  s.version = "0.1.0";
+  s.counted_matches = std::move(counted);
+  return s;
+}
+
 /// A bot for a garage (the store does not check parts against a catalog).
 inline BotRecord garage_bot(const std::string& name) {
   BotRecord b;

@@ -12,27 +12,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-ServerInfo info(const std::string& id, std::uint32_t players = 0) {
-  ServerInfo s;
-  s.id = id;
-  s.host = "10.0.0.1";
-  s.port = 7777;
-  s.region = "eu";
-  s.capacity = 64;
-  s.players = players;
-  s.arenas = 1;
-  s.version = "0.1.0";
-  return s;
-}
-
 TYPED_TEST_SUITE(StoreContract, Stores);
 
 }  // namespace
 
 TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
   auto& store = this->fx.store;
-  ASSERT_TRUE(store.heartbeat_server(info("srv-a", 3), 5000).ok());
-  ASSERT_TRUE(store.heartbeat_server(info("srv-b", 1), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 3), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-b", 1), 5000).ok());
   auto live = store.live_servers();
   ASSERT_TRUE(live.ok()) << live.error().message;
   ASSERT_EQ(live->size(), 2u);
@@ -42,14 +29,14 @@ TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
   EXPECT_EQ((*live)[0].region, "eu");
   EXPECT_GT((*live)[0].heartbeat_ms, 0u);
   // A refresh replaces the advertised load.
-  ASSERT_TRUE(store.heartbeat_server(info("srv-a", 9), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 9), 5000).ok());
   live = store.live_servers();
   EXPECT_EQ((*live)[0].players, 9u);
 }
 
 TYPED_TEST(StoreContract, DeregisterRemovesImmediately) {
   auto& store = this->fx.store;
-  ASSERT_TRUE(store.heartbeat_server(info("srv-a"), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a"), 5000).ok());
   auto gone = store.deregister_server("srv-a");
   ASSERT_TRUE(gone.ok());
   EXPECT_TRUE(*gone);
@@ -59,8 +46,8 @@ TYPED_TEST(StoreContract, DeregisterRemovesImmediately) {
 
 TYPED_TEST(StoreContract, EntriesExpireWithoutHeartbeats) {
   auto& store = this->fx.store;
-  ASSERT_TRUE(store.heartbeat_server(info("srv-dies"), 600).ok());
-  ASSERT_TRUE(store.heartbeat_server(info("srv-lives"), 60000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-dies"), 600).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-lives"), 60000).ok());
   EXPECT_TRUE(this->fx.expires("srv-dies", 600ms));
   auto live = store.live_servers();
   ASSERT_EQ(live->size(), 1u);
@@ -69,14 +56,14 @@ TYPED_TEST(StoreContract, EntriesExpireWithoutHeartbeats) {
 
 TYPED_TEST(StoreContract, InvalidIdsAreRefused) {
   auto& store = this->fx.store;
-  EXPECT_FALSE(store.heartbeat_server(info("bad id with spaces"), 1000).ok());
-  EXPECT_FALSE(store.heartbeat_server(info(""), 1000).ok());
-  EXPECT_FALSE(store.heartbeat_server(info("x/../../etc"), 1000).ok());
+  EXPECT_FALSE(store.heartbeat_server(registry_entry("bad id with spaces"), 1000).ok());
+  EXPECT_FALSE(store.heartbeat_server(registry_entry(""), 1000).ok());
+  EXPECT_FALSE(store.heartbeat_server(registry_entry("x/../../etc"), 1000).ok());
 }
 
 TEST(RedisStore, HostileRegistryEntriesAreSkippedAndCounted) {
   RedisFixture fx;
-  ASSERT_TRUE(fx.store.heartbeat_server(info("good"), 60000).ok());
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("good"), 60000).ok());
   auto& redis = *RedisFixture::server;
   // Somebody wrote garbage into the registry.
   redis.command({"ZADD", "qbot:servers", "99999999999999", "evil"});
@@ -93,7 +80,7 @@ TEST(RedisStore, HostileRegistryEntriesAreSkippedAndCounted) {
 TEST(RedisStore, UnreachableRedisIsAnErrorNotACrash) {
   auto url = parse_redis_url("redis://127.0.0.1:1");
   RedisStore store(*url, "qbot:", 200ms);
-  auto r = store.heartbeat_server(info("srv"), 1000);
+  auto r = store.heartbeat_server(registry_entry("srv"), 1000);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("127.0.0.1:1"), std::string::npos) << r.error().message;
 }
@@ -102,7 +89,7 @@ TEST(RedisStore, KeysCarryTheConfiguredPrefixAndTtl) {
   RedisFixture fx;
   auto url = parse_redis_url(RedisFixture::server->url());
   RedisStore store(*url, "custom:", 2000ms);
-  ASSERT_TRUE(store.heartbeat_server(info("srv-p"), 5000).ok());
+  ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-p"), 5000).ok());
   auto& redis = *RedisFixture::server;
   EXPECT_EQ(redis.command({"HGET", "custom:server:srv-p", "port"}), "7777");
   const int ttl = std::stoi(redis.command({"PTTL", "custom:server:srv-p"}));

@@ -360,19 +360,6 @@ TYPED_TEST(StoreContractTickets, InboxesHandOutMatchesInOrderOnce) {
   EXPECT_FALSE(store.match(id + 99)->has_value());
 }
 
-ServerInfo registry_entry(const std::string& id, std::uint32_t players, std::vector<MatchId> counted = {}) {
-  ServerInfo s;
-  s.id = id;
-  s.host = "10.0.0.1";
-  s.port = 7777;
-  s.region = "eu";
-  s.capacity = 100;
-  s.players = players;
-  s.version = "test";
-  s.counted_matches = std::move(counted);
-  return s;
-}
-
 std::uint32_t pending_seats(Store& store, const std::string& id) {
   auto live = store.live_servers();
   EXPECT_TRUE(live.ok());
