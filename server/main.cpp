@@ -13,9 +13,9 @@
 #include "server/config.h"
 #include "server/game_content.h"
 #include "server/matchmaking/matchmaker.h"
-#include "server/matchmaking/memory_store.h"
-#include "server/matchmaking/redis_store.h"
-#include "server/matchmaking/redis_url.h"
+#include "server/store/memory_store.h"
+#include "server/store/redis_store.h"
+#include "server/store/redis_url.h"
 #include "server/metrics/metrics.h"
 #include "server/server.h"
 
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     cfg.token_secret_is_random = true;
   }
 
-  // The server's store (its StoreWorker thread) and the matchmaker's: with
+  // The server's store (its IoWorker thread) and the matchmaker's: with
   // Redis each has its own connection, so a long matchmaking pass never
   // delays a heartbeat or a garage request.
   std::unique_ptr<Store> store;

@@ -81,7 +81,7 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
 }
 
 Server::~Server() {
-  if (store_worker_) store_worker_->stop();
+  if (io_) io_->stop();
 }
 
 core::Result<bool, std::string> Server::start() {
@@ -98,9 +98,9 @@ core::Result<bool, std::string> Server::start() {
   auto net = net::NetWorker::create(hc, cfg_.net_thread ? net::NetWorker::Mode::Thread : net::NetWorker::Mode::Inline);
   if (!net) return core::Err{net.error()};
   net_ = std::move(net.value());
-  store_worker_ = std::make_unique<StoreWorker>(store_, kStoreQueueCapacity);
+  io_ = std::make_unique<IoWorker>(store_, kStoreQueueCapacity);
   LobbyConfig lobby{cfg_.server_id, cfg_.region, cfg_.max_bots, cfg_.ticket_ttl_ms, cfg_.queue_poll_ms};
-  lobby_ = std::make_unique<Lobby>(lobby, *store_worker_, content_.catalog.catalog, metrics_,
+  lobby_ = std::make_unique<Lobby>(lobby, *io_, content_.catalog.catalog, metrics_,
                                    [this](SessionId id, const proto::Message& msg) {
                                      const Session* s = find_session(id);
                                      if (s != nullptr && s->state == SessionState::Lobby) send_reliable(*s, encoder_.encode(msg));
@@ -173,7 +173,7 @@ void Server::run_tick(Nanos started) {
   // Deadlines (Hello, reconnect grace, closing) are coarse: checking them
   // ten times a second instead of every tick saves a walk over all sessions.
   if (ticks_run_ % std::max<std::uint32_t>(1, cfg_.tick_rate / 10) == 0) expire_sessions(started);
-  store_worker_->run_completions();  // answers from the store: garage, queue, inbox
+  io_->run_completions();  // answers from the store: garage, queue, inbox
   step_arenas();
   tend_matchmaking(started);
   net_->flush();  // hands the packets to the network thread; no syscall here
@@ -262,7 +262,7 @@ void Server::save_replay(replay::Recording recording) {
   std::snprintf(name, sizeof name, "%016llx.qreplay", static_cast<unsigned long long>(recording.match_id));
   const std::filesystem::path path = std::filesystem::path(cfg_.record_dir) / name;
   Metrics& m = metrics_;
-  const bool queued = store_worker_->post([bytes, path, &m](Store&) {
+  const bool queued = io_->post([bytes, path, &m](Store&) {
     if (auto r = replay::write_file(path, *bytes); !r) {
       m.replay_errors.Increment();
       spdlog::error("replay not written: {}", r.error());
@@ -699,7 +699,7 @@ void Server::post_heartbeat() {
   const ServerInfo info = registry_info();
   const std::uint32_t ttl = cfg_.registry_ttl_ms;
   Metrics& m = metrics_;
-  const bool queued = store_worker_->post([info, ttl, &m](Store& store) {
+  const bool queued = io_->post([info, ttl, &m](Store& store) {
     if (auto r = store.heartbeat_server(info, ttl); !r) {
       m.store_errors.Increment();
       spdlog::warn("registry heartbeat failed: {}", r.error().message);
@@ -753,7 +753,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     events_.clear();
     const std::string id = cfg_.server_id;
     Metrics& m = metrics_;
-    if (!store_worker_->post([id, &m](Store& store) {
+    if (!io_->post([id, &m](Store& store) {
           if (auto r = store.deregister_server(id); !r) {
             m.store_errors.Increment();
             spdlog::warn("registry deregister failed: {}", r.error().message);
@@ -767,7 +767,7 @@ void Server::shutdown(std::chrono::milliseconds grace) {
     if (auto saved = journal_->save(r); !saved) spdlog::error("match {}: result lost at shutdown: {}", r.match_id, saved.error());
   }
   unsent_results_.clear();
-  store_worker_->stop();
+  io_->stop();
   spdlog::info("shutdown complete");
 }
 

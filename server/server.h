@@ -19,10 +19,10 @@
 #include "server/config.h"
 #include "server/game_content.h"
 #include "server/lobby/lobby.h"
-#include "server/matchmaking/hosted_matches.h"
-#include "server/matchmaking/result_journal.h"
-#include "server/matchmaking/store.h"
-#include "server/matchmaking/store_worker.h"
+#include "server/matchmade/hosted_matches.h"
+#include "server/results/result_journal.h"
+#include "server/store/store.h"
+#include "server/io/io_worker.h"
 #include "server/metrics/metrics.h"
 #include "server/session/session.h"
 
@@ -125,7 +125,7 @@ class Server {
   Clock clock_;
   std::unique_ptr<net::NetWorker> net_;
   std::vector<net::NetEvent> events_;  // scratch: one poll's events
-  std::unique_ptr<StoreWorker> store_worker_;
+  std::unique_ptr<IoWorker> io_;
   core::FixedStep fixed_step_;
   const GameContent& content_;
   ArenaContent arena_content_;

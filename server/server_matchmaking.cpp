@@ -1,7 +1,7 @@
 // The Server's side of matchmaking: the lobby (garage and queue of clients
 // connected here), the matchmade matches this server hosts (taken from its
 // inbox in the Store, joined with signed tokens), and their results.
-// Store calls go through the StoreWorker; nothing here blocks the tick.
+// Store calls go through the IoWorker; nothing here blocks the tick.
 #include <spdlog/spdlog.h>
 
 #include "proto/version.h"
@@ -172,7 +172,7 @@ void Server::poll_inbox() {
     }
     host_matches(*taken, clock_());
   };
-  inbox_in_flight_ = store_worker_->call<StoreResult<std::vector<MatchAssignment>>>(std::move(job), std::move(done));
+  inbox_in_flight_ = io_->call<StoreResult<std::vector<MatchAssignment>>>(std::move(job), std::move(done));
   if (!inbox_in_flight_) metrics_.store_jobs_dropped.Increment();
 }
 
@@ -247,7 +247,7 @@ void Server::post_results() {
       metrics_.result("dropped").Increment(static_cast<double>(c.refused + c.lost));
       if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
     };
-    if (!store_worker_->call<DeliveryCounts>(std::move(job), std::move(done))) {
+    if (!io_->call<DeliveryCounts>(std::move(job), std::move(done))) {
       metrics_.store_jobs_dropped.Increment();
       return;
     }
@@ -269,7 +269,7 @@ void Server::redeliver_results() {
       spdlog::info("journal: delivered {} result(s), {} still waiting", c.applied + c.duplicates, c.remaining);
     }
   };
-  redelivery_in_flight_ = store_worker_->call<DeliveryCounts>(std::move(job), std::move(done));
+  redelivery_in_flight_ = io_->call<DeliveryCounts>(std::move(job), std::move(done));
 }
 
 }  // namespace qbot::server

@@ -55,7 +55,7 @@ proto::GarageStatus garage_status(const StoreError& e) {
   return GarageStatus::Unavailable;
 }
 
-Lobby::Lobby(LobbyConfig cfg, StoreWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send)
+Lobby::Lobby(LobbyConfig cfg, IoWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send)
     : cfg_(std::move(cfg)), worker_(worker), catalog_(catalog), metrics_(metrics), send_(std::move(send)) {}
 
 bool Lobby::admit_request(SessionId session) {

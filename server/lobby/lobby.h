@@ -1,7 +1,7 @@
 #pragma once
 // The lobby of one server: the garage and the matchmaking queue of the
 // clients connected here (the "front door"). Every Store call runs on the
-// StoreWorker; answers come back through StoreWorker::run_completions() on
+// IoWorker; answers come back through IoWorker::run_completions() on
 // the tick thread, which is the only thread that touches this object.
 //
 // Queue lifecycle per session: QueueRequest -> (store: check bot, rating,
@@ -16,8 +16,8 @@
 #include <string>
 
 #include "proto/messages.h"
-#include "server/matchmaking/store_types.h"
-#include "server/matchmaking/store_worker.h"
+#include "server/store/store_types.h"
+#include "server/io/io_worker.h"
 #include "server/metrics/metrics.h"
 #include "sim/catalog.h"
 
@@ -38,7 +38,7 @@ class Lobby {
  public:
   using Send = std::function<void(SessionId, const proto::Message&)>;
 
-  Lobby(LobbyConfig cfg, StoreWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send);
+  Lobby(LobbyConfig cfg, IoWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send);
 
   void on_garage(SessionId session, AccountId account, const proto::GarageRequest& req);
   void on_queue(SessionId session, AccountId account, const proto::QueueRequest& req);
@@ -70,7 +70,7 @@ class Lobby {
   std::uint32_t estimate_wait_ms(const std::string& queue, std::uint64_t waited_ms) const;
 
   LobbyConfig cfg_;
-  StoreWorker& worker_;
+  IoWorker& worker_;
   const sim::Catalog& catalog_;
   Metrics& metrics_;
   Send send_;

@@ -32,7 +32,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/matchmaking/store_types.h"
+#include "server/store/store_types.h"
 
 namespace qbot::server {
 

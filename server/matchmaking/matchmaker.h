@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "server/matchmaking/match_formation.h"
-#include "server/matchmaking/store.h"
+#include "server/store/store.h"
 #include "token/token.h"
 
 namespace qbot::server {

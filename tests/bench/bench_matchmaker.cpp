@@ -18,9 +18,9 @@
 #include "redis_server.h"
 #include "server/matchmaking/match_formation.h"
 #include "server/matchmaking/matchmaker.h"
-#include "server/matchmaking/memory_store.h"
-#include "server/matchmaking/redis_store.h"
-#include "server/matchmaking/redis_url.h"
+#include "server/store/memory_store.h"
+#include "server/store/redis_store.h"
+#include "server/store/redis_url.h"
 
 namespace {
 

@@ -13,7 +13,7 @@ using namespace qbot::proto;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> bytes(data, size);
   for (Sender s : {Sender::Client, Sender::Server}) {
-    for (std::uint8_t channel : {0, 1}) {
+    for (const std::uint8_t channel : {std::uint8_t{0}, std::uint8_t{1}}) {
       auto m = decode(bytes, s, channel);
       if (!m.ok()) continue;
       if (const auto* snap = std::get_if<Snapshot>(&*m)) {

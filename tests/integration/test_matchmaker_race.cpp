@@ -16,8 +16,8 @@
 
 #include "redis_server.h"
 #include "server/matchmaking/matchmaker.h"
-#include "server/matchmaking/redis_store.h"
-#include "server/matchmaking/redis_url.h"
+#include "server/store/redis_store.h"
+#include "server/store/redis_url.h"
 
 using namespace qbot;
 using namespace qbot::server;

@@ -10,7 +10,7 @@
 
 #include "proto/version.h"
 #include "redis_server.h"
-#include "server/matchmaking/redis_store.h"
+#include "server/store/redis_store.h"
 #include "server_process.h"
 #include "test_client.h"
 #include "token/token.h"

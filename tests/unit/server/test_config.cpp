@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "server/config.h"
-#include "server/matchmaking/redis_url.h"
+#include "server/store/redis_url.h"
 
 using namespace qbot::server;
 

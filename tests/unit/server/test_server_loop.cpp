@@ -4,7 +4,7 @@
 #include <prometheus/registry.h>
 
 #include "proto/version.h"
-#include "server/matchmaking/memory_store.h"
+#include "server/store/memory_store.h"
 #include "server/server.h"
 #include "test_client.h"
 #include "wait.h"

@@ -1,0 +1,101 @@
+#pragma once
+// Store on Redis (hiredis, synchronous). Key layout: docs/REDIS.md (every key
+// under the configurable prefix, default "qbot:"). Multi-key changes are Lua
+// scripts, so any number of servers and matchmakers can share one Redis.
+// Every value read back from Redis is treated as hostile: types, counts and
+// numbers are checked, and a malformed entry is skipped and counted.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include "server/store/redis_connection.h"
+#include "server/store/store.h"
+
+namespace qbot::server {
+
+class RedisStore final : public Store {
+ public:
+  RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout);
+  /// The results stream keeps only the newest `max_entries` results (0 = all):
+  /// every XADD trims it (MAXLEN, exact). Consumers must keep up; ratings,
+  /// bot stats and the idempotency markers are unaffected.
+  void keep_results(std::size_t max_entries) { results_max_ = max_entries; }
+
+  // Registry (redis_store.cpp)
+  StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
+  StoreResult<bool> deregister_server(const std::string& id) override;
+  StoreResult<std::vector<ServerInfo>> live_servers() override;
+
+  // Garage (redis_store_garage.cpp)
+  StoreResult<BotRecord> create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) override;
+  StoreResult<std::vector<BotRecord>> list_bots(AccountId account) override;
+  StoreResult<BotRecord> update_bot(AccountId account, const BotRecord& bot) override;
+  StoreResult<bool> delete_bot(AccountId account, std::uint32_t bot_id) override;
+
+  // Tickets and matchmaking (redis_store_tickets.cpp)
+  StoreResult<Ticket> enqueue(const Ticket& ticket, std::uint32_t ttl_ms) override;
+  StoreResult<bool> cancel_ticket(AccountId account) override;
+  StoreResult<bool> remove_ticket(AccountId account) override;
+  StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
+                                                                      std::uint32_t ttl_ms) override;
+  StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
+                                                   std::size_t limit) override;
+  StoreResult<MatchId> reserve_match_ids(std::uint32_t count) override;
+  StoreResult<std::vector<bool>> assign_matches(std::span<const MatchAssignment> matches) override;
+  StoreResult<std::vector<MatchAssignment>> take_matches(const std::string& server_id, std::size_t max) override;
+  StoreResult<std::optional<MatchAssignment>> match(MatchId id) override;
+
+  // Results and ratings (redis_store_results.cpp)
+  StoreResult<Rating> rating(AccountId account) override;
+  StoreResult<bool> submit_result(const MatchResult& result) override;
+  StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override;
+  std::string results_key() const { return prefix_ + "results"; }
+  std::string result_marker_key(MatchId id) const { return prefix_ + "result:" + std::to_string(id); }
+  std::string rating_key(AccountId account) const { return prefix_ + "rating:" + std::to_string(account); }
+  /// submit_result attempts before it gives up with an Io error (the caller
+  /// journals the result): each lost race means another server committed.
+  static constexpr int kMaxSubmitAttempts = 20;
+  /// Submit attempts redone because another result changed a player's
+  /// rating between the read and the commit (contention, for logs/benchmarks).
+  std::uint64_t result_retries() const { return result_retries_.load(); }
+
+  std::string describe() const override { return url_description_; }
+
+  /// Entries skipped because Redis held something we could not parse.
+  std::uint64_t malformed_entries() const { return malformed_.load(); }
+  /// Round trips to Redis made so far (benchmarks report per-operation counts).
+  std::uint64_t round_trips() const { return round_trips_.load(); }
+
+  const std::string& prefix() const { return prefix_; }
+  std::string server_key(const std::string& id) const { return prefix_ + "server:" + id; }
+  std::string servers_key() const { return prefix_ + "servers"; }
+  std::string pending_key(const std::string& id) const { return prefix_ + "pending:" + id; }
+  std::string garage_key(AccountId account) const { return prefix_ + "garage:" + std::to_string(account); }
+  /// Per-bot stats of an account: written by results, read by the garage.
+  std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }
+
+ private:
+  template <class T>
+  StoreResult<T> io_error(const RedisError& e) const {
+    // An error reply (OOM, READONLY during a failover, LOADING, a key of the
+    // wrong type) is the store's state, never the caller's argument: those
+    // are checked before anything is sent. So it is Io, "try again later",
+    // and a client hears Unavailable rather than that its input was wrong.
+    return core::Err{StoreError{describe() + ": " + e.message, StoreError::Kind::Io}};
+  }
+
+  std::string prefix_;
+  std::string url_description_;
+  std::mutex mu_;  // one connection; the store may be shared by worker threads
+  RedisConnection conn_;
+  std::atomic<std::uint64_t> malformed_{0};
+  std::atomic<std::uint64_t> round_trips_{0};
+  std::size_t results_max_ = 0;  // 0 = keep every result
+
+  // Results and ratings (redis_store_results.cpp)
+  struct RatingsRead;
+  std::atomic<std::uint64_t> result_retries_{0};
+  StoreResult<RatingsRead> read_ratings(const MatchResult& result);
+};
+
+}  // namespace qbot::server
