@@ -2,6 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "proto/limits.h"
+#include "sim/lag_history.h"
+
 namespace qbot::server {
 
 ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
@@ -45,11 +48,11 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
           ->check(CLI::Range(1, 64)),
       "QBOT_MAX_CATCH_UP_TICKS");
   env(app.add_option("--arena-size", c.arena_size, "Players per arena (new arenas open as they fill)")
-          ->check(CLI::Range(1, 64)),
+          ->check(CLI::Range(std::size_t{1}, proto::kMaxArenaPlayers)),
       "QBOT_ARENA_SIZE");
   env(app.add_option("--workers", c.workers,
                      "Threads stepping arenas in parallel, the tick thread included (ENet keeps its own thread)")
-          ->check(CLI::Range(1, 64)),
+          ->check(CLI::Range(1u, kMaxWorkers)),
       "QBOT_WORKERS");
   env(app.add_option("--realtime-priority", c.realtime_priority,
                      "Run the tick thread and workers under SCHED_FIFO at this priority (0 = off; needs CAP_SYS_NICE)")
@@ -69,7 +72,7 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--score-limit", c.score_limit, "Kills (team kills in tdm) that end a battle; 0 = none")
           ->check(CLI::Range(0, 10000)),
       "QBOT_SCORE_LIMIT");
-  env(app.add_option("--min-players", c.min_players, "Players needed to start a battle")->check(CLI::Range(1, 64)),
+  env(app.add_option("--min-players", c.min_players, "Players needed to start a battle")->check(CLI::Range(std::size_t{1}, proto::kMaxArenaPlayers)),
       "QBOT_MIN_PLAYERS");
   env(app.add_option("--countdown", c.countdown_s, "Countdown before a battle, s")->check(CLI::Range(0, 120)),
       "QBOT_COUNTDOWN");
@@ -120,7 +123,7 @@ ParseOutcome parse_config(int argc, const char* const* argv, Config& c) {
   env(app.add_option("--matchmaker-interval-ms", c.matchmaker_interval_ms, "Pause between matchmaking passes, ms")
           ->check(CLI::Range(10, 60000)),
       "QBOT_MATCHMAKER_INTERVAL_MS");
-  env(app.add_option("--max-bots", c.max_bots, "Q-Bots per player garage")->check(CLI::Range(1, 64)),
+  env(app.add_option("--max-bots", c.max_bots, "Q-Bots per player garage")->check(CLI::Range(std::size_t{1}, proto::kMaxGarageBots)),
       "QBOT_MAX_BOTS");
   env(app.add_option("--ticket-ttl-ms", c.ticket_ttl_ms, "A queued client's ticket expires this long after its last refresh, ms")
           ->check(CLI::Range(1000, 600000)),
@@ -182,8 +185,9 @@ core::Result<bool, std::string> validate(const Config& c) {
     return core::Err{"--min-players (" + std::to_string(c.min_players) + ") must not exceed --arena-size (" +
                      std::to_string(c.arena_size) + ")"};
   }
-  if (c.max_lag_comp_ms * c.tick_rate / 1000 >= 64) {
-    return core::Err{std::string("--max-lag-comp-ms x --tick-rate must stay under 64 ticks of history")};
+  if (c.max_lag_comp_ms * c.tick_rate / 1000 >= sim::LagHistory::kCapacity) {
+    return core::Err{"--max-lag-comp-ms x --tick-rate must stay under " + std::to_string(sim::LagHistory::kCapacity) +
+                     " ticks of history"};
   }
   if (c.production && c.token_secret.size() < 16) {
     return core::Err{std::string("--production needs --token-secret (or QBOT_TOKEN_SECRET) of at least 16 bytes")};

@@ -10,6 +10,9 @@
 
 namespace qbot::server {
 
+/// Most threads --workers may ask for.
+constexpr std::uint32_t kMaxWorkers = 64;
+
 struct Config {
   // Network
   std::string bind = "0.0.0.0";           // UDP bind address

@@ -10,6 +10,8 @@
 #include <memory>
 
 #include "core/hash.h"
+#include "core/text.h"
+#include "proto/limits.h"
 #include "server/config.h"
 #include "server/game_content.h"
 #include "server/matchmaking/matchmaker.h"
@@ -39,10 +41,9 @@ std::string default_server_id(std::uint16_t port) {
   if (gethostname(host, sizeof host - 1) != 0 || host[0] == 0) std::snprintf(host, sizeof host, "qbot");
   std::string id = std::string(host) + "-" + std::to_string(port);
   for (char& c : id) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-    if (!ok) c = '-';
+    if (!qbot::core::is_code_char(c)) c = '-';
   }
-  return id.substr(0, 64);
+  return id.substr(0, qbot::proto::kMaxServerIdBytes);
 }
 
 }  // namespace

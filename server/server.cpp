@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "core/realtime.h"
+#include "core/text.h"
 #include "proto/version.h"
 #include "replay/replay_file.h"
 #include "sim/loadout.h"
@@ -27,11 +28,6 @@ constexpr std::size_t kSparePeerSlots = 32;
 constexpr std::uint32_t kScoreboardEverySeconds = 5;
 constexpr std::size_t kHeapStepBytes = std::size_t{64} << 20;  // --realtime-priority: heap grows (pre-faulted) 64 MiB at a time
 
-bool printable_name(const std::string& name) {
-  if (name.empty() || name.size() > proto::kMaxGuestNameBytes) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-}
-
 /// The fleet's token key. Without a secret, a random one: tokens then work
 /// only within this process (fine for one box, useless for a fleet).
 token::Key fleet_key(const Config& cfg) {
@@ -43,7 +39,7 @@ token::Key fleet_key(const Config& cfg) {
 
 MatchSettings match_settings(const Config& cfg) {
   MatchSettings m;
-  m.mode = cfg.mode == "tdm" ? proto::GameMode::TeamDeathmatch : proto::GameMode::FreeForAll;
+  m.mode = proto::parse_game_mode(cfg.mode).value_or(proto::GameMode::FreeForAll);  // validated by parse_config
   m.match_duration_s = cfg.match_duration_s;
   m.score_limit = cfg.score_limit;
   m.min_players = cfg.min_players;
@@ -456,7 +452,7 @@ void Server::on_hello(Session& s, proto::Hello& hello, Nanos now) {
     enter_lobby(s, hello, now);
     return;
   }
-  if (!printable_name(hello.guest_name)) {
+  if (!core::is_display_text(hello.guest_name, proto::kMaxGuestNameBytes)) {
     reject(s, RejectReason::InvalidName, "guest_name must be 1..24 printable ASCII characters", now);
     return;
   }

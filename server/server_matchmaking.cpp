@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proto/version.h"
+#include "server/store/record_codec.h"
 #include "server/server.h"
 #include "sim/loadout.h"
 
@@ -178,12 +179,12 @@ void Server::poll_inbox() {
 
 void Server::host_matches(std::vector<MatchAssignment>& matches, Nanos now) {
   for (MatchAssignment& m : matches) {
-    if (m.server_id != cfg_.server_id || m.slots.empty() || m.slots.size() > 64) {
+    if (m.server_id != cfg_.server_id || m.slots.empty() || m.slots.size() > kMaxMatchSlots) {
       spdlog::warn("inbox: match {} is not hostable here (server '{}', {} seats); skipped", m.id, m.server_id,
                    m.slots.size());
       continue;
     }
-    const auto mode = m.mode == "tdm" ? proto::GameMode::TeamDeathmatch : proto::GameMode::FreeForAll;
+    const auto mode = proto::parse_game_mode(m.mode).value_or(proto::GameMode::FreeForAll);  // decode_match checked it
     const MatchId id = m.id;
     const std::size_t seats = m.slots.size();
     HostedMatch* hosted = hosted_.add(std::move(m), now + std::chrono::seconds(cfg_.match_join_timeout_s));

@@ -21,9 +21,6 @@
 
 namespace qbot::server {
 
-using ArenaId = std::uint32_t;
-using SessionId = std::uint64_t;
-
 struct ArenaPlayer {
   SessionId session = 0;
   std::uint32_t player_id = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "sim/loadout.h"
 
 namespace qbot::server {
@@ -11,16 +12,6 @@ namespace {
 
 using proto::GarageStatus;
 using proto::QueueState;
-
-/// Region and party codes end up in Redis keys: a closed character set.
-bool valid_code(const std::string& s, std::size_t min, std::size_t max) {
-  if (s.size() < min || s.size() > max) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
-}
-
-std::string mode_name(proto::GameMode m) { return m == proto::GameMode::TeamDeathmatch ? "tdm" : "ffa"; }
 
 /// The loadout a player without a garage bot plays: the catalog's cheapest.
 sim::LoadoutRequest default_bot(const sim::Catalog& c, AccountId account) {
@@ -172,13 +163,13 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
   if (queue_.contains(account)) return refuse_queue(session, "already queued");
   Ticket t;
   t.account = account;
-  t.mode = mode_name(req.mode);
+  t.mode = proto::game_mode_code(req.mode);
   t.region = req.region.empty() ? cfg_.region : req.region;
   t.party = req.party;
   t.party_size = req.party_size;
   t.front_door = cfg_.server_id;
-  if (!valid_code(t.region, 1, proto::kMaxRegionBytes)) return refuse_queue(session, "region must be 1..32 of [A-Za-z0-9._-]");
-  if (!valid_code(t.party, 0, proto::kMaxRegionBytes)) return refuse_queue(session, "party must be 0..32 of [A-Za-z0-9._-]");
+  if (!core::is_code(t.region, 1, proto::kMaxRegionBytes)) return refuse_queue(session, "region must be 1..32 of [A-Za-z0-9._-]");
+  if (!core::is_code(t.party, 0, proto::kMaxRegionBytes)) return refuse_queue(session, "party must be 0..32 of [A-Za-z0-9._-]");
   if (t.party.empty() && t.party_size != 1) return refuse_queue(session, "a party of more than one needs a party code");
   if (!admit_request(session)) return refuse_queue(session, "too many requests in flight");
 

@@ -23,8 +23,6 @@
 
 namespace qbot::server {
 
-using SessionId = std::uint64_t;
-
 struct LobbyConfig {
   std::string server_id;
   std::string region;             // default region of QueueRequests

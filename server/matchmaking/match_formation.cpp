@@ -4,6 +4,8 @@
 #include <bitset>
 #include <cmath>
 #include <numeric>
+
+#include "proto/messages.h"
 #include <string>
 #include <unordered_map>
 
@@ -363,17 +365,17 @@ bool valid_rules(const FormationRules& r) {
 }
 
 std::optional<FormationRules> rules_for_mode(std::string_view mode, std::uint32_t arena_size) {
+  const auto parsed = proto::parse_game_mode(mode);
+  if (!parsed) return std::nullopt;
   FormationRules r;
-  if (mode == "ffa") {
+  if (*parsed == proto::GameMode::FreeForAll) {
     r.min_players = 2;
     r.max_players = arena_size;
     r.teams = 0;
-  } else if (mode == "tdm") {
+  } else {
     r.min_players = 4;
     r.max_players = arena_size - arena_size % 2;
     r.teams = 2;
-  } else {
-    return std::nullopt;
   }
   if (!valid_rules(r)) return std::nullopt;
   return r;

@@ -37,7 +37,7 @@
 namespace qbot::server {
 
 /// Largest match the formation builds (an arena holds at most 64 players).
-constexpr std::uint32_t kMaxMatchPlayers = 64;
+constexpr std::uint32_t kMaxMatchPlayers = static_cast<std::uint32_t>(proto::kMaxArenaPlayers);
 
 struct FormationRules {
   std::uint32_t min_players = 2;   // 2..max_players

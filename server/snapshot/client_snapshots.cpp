@@ -69,7 +69,8 @@ ClientSnapshots::Built ClientSnapshots::build(const proto::Frame& world, const V
   proto::Frame& slot = sent_.reuse(world.tick);
   proto::encode_snapshot(baseline, visible_, policy.tick_rate, limits, data, slot);
   // The budget, and in any mode the largest snapshot a client accepts.
-  constexpr std::size_t kHardCap = proto::kMaxServerPacketBytes - 64;  // room for the table around `data`
+  constexpr std::size_t kSnapshotTableBytes = 64;  // room for the Snapshot table around `data`
+  constexpr std::size_t kHardCap = proto::kMaxServerPacketBytes - kSnapshotTableBytes;
   const std::size_t cap = policy.full_only || policy.max_bytes == 0 ? kHardCap : std::min(policy.max_bytes, kHardCap);
   if (data.size() > cap) {
     // Over budget (rare: a crowded view): nearest first, the rest later.

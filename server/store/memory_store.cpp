@@ -4,14 +4,6 @@
 
 namespace qbot::server {
 
-bool valid_server_id(const std::string& id) {
-  if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-  });
-}
-
 StoreResult<bool> MemoryStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
   const auto now = clock_();

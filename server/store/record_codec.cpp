@@ -5,6 +5,8 @@
 #include <cmath>
 #include <set>
 
+#include "core/text.h"
+#include "proto/messages.h"
 #include "sim/loadout.h"
 
 namespace qbot::server {
@@ -14,15 +16,6 @@ constexpr std::uint8_t kVersion = 1;
 constexpr std::uint8_t kKindBot = 'B';
 constexpr std::uint8_t kKindTicket = 'T';
 constexpr std::uint8_t kKindMatch = 'M';
-
-bool token_chars(std::string_view s) {
-  for (const char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 ByteWriter record_writer(std::uint8_t kind) {
   ByteWriter w;
@@ -69,10 +62,10 @@ core::Result<T, std::string> verified(ByteReader& r, T value, std::optional<std:
 
 }  // namespace
 
-bool valid_mode(std::string_view mode) { return mode == "ffa" || mode == "tdm"; }
+bool valid_mode(std::string_view mode) { return proto::parse_game_mode(mode).has_value(); }
 
 bool valid_region(std::string_view region) {
-  return !region.empty() && region.size() <= kMaxRegionBytes && token_chars(region);
+  return core::is_code(region, 1, kMaxRegionBytes);
 }
 
 std::optional<std::string> bot_problem(const BotRecord& bot) {
@@ -92,7 +85,7 @@ std::optional<std::string> ticket_problem(const Ticket& t) {
   if (!valid_region(t.region)) return "invalid region '" + t.region + "'";
   if (auto e = bot_problem(t.bot)) return e;
   if (!std::isfinite(t.rating)) return "rating not finite";
-  if (t.party.size() > kMaxRegionBytes || !token_chars(t.party)) return "invalid party code '" + t.party + "'";
+  if (!core::is_code(t.party, 0, kMaxRegionBytes)) return "invalid party code '" + t.party + "'";
   if (t.party_size < 1 || t.party_size > kMaxPartySize) {
     return "party size " + std::to_string(t.party_size) + " outside 1.." + std::to_string(kMaxPartySize);
   }

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/result.h"
+#include "core/text.h"
 #include "proto/limits.h"
 #include "sim/loadout.h"
 
 namespace qbot::server {
 
-using AccountId = std::uint64_t;  // a player account (guest or not); 0 = none
-using MatchId = std::uint64_t;    // a matchmade match, fleet-wide; 0 = none
 
 struct StoreError {
   enum class Kind : std::uint8_t {
@@ -54,8 +54,8 @@ struct ServerInfo {
 /// enough for many heartbeats, short enough not to strand capacity.
 constexpr std::uint32_t kPendingSeatsMs = 30'000;
 
-/// True if `id` is a valid server id (used in Redis keys).
-bool valid_server_id(const std::string& id);
+/// True if `id` is a valid server id (used in Redis keys): 1..64 of [A-Za-z0-9._-].
+inline bool valid_server_id(std::string_view id) { return core::is_code(id, 1, proto::kMaxServerIdBytes); }
 
 struct BotStats {
   std::uint32_t matches = 0;

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "core/quoted.h"
+#include "core/text.h"
 
 namespace qbot::content {
 
@@ -51,9 +52,7 @@ class FieldCheck {
 
   /// Display names: 1..max printable ASCII characters.
   void display_name(const std::string& field, std::string_view name, std::size_t max) {
-    bool ok = !name.empty() && name.size() <= max;
-    for (char c : name) ok = ok && c >= 0x20 && c <= 0x7e;
-    if (!ok) fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
+    if (!core::is_display_text(name, max)) fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
   }
 
   /// Untrusted text for an error message (core::quoted).

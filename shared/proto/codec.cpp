@@ -67,6 +67,14 @@ std::string_view game_mode_name(GameMode m) {
   return m == GameMode::TeamDeathmatch ? "team_deathmatch" : "free_for_all";
 }
 
+std::string_view game_mode_code(GameMode m) { return m == GameMode::TeamDeathmatch ? "tdm" : "ffa"; }
+
+std::optional<GameMode> parse_game_mode(std::string_view code) {
+  if (code == "ffa") return GameMode::FreeForAll;
+  if (code == "tdm") return GameMode::TeamDeathmatch;
+  return std::nullopt;
+}
+
 std::string_view match_phase_name(MatchPhase p) {
   switch (p) {
     case MatchPhase::Waiting: return "waiting";

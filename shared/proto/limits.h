@@ -26,6 +26,8 @@ constexpr std::size_t kMaxRegionBytes = 32;       // matchmaking region / party 
 constexpr std::size_t kMaxHostBytes = 253;        // a DNS name or an IP address
 constexpr std::size_t kMaxGarageBots = 64;        // bots in one GarageReply (servers cap garages lower)
 constexpr std::uint8_t kMaxPartySize = 4;         // players queueing together
+constexpr std::size_t kMaxArenaPlayers = 64;      // players in one arena = seats in one match = rows in one result
+constexpr std::size_t kMaxServerIdBytes = 64;     // server ids: 1..64 of [A-Za-z0-9._-]
 
 /// FlatBuffers Verifier bounds for client input: our deepest client message
 /// is Envelope -> body -> one nested table, so these leave no room for

@@ -55,6 +55,10 @@ enum class GameMode : std::uint8_t { FreeForAll = 0, TeamDeathmatch = 1 };
 enum class MatchPhase : std::uint8_t { Waiting = 0, Countdown = 1, Battle = 2, Results = 3 };
 enum class EndReason : std::uint8_t { TimeLimit = 0, ScoreLimit = 1, NotEnoughPlayers = 2 };
 std::string_view game_mode_name(GameMode m);
+/// The short names flags, queue keys and store records use: "ffa", "tdm".
+std::string_view game_mode_code(GameMode m);
+/// The one parser of those names: nullopt for anything but "ffa" and "tdm".
+std::optional<GameMode> parse_game_mode(std::string_view code);
 std::string_view match_phase_name(MatchPhase p);
 
 struct Hello {

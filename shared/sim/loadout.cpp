@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/quoted.h"
+#include "core/text.h"
 
 namespace qbot::sim {
 namespace {
@@ -14,10 +15,6 @@ PartIndex cheapest(const Parts& parts) {
     if (parts[i].cost < parts[best].cost) best = i;
   }
   return static_cast<PartIndex>(best);
-}
-
-bool printable(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
 }
 
 /// A requested part id for the reason text: it comes from the client and
@@ -36,7 +33,7 @@ core::Result<Loadout, std::string> resolve_loadout(const Catalog& c, const Loado
   if (r.name.size() > kMaxBotNameBytes) {
     return Fail{"bot name longer than " + std::to_string(kMaxBotNameBytes) + " bytes"};
   }
-  if (!printable(r.name)) return Fail{"bot name has characters that are not printable ASCII"};
+  if (!core::is_display_text(r.name, kMaxBotNameBytes)) return Fail{"bot name has characters that are not printable ASCII"};
   if (r.paint > 0xffffffu) return Fail{"paint above 0xFFFFFF"};
   Loadout l;
   l.name = r.name;

@@ -17,6 +17,7 @@
 #include "wait.h"
 
 using namespace qbot::test;
+using namespace qbot;
 using namespace qbot::server;
 using namespace std::chrono_literals;
 

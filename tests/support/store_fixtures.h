@@ -15,6 +15,7 @@
 
 namespace qbot::test {
 
+using namespace qbot;
 using namespace qbot::server;
 using namespace std::chrono_literals;
 

@@ -3,6 +3,7 @@
 #include "server/config.h"
 #include "server/store/redis_url.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

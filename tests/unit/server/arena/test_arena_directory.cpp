@@ -3,6 +3,7 @@
 #include "server/arena/arena_directory.h"
 #include "sim_fixture.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

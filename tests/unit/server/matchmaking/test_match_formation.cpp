@@ -9,6 +9,7 @@
 
 #include "server/matchmaking/match_formation.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

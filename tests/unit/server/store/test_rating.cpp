@@ -6,6 +6,7 @@
 
 #include "server/store/rating.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "sim/loadout.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

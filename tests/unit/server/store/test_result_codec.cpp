@@ -6,6 +6,7 @@
 
 #include "server/store/result_codec.h"
 
+using namespace qbot;
 using namespace qbot::server;
 
 namespace {

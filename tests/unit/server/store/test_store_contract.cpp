@@ -6,6 +6,7 @@
 
 #include "store_fixtures.h"
 
+using namespace qbot;
 using namespace qbot::server;
 using namespace qbot::test;
 using namespace std::chrono_literals;

@@ -7,6 +7,7 @@
 #include "server/lobby/lobby.h"
 #include "store_fixtures.h"
 
+using namespace qbot;
 using namespace qbot::server;
 using namespace qbot::test;
 

@@ -10,6 +10,7 @@
 #include "server/store/record_codec.h"
 #include "store_fixtures.h"
 
+using namespace qbot;
 using namespace qbot::server;
 using namespace qbot::test;
 using namespace std::chrono_literals;
