@@ -171,4 +171,9 @@ std::uint64_t random_account_id() {
   return id;
 }
 
+void random_bytes(std::span<std::uint8_t> out) {
+  ensure_sodium();
+  randombytes_buf(out.data(), out.size());
+}
+
 }  // namespace qbot::token

@@ -59,6 +59,9 @@ core::Result<AccountClaims, TokenError> verify_account(const Key& key, std::span
 /// A random nonzero account id for a new guest.
 std::uint64_t random_account_id();
 
+/// Fills `out` from the system CSPRNG (reconnect tokens, nonces).
+void random_bytes(std::span<std::uint8_t> out);
+
 inline std::span<const std::uint8_t> bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }

@@ -1,0 +1,140 @@
+#include "server/reporting/status_reporter.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include "qbot/version.h"
+
+namespace qbot::server {
+namespace {
+
+constexpr std::size_t kScoreboardArenas = 4;  // arenas shown per scoreboard; the rest are summed up
+
+double counter_delta(std::uint64_t now, std::uint64_t before) { return static_cast<double>(now - before); }
+
+}  // namespace
+
+StatusReporter::StatusReporter(const Config& cfg, Metrics& metrics, net::NetWorker& net, IoWorker& io,
+                               const core::FixedStep& step, const Clients& clients, ArenaDirectory& arenas,
+                               const MatchHost& matches)
+    : cfg_(cfg),
+      metrics_(metrics),
+      net_(net),
+      io_(io),
+      step_(step),
+      clients_(clients),
+      arenas_(arenas),
+      matches_(matches) {}
+
+// ---------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------
+void StatusReporter::publish(const TickCounts& c, std::uint64_t tick) {
+  metrics_.inputs_applied.Increment(static_cast<double>(c.inputs_applied));
+  metrics_.snapshots_full.Increment(static_cast<double>(c.snapshots_full));
+  metrics_.snapshots_delta.Increment(static_cast<double>(c.snapshots_delta));
+  metrics_.packets_out.Increment(static_cast<double>(c.snapshots_full + c.snapshots_delta));
+  publish_network();
+  metrics_.ticks_skipped.Increment(counter_delta(step_.dropped_ticks(), published_skipped_));
+  published_skipped_ = step_.dropped_ticks();
+  if (tick % cfg_.tick_rate == 0) publish_cpu();  // once a second is plenty for CPU time
+  metrics_.players.Set(static_cast<double>(clients_.players()));
+  metrics_.arenas.Set(static_cast<double>(arenas_.size()));
+}
+
+void StatusReporter::publish_network() {
+  const net::HostTotals t = net_.totals();
+  const std::uint64_t failures = net_.send_failures();
+  metrics_.send_failures.Increment(counter_delta(failures, published_send_failures_));
+  published_send_failures_ = failures;
+  const net::HostTotals& p = published_totals_;
+  metrics_.bytes_in.Increment(counter_delta(t.bytes_received, p.bytes_received));
+  metrics_.bytes_out.Increment(counter_delta(t.bytes_sent, p.bytes_sent));
+  metrics_.datagrams_in.Increment(counter_delta(t.datagrams_received, p.datagrams_received));
+  metrics_.datagrams_out.Increment(counter_delta(t.datagrams_sent, p.datagrams_sent));
+  metrics_.malformed_datagrams.Increment(counter_delta(t.malformed_datagrams, p.malformed_datagrams));
+  published_totals_ = t;
+  metrics_.clients_connected.Set(static_cast<double>(net_.connected_peers()));
+}
+
+void StatusReporter::publish_cpu() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  const auto secs = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
+  const double cpu = secs(ru.ru_utime) + secs(ru.ru_stime);
+  if (cpu > published_cpu_s_) metrics_.cpu_seconds.Increment(cpu - published_cpu_s_);
+  published_cpu_s_ = cpu;
+}
+
+// ---------------------------------------------------------------------------
+// Registry
+// ---------------------------------------------------------------------------
+ServerInfo StatusReporter::registry_info() const {
+  ServerInfo info;
+  info.id = cfg_.server_id;
+  info.host = cfg_.public_host;
+  info.port = net_.port();
+  info.region = cfg_.region;
+  info.capacity = static_cast<std::uint32_t>(cfg_.max_clients);
+  // Seats of matches assigned here but not yet joined count as taken, so
+  // matchmakers do not overbook us between heartbeats.
+  info.players = static_cast<std::uint32_t>(clients_.players() + matches_.open_seats());
+  info.counted_matches = matches_.hosted_ids();  // no longer pending in the store
+  info.arenas = static_cast<std::uint32_t>(arenas_.size());
+  info.version = kVersion;
+  return info;
+}
+
+void StatusReporter::heartbeat() {
+  if (deregistered_ || clients_.draining()) return;
+  const ServerInfo info = registry_info();
+  const std::uint32_t ttl = cfg_.registry_ttl_ms;
+  Metrics& m = metrics_;
+  const bool queued = io_.post([info, ttl, &m](Store& store) {
+    if (auto r = store.heartbeat_server(info, ttl); !r) {
+      m.store_errors.Increment();
+      spdlog::warn("registry heartbeat failed: {}", r.error().message);
+    }
+  });
+  if (!queued) metrics_.store_jobs_dropped.Increment();
+}
+
+void StatusReporter::deregister() {
+  deregistered_ = true;
+  const std::string id = cfg_.server_id;
+  Metrics& m = metrics_;
+  const bool queued = io_.post([id, &m](Store& store) {
+    if (auto r = store.deregister_server(id); !r) {
+      m.store_errors.Increment();
+      spdlog::warn("registry deregister failed: {}", r.error().message);
+    }
+  });
+  if (!queued) metrics_.store_jobs_dropped.Increment();
+}
+
+// ---------------------------------------------------------------------------
+// Log
+// ---------------------------------------------------------------------------
+void StatusReporter::log_scoreboard() {
+  spdlog::info("players {} | arenas {} | sessions {}", clients_.players(), arenas_.size(), clients_.sessions().size());
+  std::size_t shown = 0;
+  for (const auto& [id, arena] : arenas_.arenas()) {
+    if (++shown > kScoreboardArenas) {
+      spdlog::info("  ... and {} more arenas", arenas_.size() - kScoreboardArenas);
+      break;
+    }
+    std::string line;
+    for (const ArenaPlayer& p : arena->players()) {
+      const sim::Bot* bot = sim::find_bot(arena->world(), p.entity);
+      if (bot == nullptr) continue;
+      line += " " + p.name + " " + std::to_string(bot->kills) + "/" + std::to_string(bot->deaths);
+    }
+    spdlog::info("  arena {} [{}/{}] {} on {} tick {} (kills/deaths):{}", id, arena->players().size(),
+                 arena->capacity(), proto::match_phase_name(arena->phase()), arena->map().name, arena->world().tick,
+                 line);
+  }
+}
+
+}  // namespace qbot::server

@@ -1,0 +1,58 @@
+#pragma once
+// What the server tells the outside world about itself: its Prometheus
+// metrics (published once per tick from counts gathered during the tick),
+// its registry entry in the Store (heartbeat, deregistration) and the
+// scoreboard lines in the log. Reads the other components; changes none of
+// them. Store calls go through the IoWorker; a full queue is counted.
+#include <cstdint>
+
+#include "core/fixed_step.h"
+#include "net/net_worker.h"
+#include "server/arena/arena_directory.h"
+#include "server/clients/clients.h"
+#include "server/config.h"
+#include "server/io/io_worker.h"
+#include "server/matchmade/match_host.h"
+#include "server/metrics/metrics.h"
+#include "server/store/store_types.h"
+#include "server/tick/arena_stepper.h"
+
+namespace qbot::server {
+
+class StatusReporter {
+ public:
+  /// Everything passed in must outlive this object.
+  StatusReporter(const Config& cfg, Metrics& metrics, net::NetWorker& net, IoWorker& io, const core::FixedStep& step,
+                 const Clients& clients, ArenaDirectory& arenas, const MatchHost& matches);
+
+  /// Publishes this tick's counts and the process gauges; `tick` is the
+  /// process's tick count (CPU time is read once a second).
+  void publish(const TickCounts& counts, std::uint64_t tick);
+  /// Refreshes our registry entry (a no-op once draining).
+  void heartbeat();
+  /// Removes our registry entry (shutdown), after which heartbeats stop.
+  void deregister();
+  void log_scoreboard();
+
+  ServerInfo registry_info() const;
+
+ private:
+  void publish_network();
+  void publish_cpu();
+
+  const Config& cfg_;
+  Metrics& metrics_;
+  net::NetWorker& net_;
+  IoWorker& io_;
+  const core::FixedStep& step_;
+  const Clients& clients_;
+  ArenaDirectory& arenas_;
+  const MatchHost& matches_;
+  bool deregistered_ = false;
+  net::HostTotals published_totals_{};
+  std::uint64_t published_send_failures_ = 0;
+  std::uint64_t published_skipped_ = 0;
+  double published_cpu_s_ = 0.0;
+};
+
+}  // namespace qbot::server
