@@ -21,6 +21,8 @@ prometheus::Counter& labelled(Registry& r, const std::string& name, const std::s
                               const std::string& value) {
   return BuildCounter().Name(name).Help(help).Register(r).Add({{label, value}});
 }
+constexpr const char* kNetQueueHelp =
+    "Dropped by the bounded queues between the tick and the network thread (one side stalled)";
 constexpr std::string_view kResultOutcomes[] = {"applied", "duplicate", "journaled", "dropped"};
 }  // namespace
 
@@ -52,6 +54,10 @@ Metrics::Metrics(Registry& r)
                                   "Received UDP datagrams that are not well-formed ENet")),
       rate_limited(counter(r, "qbot_rate_limited_packets_total", "Client packets dropped by the rate limiter")),
       send_failures(counter(r, "qbot_send_failures_total", "Packets ENet refused to queue")),
+      net_dropped_inbox_packets(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "inbox_packets")),
+      net_refused_connects(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "refused_connects")),
+      net_dropped_unreliable(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "outbox_unreliable")),
+      net_dropped_reliable(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "outbox_reliable")),
       inputs_applied(counter(r, "qbot_inputs_applied_total", "Input commands applied to the simulation")),
       inputs_dropped_duplicate(
           labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "duplicate")),

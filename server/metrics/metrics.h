@@ -37,6 +37,11 @@ class Metrics {
   prometheus::Counter& malformed_datagrams; // raw UDP that is not ENet
   prometheus::Counter& rate_limited;        // packets dropped by the rate limiter
   prometheus::Counter& send_failures;       // ENet refused a packet
+  // The queues between the tick and the network thread (net::QueueDrops).
+  prometheus::Counter& net_dropped_inbox_packets;
+  prometheus::Counter& net_refused_connects;
+  prometheus::Counter& net_dropped_unreliable;
+  prometheus::Counter& net_dropped_reliable;
   prometheus::Counter& inputs_applied;
   prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
   prometheus::Counter& inputs_dropped_burst;  // beyond the burst allowance

@@ -54,6 +54,13 @@ void StatusReporter::publish_network() {
   metrics_.datagrams_out.Increment(counter_delta(t.datagrams_sent, p.datagrams_sent));
   metrics_.malformed_datagrams.Increment(counter_delta(t.malformed_datagrams, p.malformed_datagrams));
   published_totals_ = t;
+  const net::QueueDrops d = net_.queue_drops();
+  const net::QueueDrops& pd = published_drops_;
+  metrics_.net_dropped_inbox_packets.Increment(counter_delta(d.inbox_packets, pd.inbox_packets));
+  metrics_.net_refused_connects.Increment(counter_delta(d.refused_connects, pd.refused_connects));
+  metrics_.net_dropped_unreliable.Increment(counter_delta(d.outbox_unreliable, pd.outbox_unreliable));
+  metrics_.net_dropped_reliable.Increment(counter_delta(d.outbox_reliable, pd.outbox_reliable));
+  published_drops_ = d;
   metrics_.clients_connected.Set(static_cast<double>(net_.connected_peers()));
 }
 

@@ -50,6 +50,7 @@ class StatusReporter {
   const MatchHost& matches_;
   bool deregistered_ = false;
   net::HostTotals published_totals_{};
+  net::QueueDrops published_drops_{};
   std::uint64_t published_send_failures_ = 0;
   std::uint64_t published_skipped_ = 0;
   double published_cpu_s_ = 0.0;

@@ -2,14 +2,15 @@
 
 namespace qbot::net {
 
-core::Result<std::unique_ptr<NetWorker>, std::string> NetWorker::create(const HostConfig& cfg, Mode mode) {
+core::Result<std::unique_ptr<NetWorker>, std::string> NetWorker::create(const HostConfig& cfg, Mode mode,
+                                                                       QueueLimits limits) {
   auto host = NetHost::create(cfg);
   if (!host) return core::Err{host.error()};
-  return std::unique_ptr<NetWorker>(new NetWorker(std::move(host.value()), mode));
+  return std::unique_ptr<NetWorker>(new NetWorker(std::move(host.value()), mode, limits));
 }
 
-NetWorker::NetWorker(std::unique_ptr<NetHost> host, Mode mode)
-    : host_(std::move(host)), mode_(mode), port_(host_->port()) {
+NetWorker::NetWorker(std::unique_ptr<NetHost> host, Mode mode, QueueLimits limits)
+    : host_(std::move(host)), mode_(mode), limits_(limits), port_(host_->port()) {
   if (mode_ == Mode::Thread) thread_ = std::thread([this] { run(); });
 }
 
@@ -62,6 +63,7 @@ void NetWorker::flush() {
   if (outbox_.commands.empty()) return;
   {
     std::lock_guard lock(mu_);
+    bound_outbox();
     pending_out_.push_back(std::move(outbox_));
     if (!spare_.empty()) {
       outbox_ = std::move(spare_.back());
@@ -71,6 +73,52 @@ void NetWorker::flush() {
     }
   }
   out_cv_.notify_one();
+}
+
+/// The network thread has fallen behind by pending_out_bytes_: drop what
+/// the protocol can lose from the batch being handed over, and count it.
+/// Disconnects always go through (they free slots and are a few bytes).
+void NetWorker::bound_outbox() {
+  std::size_t bytes = 0;
+  std::erase_if(outbox_.commands, [&](const Command& c) {
+    if (c.kind != Command::Kind::Send) return false;
+    const std::size_t after = pending_out_bytes_ + bytes + c.size;
+    const bool reliable = c.delivery == Delivery::Reliable;
+    if (after > (reliable ? limits_.outbox_bytes_reliable : limits_.outbox_bytes)) {
+      (reliable ? drops_.outbox_reliable : drops_.outbox_unreliable) += 1;
+      return true;
+    }
+    bytes += c.size;
+    return false;
+  });
+  pending_out_bytes_ += bytes;
+}
+
+/// Moves the network thread's events into the tick's inbox, bounded: when
+/// limits_.inbox_packets received packets are already waiting, further packets
+/// are dropped and new peers are disconnected at once (the tick never hears
+/// of them, so no session is half made). Disconnects are always delivered.
+void NetWorker::hand_over(std::vector<NetEvent>& received) {
+  for (NetEvent& ev : received) {
+    const bool full = inbox_packets_ >= limits_.inbox_packets;
+    if (full && ev.type == NetEvent::Type::Receive) {
+      drops_.inbox_packets += 1;
+      continue;  // the packet is released with `received`
+    }
+    if (full && ev.type == NetEvent::Type::Connect) {
+      host_->disconnect_now(ev.peer, 0);
+      drops_.refused_connects += 1;
+      continue;
+    }
+    inbox_packets_ += ev.type == NetEvent::Type::Receive ? 1 : 0;
+    inbox_.push_back(std::move(ev));
+  }
+  received.clear();
+}
+
+QueueDrops NetWorker::queue_drops() const {
+  std::lock_guard lock(mu_);
+  return drops_;
 }
 
 bool NetWorker::service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms) {
@@ -116,6 +164,7 @@ void NetWorker::poll(std::vector<NetEvent>& out, std::chrono::milliseconds max_w
     std::move(inbox_.begin(), inbox_.end(), std::back_inserter(out));
     inbox_.clear();
   }
+  inbox_packets_ = 0;
 }
 
 void NetWorker::run() {
@@ -130,16 +179,20 @@ void NetWorker::run() {
       out_cv_.wait_for(lock, std::chrono::milliseconds(1), [&] { return !pending_out_.empty() || stop_.load(); });
       to_send.swap(pending_out_);
     }
-    for (Batch& b : to_send) apply(b);
+    std::size_t sent_bytes = 0;
+    for (Batch& b : to_send) {
+      apply(b);
+      for (const Command& c : b.commands) sent_bytes += c.kind == Command::Kind::Send ? c.size : 0;
+    }
     if (service_into(received, 0) || !to_send.empty()) {
       std::lock_guard lock(mu_);
+      pending_out_bytes_ -= std::min(pending_out_bytes_, sent_bytes);
       for (Batch& b : to_send) {
         b.clear();
         if (spare_.size() < 4) spare_.push_back(std::move(b));
       }
       if (!received.empty()) {
-        std::move(received.begin(), received.end(), std::back_inserter(inbox_));
-        received.clear();
+        hand_over(received);
         inbox_cv_.notify_one();
       }
     }
