@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "proto/version.h"
+#include "server/results/result_delivery.h"
 #include "server/store/record_codec.h"
 #include "server/server.h"
 #include "sim/loadout.h"
