@@ -1,6 +1,7 @@
 // Results and ratings on Redis: submit_result (read ratings, rate in C++,
 // commit by lua/submit_result.lua if nobody changed them meanwhile), rating
 // and results. Layout: docs/REDIS.md "Results and ratings".
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -20,6 +21,8 @@ constexpr std::size_t kStreamBatch = 256;
 /// No rating the Glicko-2 math writes comes near this far from 0: a stored
 /// rating beyond it is hostile.
 constexpr double kMaxStoredRatingMagnitude = 100'000.0;
+/// The longest random wait before retry `attempt` is attempt times this.
+constexpr std::chrono::microseconds kBackOffPerAttempt{1000};
 /// The submit script's arguments per result row (lua/submit_result.lua).
 constexpr std::size_t kSubmitArgsPerRow = 9;
 
@@ -83,11 +86,11 @@ bool all_nil(const redisReply* fields) {
   return true;
 }
 
-/// Sleeps a random 0..attempt ms, so that two servers racing on the same
+/// Sleeps a random 0..attempt x kBackOffPerAttempt, so that two servers racing on the same
 /// player do not retry in lockstep. Only the store worker thread waits.
 void back_off(int attempt) {
   thread_local std::minstd_rand rng{std::random_device{}()};
-  std::uniform_int_distribution<int> us(0, attempt * 1000);
+  std::uniform_int_distribution<std::chrono::microseconds::rep> us(0, attempt * kBackOffPerAttempt.count());
   std::this_thread::sleep_for(std::chrono::microseconds(us(rng)));
 }
 
