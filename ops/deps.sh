@@ -3,11 +3,12 @@
 # Only packages that are missing are installed, so a second run is a no-op.
 set -euo pipefail
 
+# lua5.1: only its luac5.1, which checks the store's Lua scripts (ctest -L lint).
 PACKAGES=(
   build-essential cmake pkg-config
   libenet-dev libflatbuffers-dev flatbuffers-compiler libhiredis-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
-  libcli11-dev libspdlog-dev redis-server prometheus
+  libcli11-dev libspdlog-dev redis-server prometheus lua5.1
 )
 
 missing=()

@@ -18,6 +18,7 @@
 #include "server/io/io_worker.h"
 #include "server/matchmade/hosted_matches.h"
 #include "server/metrics/metrics.h"
+#include "server/results/result_delivery.h"
 #include "server/results/result_journal.h"
 
 namespace qbot::server {

@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <span>
 
 #include "proto/version.h"
 
 namespace qbot::server {
 namespace {
+
+// Each wait between passes is the interval ± this fraction, at random.
+constexpr double kIntervalJitter = 0.2;
 
 // A live server and the seats it can still take in this pass.
 struct Room {
@@ -37,6 +41,68 @@ Room* choose_room(std::vector<Room>& rooms, std::size_t seats) {
 void note_error(PassStats& stats, const char* call, const StoreError& e) {
   ++stats.store_errors;
   if (stats.first_error.empty()) stats.first_error = std::string(call) + ": " + e.message;
+}
+
+// The live servers by region (ordered: passes visit regions the same way),
+// each with the seats it can still take.
+std::map<std::string, std::vector<Room>> rooms_by_region(const std::vector<ServerInfo>& live) {
+  std::map<std::string, std::vector<Room>> regions;
+  for (const auto& s : live) {
+    // Seats assigned here by any matchmaker that the server's last heartbeat
+    // does not count yet are taken too: no overbooking between heartbeats.
+    const std::uint64_t taken = std::uint64_t{s.players} + s.pending_seats;
+    const std::uint64_t free = s.capacity > taken ? s.capacity - taken : 0;
+    regions[s.region].push_back(Room{&s, free});
+  }
+  return regions;
+}
+
+// Puts each formed match of one queue on a server of the region with room
+// (appended to `pending`); a match without room is counted and its tickets
+// stay in the queue for a later pass.
+void place_matches(std::span<const FormedMatch> formed, const std::vector<Ticket>& tickets, std::string_view mode,
+                   std::vector<Room>& rooms, PassStats& stats, std::vector<Pending>& pending) {
+  for (const auto& m : formed) {
+    Room* room = choose_room(rooms, m.seats.size());
+    if (room == nullptr) {
+      ++stats.no_room;
+      continue;
+    }
+    room->free -= m.seats.size();
+    Pending p{mode, room->server, {}};
+    p.slots.reserve(m.seats.size());
+    for (const auto& seat : m.seats) {
+      const Ticket& t = tickets[seat.ticket];
+      p.slots.push_back(MatchSlot{t.account, seat.team, t.bot, t.rating, {}});
+    }
+    pending.push_back(std::move(p));
+  }
+}
+
+// The assignments of a pass: ids from `first_id` on, a signed join token per
+// seat. Moves the slots out of `pending`.
+std::vector<MatchAssignment> assignments(std::vector<Pending>& pending, MatchId first_id, std::uint64_t unix_ms,
+                                         const MatchmakerConfig& config) {
+  std::vector<MatchAssignment> matches;
+  matches.reserve(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    auto& p = pending[i];
+    MatchAssignment m;
+    m.id = first_id + i;
+    m.mode = std::string(p.mode);
+    m.region = p.server->region;
+    m.server_id = p.server->id;
+    m.host = p.server->host;
+    m.port = p.server->port;
+    m.created_ms = unix_ms;
+    m.slots = std::move(p.slots);
+    for (auto& slot : m.slots) {
+      slot.token = token::sign_join(config.key, token::JoinClaims{proto::kProtocolVersion, m.id, slot.account,
+                                                                  m.server_id, unix_ms + config.token_ttl_ms});
+    }
+    matches.push_back(std::move(m));
+  }
+  return matches;
 }
 
 }  // namespace
@@ -72,17 +138,8 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
     note_error(stats, "live_servers", live.error());
     return stats;
   }
-  std::map<std::string, std::vector<Room>> regions;  // ordered: passes visit regions the same way
-  for (const auto& s : *live) {
-    // Seats assigned here by any matchmaker that the server's last heartbeat
-    // does not count yet are taken too: no overbooking between heartbeats.
-    const std::uint64_t taken = std::uint64_t{s.players} + s.pending_seats;
-    const std::uint64_t free = s.capacity > taken ? s.capacity - taken : 0;
-    regions[s.region].push_back(Room{&s, free});
-  }
-
   std::vector<Pending> pending;
-  for (auto& [region, rooms] : regions) {
+  for (auto& [region, rooms] : rooms_by_region(*live)) {
     for (const auto& [mode, rules] : queues_) {
       auto tickets = store_.waiting_tickets(mode, region, config_.fetch_limit);
       if (!tickets.ok()) {
@@ -93,21 +150,7 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
       stats.tickets_seen += tickets->size();
       const auto formed = form_matches(*tickets, now_ms, rules);
       stats.matches_formed += formed.size();
-      for (const auto& m : formed) {
-        Room* room = choose_room(rooms, m.seats.size());
-        if (room == nullptr) {
-          ++stats.no_room;  // its tickets stay in the queue for a later pass
-          continue;
-        }
-        room->free -= m.seats.size();
-        Pending p{mode, room->server, {}};
-        p.slots.reserve(m.seats.size());
-        for (const auto& seat : m.seats) {
-          const Ticket& t = (*tickets)[seat.ticket];
-          p.slots.push_back(MatchSlot{t.account, seat.team, t.bot, t.rating, {}});
-        }
-        pending.push_back(std::move(p));
-      }
+      place_matches(formed, *tickets, mode, rooms, stats, pending);
     }
   }
   if (pending.empty()) return stats;
@@ -119,26 +162,7 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
     note_error(stats, "reserve_match_ids", first_id.error());
     return stats;
   }
-  std::vector<MatchAssignment> matches;
-  matches.reserve(pending.size());
-  for (std::size_t i = 0; i < pending.size(); ++i) {
-    auto& p = pending[i];
-    MatchAssignment m;
-    m.id = *first_id + i;
-    m.mode = std::string(p.mode);
-    m.region = p.server->region;
-    m.server_id = p.server->id;
-    m.host = p.server->host;
-    m.port = p.server->port;
-    m.created_ms = unix_ms;
-    m.slots = std::move(p.slots);
-    for (auto& slot : m.slots) {
-      slot.token = token::sign_join(
-          config_.key, token::JoinClaims{proto::kProtocolVersion, m.id, slot.account, m.server_id,
-                                         unix_ms + config_.token_ttl_ms});
-    }
-    matches.push_back(std::move(m));
-  }
+  const std::vector<MatchAssignment> matches = assignments(pending, *first_id, unix_ms, config_);
   auto assigned = store_.assign_matches(matches);
   if (!assigned.ok() || assigned->size() != matches.size()) {
     note_error(stats, "assign_matches",
@@ -188,7 +212,7 @@ std::uint64_t MatchmakerLoop::passes() const {
 
 void MatchmakerLoop::run() {
   std::mt19937_64 rng(std::random_device{}());
-  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  std::uniform_real_distribution<double> jitter(1.0 - kIntervalJitter, 1.0 + kIntervalJitter);
   std::unique_lock lock(mu_);
   while (!stopping_) {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(interval_ * jitter(rng));

@@ -4,16 +4,15 @@
 // lost. One file per match, `{match_id}.result`, holding the result_codec
 // bytes; written atomically (temp file, fsync, rename, fsync of the
 // directory), so a crash leaves either the whole file or none.
-// Plus the delivery policy the server runs on its store worker thread:
-// deliver_result at match end, redeliver_journaled at start and
-// periodically. Calls block on disk and the store: never the tick thread.
+// When a result goes to the store and when to the journal is
+// result_delivery.h. Calls block on disk: never on the tick thread.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
-#include "server/store/store.h"
+#include "server/store/store_types.h"
 
 namespace qbot::server {
 
@@ -50,24 +49,5 @@ class ResultJournal {
   std::filesystem::path dir_;
   std::uint64_t bad_files_ = 0;
 };
-
-/// What became of the results handed to deliver_result / redeliver_journaled.
-struct DeliveryCounts {
-  std::size_t applied = 0;     // the store applied it now
-  std::size_t duplicates = 0;  // the store already had this match id
-  std::size_t journaled = 0;   // the store was unreachable: saved for later
-  std::size_t refused = 0;     // the store refused it as invalid (never retried)
-  std::size_t lost = 0;        // neither stored nor journaled (disk failed too); logged
-  std::size_t remaining = 0;   // still in the journal after redelivery stopped
-  friend bool operator==(const DeliveryCounts&, const DeliveryCounts&) = default;
-};
-
-/// Match end: submit; on an Io error journal the result instead.
-DeliveryCounts deliver_result(Store& store, ResultJournal& journal, const MatchResult& result);
-
-/// Submits journaled results oldest first; each one the store applied or
-/// already had is removed. Stops at the first Io error (the store is still
-/// unreachable: the rest would fail too, and order is kept for next time).
-DeliveryCounts redeliver_journaled(Store& store, ResultJournal& journal);
 
 }  // namespace qbot::server

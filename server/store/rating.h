@@ -12,6 +12,13 @@
 
 namespace qbot::server {
 
+/// The ranges every rating the store writes lies in (rate_match clamps to
+/// them; RedisStore refuses a stored rating outside them as hostile).
+constexpr double kMinDeviation = 30.0;     // a floor keeps long-time players able to move
+constexpr double kMaxDeviation = 350.0;    // = a new player's deviation
+constexpr double kMinVolatility = 0.01;
+constexpr double kMaxVolatility = 0.2;
+
 struct RatedPlayer {
   Rating before;
   std::uint8_t team = 0;       // 0 = free-for-all
@@ -19,7 +26,8 @@ struct RatedPlayer {
 };
 
 /// New ratings, one per input player in the same order; `matches` + 1.
-/// Deviation is clamped to [30, 350], volatility to [0.01, 0.2].
+/// Deviation is clamped to [kMinDeviation, kMaxDeviation], volatility to
+/// [kMinVolatility, kMaxVolatility].
 std::vector<Rating> rate_match(std::span<const RatedPlayer> players);
 
 /// One game of a rating period, from the rated player's side.

@@ -3,6 +3,10 @@
 #include <hiredis/hiredis.h>
 
 namespace qbot::server {
+namespace {
+/// What SCRIPT LOAD answers: the script's SHA-1 in hex.
+constexpr std::size_t kScriptShaHexChars = 40;
+}  // namespace
 
 // ---------------------------------------------------------------------------
 // Replies
@@ -148,7 +152,7 @@ core::Result<RedisReply, RedisError> RedisConnection::eval(const std::string& sc
     if (sha.empty()) {
       auto loaded = command({"SCRIPT", "LOAD", script});
       if (!loaded) return core::Err{loaded.error()};
-      if (!loaded->is_string() || loaded->str().size() != 40) {
+      if (!loaded->is_string() || loaded->str().size() != kScriptShaHexChars) {
         return core::Err{RedisError{"SCRIPT LOAD returned no sha", false}};
       }
       sha = std::string(loaded->str());

@@ -1,74 +1,34 @@
+// The registry on Redis (docs/REDIS.md "Server registry") and the calls
+// every part of RedisStore makes its round trips through.
 #include "server/store/redis_store.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
+#include "qbot/store/lua_scripts.h"
 #include "server/store/record_codec.h"
 
 namespace qbot::server {
 namespace {
 
-// Registry heartbeat: expiry is computed from Redis's own clock (TIME), so
-// servers with skewed clocks still agree on who is alive.
-// The matches whose seats `players` now counts stop being pending, in the
-// same step as `players` is written: no moment counts them twice or never.
-// KEYS[1] server hash, KEYS[2] live-servers zset, KEYS[3] pending seats;
-// ARGV[1] ttl ms, ARGV[2] id, ARGV[3] m, ARGV[4..3+m] field/value pairs,
-// then the counted match ids.
-constexpr const char* kHeartbeatScript = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local m = tonumber(ARGV[3])
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'heartbeat_ms', now, unpack(ARGV, 4, 3 + m))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), ARGV[2])
-if #ARGV > 3 + m and redis.call('TYPE', KEYS[3])['ok'] == 'hash' then
-  for j = 4 + m, #ARGV, 1000 do redis.call('HDEL', KEYS[3], unpack(ARGV, j, math.min(j + 999, #ARGV))) end
-end
-return now
-)lua";
-
-// Live servers: drop expired members, return [id, HGETALL...] pairs.
-// Each server's pending seats (matches assigned but not yet counted by a
-// heartbeat) are summed and appended as a `pending_seats` field; entries
-// past their deadline, or not of the form 'seats:deadline', are dropped.
-// KEYS[1] live-servers zset; ARGV[1] server key prefix, ARGV[2] pending key prefix.
-constexpr const char* kLiveServersScript = R"lua(
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-local out = {}
-for _, id in ipairs(ids) do
-  local h = redis.call('HGETALL', ARGV[1] .. id)
-  if #h > 0 then
-    local pending, stale = 0, {}
-    local key = ARGV[2] .. id
-    if redis.call('TYPE', key)['ok'] == 'hash' then
-      local p = redis.call('HGETALL', key)
-      for j = 1, #p, 2 do
-        local seats, deadline = string.match(p[j + 1], '^(%d+):(%d+)$')
-        if seats and #seats <= 6 and tonumber(deadline) > now then
-          pending = pending + tonumber(seats)
-        else
-          stale[#stale + 1] = p[j]
-        end
-      end
-      for j = 1, #stale, 1000 do redis.call('HDEL', key, unpack(stale, j, math.min(j + 999, #stale))) end
-    end
-    h[#h + 1] = 'pending_seats'
-    h[#h + 1] = tostring(pending)
-    out[#out + 1] = id
-    out[#out + 1] = h
-  end
-end
-return out
-)lua";
+// Bounds on a registry entry read back from Redis: anything longer is
+// hostile. Region and version are looser than a ticket's region
+// (kMaxRegionBytes): heartbeat_server does not check them, and a server is
+// listed even if no ticket can name its region.
+constexpr std::size_t kMaxServerRegionBytes = 64;
+constexpr std::size_t kMaxServerVersionBytes = 64;
+/// HGETALL elements (fields and values) of one server hash: it has 10
+/// fields (heartbeat_server's 8, heartbeat_ms, pending_seats); room to spare.
+constexpr std::size_t kMaxServerHashElements = 64;
+/// Digits of a queue member (the largest u64 has 20).
+constexpr int kQueueMemberDigits = 20;
 
 /// Parses one HGETALL reply into ServerInfo; false if anything is off.
 bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out) {
-  if (!reply::is_array(fields) || reply::size(fields) % 2 != 0 || reply::size(fields) > 64) return false;
+  if (!reply::is_array(fields) || reply::size(fields) % 2 != 0 || reply::size(fields) > kMaxServerHashElements) {
+    return false;
+  }
   std::map<std::string_view, std::string_view> kv;
   for (std::size_t i = 0; i + 1 < reply::size(fields); i += 2) {
     const auto* k = reply::at(fields, i);
@@ -88,15 +48,42 @@ bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out
     auto it = kv.find(key);
     return it != kv.end() && parse_decimal(it->second, dst);
   };
-  return text("host", out.host, 253) && text("region", out.region, 64) && text("version", out.version, 64) &&
-         num("port", out.port) && num("capacity", out.capacity) && num("players", out.players) &&
-         num("arenas", out.arenas) && num("heartbeat_ms", out.heartbeat_ms) && num("pending_seats", out.pending_seats);
+  return text("host", out.host, kMaxHostBytes) && text("region", out.region, kMaxServerRegionBytes) &&
+         text("version", out.version, kMaxServerVersionBytes) && num("port", out.port) &&
+         num("capacity", out.capacity) && num("players", out.players) && num("arenas", out.arenas) &&
+         num("heartbeat_ms", out.heartbeat_ms) && num("pending_seats", out.pending_seats);
 }
 
 }  // namespace
 
 RedisStore::RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout)
     : prefix_(std::move(prefix)), url_description_(url.describe()), conn_(std::move(url), timeout) {}
+
+std::string RedisStore::queue_member(AccountId account) {
+  char buf[kQueueMemberDigits + 1];
+  std::snprintf(buf, sizeof buf, "%0*llu", kQueueMemberDigits, static_cast<unsigned long long>(account));
+  return buf;
+}
+
+core::Result<RedisReply, RedisError> RedisStore::run_script(const char* script, std::span<const std::string> keys,
+                                                            std::span<const std::string> args) {
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  return conn_.eval(script, keys, args);
+}
+
+core::Result<RedisReply, RedisError> RedisStore::run_command(std::initializer_list<std::string_view> args) {
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  return conn_.command(args);
+}
+
+core::Result<std::vector<RedisReply>, RedisError> RedisStore::run_pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::lock_guard lock(mu_);
+  round_trips_ += 1;
+  return conn_.pipeline(commands);
+}
 
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
@@ -112,18 +99,14 @@ StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint
   std::vector<std::string> args{std::to_string(ttl_ms), info.id, std::to_string(std::size(fields))};
   args.insert(args.end(), std::begin(fields), std::end(fields));
   for (MatchId id : info.counted_matches) args.push_back(std::to_string(id));
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.eval(kHeartbeatScript, keys, args);
+  auto r = run_script(lua::kHeartbeat, keys, args);
   if (!r) return io_error<bool>(r.error());
   return true;
 }
 
 StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
   if (!valid_server_id(id)) return core::Err{StoreError{"invalid server id '" + id + "'"}};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.pipeline({{"DEL", server_key(id)}, {"ZREM", servers_key(), id}, {"DEL", pending_key(id)}});
+  auto r = run_pipeline({{"DEL", server_key(id)}, {"ZREM", servers_key(), id}, {"DEL", pending_key(id)}});
   if (!r) return io_error<bool>(r.error());
   return (*r)[0].integer() > 0;
 }
@@ -131,9 +114,7 @@ StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
 StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
   const std::string keys[] = {servers_key()};
   const std::string args[] = {prefix_ + "server:", prefix_ + "pending:"};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.eval(kLiveServersScript, keys, args);
+  auto r = run_script(lua::kLiveServers, keys, args);
   if (!r) return io_error<std::vector<ServerInfo>>(r.error());
   std::vector<ServerInfo> out;
   if (!r->is_array() || r->size() % 2 != 0) {

@@ -1,9 +1,11 @@
 #pragma once
 // Store on Redis (hiredis, synchronous). Key layout: docs/REDIS.md (every key
 // under the configurable prefix, default "qbot:"). Multi-key changes are Lua
-// scripts, so any number of servers and matchmakers can share one Redis.
+// scripts (server/store/lua/, embedded at build time), so any number of
+// servers and matchmakers can share one Redis.
 // Every value read back from Redis is treated as hostile: types, counts and
 // numbers are checked, and a malformed entry is skipped and counted.
+// Every call blocks on the network (up to the timeout): never the tick thread.
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -32,12 +34,14 @@ class RedisStore final : public Store {
   StoreResult<BotRecord> update_bot(AccountId account, const BotRecord& bot) override;
   StoreResult<bool> delete_bot(AccountId account, std::uint32_t bot_id) override;
 
-  // Tickets and matchmaking (redis_store_tickets.cpp)
+  // Tickets: the front door's side (redis_store_tickets.cpp)
   StoreResult<Ticket> enqueue(const Ticket& ticket, std::uint32_t ttl_ms) override;
   StoreResult<bool> cancel_ticket(AccountId account) override;
   StoreResult<bool> remove_ticket(AccountId account) override;
   StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
                                                                       std::uint32_t ttl_ms) override;
+
+  // Matches: the matchmaker's and the hosting server's side (redis_store_matches.cpp)
   StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
                                                    std::size_t limit) override;
   StoreResult<MatchId> reserve_match_ids(std::uint32_t count) override;
@@ -73,8 +77,28 @@ class RedisStore final : public Store {
   std::string garage_key(AccountId account) const { return prefix_ + "garage:" + std::to_string(account); }
   /// Per-bot stats of an account: written by results, read by the garage.
   std::string botstats_key(AccountId account) const { return prefix_ + "botstats:" + std::to_string(account); }
+  std::string ticket_key(AccountId account) const { return prefix_ + "ticket:" + std::to_string(account); }
+  /// mode and region are checked (valid_mode / valid_region) before they get here.
+  std::string queue_key(const std::string& mode, const std::string& region) const {
+    return prefix_ + "queue:" + mode + ":" + region;
+  }
+  std::string inbox_key(const std::string& server_id) const { return prefix_ + "inbox:" + server_id; }
+  std::string match_key(MatchId id) const { return prefix_ + "match:" + std::to_string(id); }
+  /// A ticket's member in its queue: the account zero-padded to 20 digits, so
+  /// that equal scores (same ms) order members by account, as MemoryStore does.
+  static std::string queue_member(AccountId account);
 
  private:
+  /// Bounds what one call may ask of Redis (reply size, script time).
+  static constexpr std::size_t kMaxBatch = std::size_t{1} << 20;
+
+  // One round trip each, under the connection lock, counted in round_trips().
+  // Fail as RedisConnection's (an Io error, or an error reply of Redis).
+  core::Result<RedisReply, RedisError> run_script(const char* script, std::span<const std::string> keys,
+                                                  std::span<const std::string> args);
+  core::Result<RedisReply, RedisError> run_command(std::initializer_list<std::string_view> args);
+  core::Result<std::vector<RedisReply>, RedisError> run_pipeline(const std::vector<std::vector<std::string>>& commands);
+
   template <class T>
   StoreResult<T> io_error(const RedisError& e) const {
     // An error reply (OOM, READONLY during a failover, LOADING, a key of the

@@ -1,48 +1,20 @@
 // Garage on Redis: one hash per account (`garage:{account}`: field per bot
 // id = encode_bot, plus the `next_id` counter) and the per-bot stats that
-// results write into `botstats:{account}`. Layout: docs/REDIS.md "Garage".
+// results write into `botstats:{account}`. Layout: docs/REDIS.md "Garage";
+// scripts in lua/.
 #include <algorithm>
 #include <array>
 #include <map>
 
+#include "qbot/store/lua_scripts.h"
 #include "server/store/record_codec.h"
 #include "server/store/redis_store.h"
 
 namespace qbot::server {
 namespace {
 
-// Count, limit, next id and the bot in one atomic step, so two front doors
-// creating bots for one account can neither exceed the limit nor share an id.
-// KEYS[1] garage hash; ARGV[1] max bots, ARGV[2] encoded bot.
-// Returns the new id, or -1 when the garage is full.
-constexpr const char* kCreateBotScript = R"lua(
-local count = redis.call('HLEN', KEYS[1]) - redis.call('HEXISTS', KEYS[1], 'next_id')
-if count >= tonumber(ARGV[1]) then return -1 end
-local id = redis.call('HINCRBY', KEYS[1], 'next_id', 1)
-if id < 1 or id > 4294967295 then return redis.error_reply('garage next_id out of range') end
-redis.call('HSET', KEYS[1], string.format('%d', id), ARGV[2])
-return id
-)lua";
-
-// KEYS[1] garage hash, KEYS[2] botstats hash; ARGV[1] bot id, ARGV[2] encoded
-// bot. Returns nil if the bot does not exist, else its four stats values.
-constexpr const char* kUpdateBotScript = R"lua(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return redis.call('HMGET', KEYS[2], ARGV[1] .. ':matches', ARGV[1] .. ':wins', ARGV[1] .. ':kills',
-                  ARGV[1] .. ':deaths')
-)lua";
-
-// KEYS[1] garage hash, KEYS[2] botstats hash; ARGV[1] bot id. 1 if deleted.
-constexpr const char* kDeleteBotScript = R"lua(
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1] .. ':matches', ARGV[1] .. ':wins', ARGV[1] .. ':kills', ARGV[1] .. ':deaths')
-return 1
-)lua";
-
+// The botstats fields of a bot are `{id}:{name}` (lua/prelude.lua stat_fields).
 constexpr std::array<const char*, 4> kStatFields = {"matches", "wins", "kills", "deaths"};
-
-
 
 /// A stats counter as stored (nil = never counted = 0); false if hostile.
 bool parse_stat(const redisReply* value, std::uint32_t& out) {
@@ -67,9 +39,7 @@ StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord
   if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   const std::string keys[] = {garage_key(account)};
   const std::string args[] = {std::to_string(max_bots), encode_bot(bot)};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.eval(kCreateBotScript, keys, args);
+  auto r = run_script(lua::kCreateBot, keys, args);
   if (!r) return io_error<BotRecord>(r.error());
   if (!r->is_integer()) return io_error<BotRecord>(RedisError{"create bot: unexpected reply", false});
   if (r->integer() < 0) return core::Err{garage_full(max_bots)};
@@ -81,9 +51,7 @@ StoreResult<BotRecord> RedisStore::create_bot(AccountId account, const BotRecord
 
 StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
   if (account == 0) return core::Err{invalid_argument("account 0")};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.pipeline({{"HGETALL", garage_key(account)}, {"HGETALL", botstats_key(account)}});
+  auto r = run_pipeline({{"HGETALL", garage_key(account)}, {"HGETALL", botstats_key(account)}});
   if (!r) return io_error<std::vector<BotRecord>>(r.error());
   const RedisReply& bots = (*r)[0];
   const RedisReply& stats = (*r)[1];
@@ -133,9 +101,7 @@ StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord
   if (auto why = bot_problem(bot)) return core::Err{invalid_argument(*why)};
   const std::string keys[] = {garage_key(account), botstats_key(account)};
   const std::string args[] = {std::to_string(bot.id), encode_bot(bot)};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.eval(kUpdateBotScript, keys, args);
+  auto r = run_script(lua::kUpdateBot, keys, args);
   if (!r) return io_error<BotRecord>(r.error());
   if (r->is_nil()) return core::Err{no_such_bot(bot.id)};
   BotRecord updated = bot;
@@ -154,9 +120,7 @@ StoreResult<bool> RedisStore::delete_bot(AccountId account, std::uint32_t bot_id
   if (account == 0 || bot_id == 0) return core::Err{invalid_argument("account or bot id 0")};
   const std::string keys[] = {garage_key(account), botstats_key(account)};
   const std::string args[] = {std::to_string(bot_id)};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.eval(kDeleteBotScript, keys, args);
+  auto r = run_script(lua::kDeleteBot, keys, args);
   if (!r) return io_error<bool>(r.error());
   if (r->integer() != 1) return core::Err{no_such_bot(bot_id)};
   return true;

@@ -1,8 +1,13 @@
+// Results and ratings on Redis: submit_result (read ratings, rate in C++,
+// commit by lua/submit_result.lua if nobody changed them meanwhile), rating
+// and results. Layout: docs/REDIS.md "Results and ratings".
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
 #include <thread>
 
+#include "qbot/store/lua_scripts.h"
 #include "server/store/rating.h"
 #include "server/store/record_codec.h"
 #include "server/store/redis_store.h"
@@ -11,61 +16,15 @@
 namespace qbot::server {
 namespace {
 
-// Applies one match result exactly once (docs/REDIS.md "Results and ratings").
-// The Glicko-2 math runs in C++ on ratings read just before; this script
-// commits them only if no other result touched those players in between.
-// KEYS[1] marker, KEYS[2] stream, then n rating keys, n botstats keys,
-// n garage keys (row order). ARGV[1] encoded result, ARGV[2] match id,
-// ARGV[3] server id, ARGV[4] mode, ARGV[5] n, then 9 per row: matches as
-// read ('' = none), rating, deviation, volatility, matches, bot id
-// ('0' = none), win 0/1, kills, deaths; then the stream's maximum length
-// ('0' = unbounded).
-// Returns 'duplicate', 'retry', or the new stream entry id.
-// Reads and checks come first and every write after XADD cannot fail, so an
-// error (a key of the wrong type) can never leave a half-applied result.
-constexpr const char* kSubmitResultScript = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'duplicate' end
-local n = tonumber(ARGV[5])
-local stats = {}
-for i = 1, n do
-  local a = 5 + (i - 1) * 9
-  local seen = redis.call('HGET', KEYS[2 + i], 'matches')
-  if (seen or '') ~= ARGV[a + 1] then return 'retry' end
-  local bot = ARGV[a + 6]
-  if bot ~= '0' and redis.call('HEXISTS', KEYS[2 + 2 * n + i], bot) == 1 then
-    local f = {bot .. ':matches', bot .. ':wins', bot .. ':kills', bot .. ':deaths'}
-    local old = redis.call('HMGET', KEYS[2 + n + i], f[1], f[2], f[3], f[4])
-    local add = {1, tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]), tonumber(ARGV[a + 9])}
-    local new = {}
-    for k = 1, 4 do
-      -- A counter that is not a plain decimal is hostile: it restarts at 0.
-      local v = old[k]
-      if not v or not string.match(v, '^%d+$') or #v > 15 then v = 0 else v = tonumber(v) end
-      new[#new + 1] = f[k]
-      new[#new + 1] = string.format('%.0f', v + add[k])
-    end
-    stats[i] = new
-  end
-end
-local max = ARGV[6 + 9 * n]
-local id
-if max ~= '0' then
-  id = redis.call('XADD', KEYS[2], 'MAXLEN', max, '*', 'r', ARGV[1], 'match', ARGV[2], 'server', ARGV[3], 'mode', ARGV[4])
-else
-  id = redis.call('XADD', KEYS[2], '*', 'r', ARGV[1], 'match', ARGV[2], 'server', ARGV[3], 'mode', ARGV[4])
-end
-redis.call('SET', KEYS[1], id)
-for i = 1, n do
-  local a = 5 + (i - 1) * 9
-  redis.call('HSET', KEYS[2 + i], 'rating', ARGV[a + 2], 'deviation', ARGV[a + 3], 'volatility', ARGV[a + 4],
-             'matches', ARGV[a + 5])
-  if stats[i] then redis.call('HSET', KEYS[2 + n + i], unpack(stats[i])) end
-end
-return id
-)lua";
-
 /// Entries read per XRANGE while paging through the stream.
 constexpr std::size_t kStreamBatch = 256;
+/// No rating the Glicko-2 math writes comes near this far from 0: a stored
+/// rating beyond it is hostile.
+constexpr double kMaxStoredRatingMagnitude = 100'000.0;
+/// The longest random wait before retry `attempt` is attempt times this.
+constexpr std::chrono::microseconds kBackOffPerAttempt{1000};
+/// The submit script's arguments per result row (lua/submit_result.lua).
+constexpr std::size_t kSubmitArgsPerRow = 9;
 
 std::string format_double(double v) {
   // %.17g round-trips every double exactly (shared_keys / REDIS.md).
@@ -89,11 +48,35 @@ bool parse_rating(const redisReply* fields, Rating& out) {
       !parse_decimal(reply::str(reply::at(fields, 3)), r.matches)) {
     return false;
   }
-  if (!std::isfinite(r.rating) || std::fabs(r.rating) > 100000.0) return false;
-  if (!(r.deviation >= 30.0 && r.deviation <= 350.0)) return false;
-  if (!(r.volatility >= 0.01 && r.volatility <= 0.2)) return false;
+  if (!std::isfinite(r.rating) || std::fabs(r.rating) > kMaxStoredRatingMagnitude) return false;
+  if (!(r.deviation >= kMinDeviation && r.deviation <= kMaxDeviation)) return false;
+  if (!(r.volatility >= kMinVolatility && r.volatility <= kMaxVolatility)) return false;
   out = r;
   return true;
+}
+
+/// The submit script's ARGV: the result, then per row the `matches` version
+/// read, the new rating and the row's stats, then the stream's length bound.
+std::vector<std::string> submit_args(const MatchResult& result, std::span<const std::string> versions,
+                                     std::span<const Rating> after, std::size_t stream_max) {
+  const std::size_t n = result.rows.size();
+  std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id,
+                                result.mode, std::to_string(n)};
+  args.reserve(args.size() + kSubmitArgsPerRow * n + 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ResultRow& row = result.rows[i];
+    args.push_back(versions[i]);
+    args.push_back(format_double(after[i].rating));
+    args.push_back(format_double(after[i].deviation));
+    args.push_back(format_double(after[i].volatility));
+    args.push_back(std::to_string(after[i].matches));
+    args.push_back(std::to_string(row.bot_id));
+    args.push_back(row.placement == 1 ? "1" : "0");
+    args.push_back(std::to_string(row.kills));
+    args.push_back(std::to_string(row.deaths));
+  }
+  args.push_back(std::to_string(stream_max));
+  return args;
 }
 
 bool all_nil(const redisReply* fields) {
@@ -103,11 +86,11 @@ bool all_nil(const redisReply* fields) {
   return true;
 }
 
-/// Sleeps a random 0..attempt ms, so that two servers racing on the same
+/// Sleeps a random 0..attempt x kBackOffPerAttempt, so that two servers racing on the same
 /// player do not retry in lockstep. Only the store worker thread waits.
 void back_off(int attempt) {
   thread_local std::minstd_rand rng{std::random_device{}()};
-  std::uniform_int_distribution<int> us(0, attempt * 1000);
+  std::uniform_int_distribution<std::chrono::microseconds::rep> us(0, attempt * kBackOffPerAttempt.count());
   std::this_thread::sleep_for(std::chrono::microseconds(us(rng)));
 }
 
@@ -125,10 +108,7 @@ StoreResult<RedisStore::RatingsRead> RedisStore::read_ratings(const MatchResult&
   for (const ResultRow& row : result.rows) {
     commands.push_back({"HMGET", rating_key(row.account), "rating", "deviation", "volatility", "matches"});
   }
-  std::unique_lock lock(mu_);
-  round_trips_ += 1;
-  auto replies = conn_.pipeline(commands);
-  lock.unlock();
+  auto replies = run_pipeline(commands);
   if (!replies) return io_error<RatingsRead>(replies.error());
   RatingsRead out;
   out.already_applied = (*replies)[0].integer() == 1;
@@ -152,9 +132,7 @@ StoreResult<RedisStore::RatingsRead> RedisStore::read_ratings(const MatchResult&
 
 StoreResult<Rating> RedisStore::rating(AccountId account) {
   if (account == 0) return core::Err{invalid_argument("account 0")};
-  std::lock_guard lock(mu_);
-  round_trips_ += 1;
-  auto r = conn_.command({"HMGET", rating_key(account), "rating", "deviation", "volatility", "matches"});
+  auto r = run_command({"HMGET", rating_key(account), "rating", "deviation", "volatility", "matches"});
   if (!r) return io_error<Rating>(r.error());
   Rating out;
   if (!all_nil(r->get()) && !parse_rating(r->get(), out)) {
@@ -186,26 +164,8 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
     }
     const std::vector<Rating> after = rate_match(players);
 
-    std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id,
-                                  result.mode, std::to_string(n)};
-    args.reserve(6 + 9 * n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const ResultRow& row = result.rows[i];
-      args.push_back(read->versions[i]);
-      args.push_back(format_double(after[i].rating));
-      args.push_back(format_double(after[i].deviation));
-      args.push_back(format_double(after[i].volatility));
-      args.push_back(std::to_string(after[i].matches));
-      args.push_back(std::to_string(row.bot_id));
-      args.push_back(row.placement == 1 ? "1" : "0");
-      args.push_back(std::to_string(row.kills));
-      args.push_back(std::to_string(row.deaths));
-    }
-    args.push_back(std::to_string(results_max_));
-    std::unique_lock lock(mu_);
-    round_trips_ += 1;
-    auto r = conn_.eval(kSubmitResultScript, keys, args);
-    lock.unlock();
+    const std::vector<std::string> args = submit_args(result, read->versions, after, results_max_);
+    auto r = run_script(lua::kSubmitResult, keys, args);
     if (!r) {
       // Also a script error (a key of the wrong type) is "retry later", not
       // Invalid: the result itself is valid and must not be dropped.
@@ -230,10 +190,7 @@ StoreResult<std::vector<MatchResult>> RedisStore::results(std::size_t after, std
   std::string start = "-";
   while (out.size() < count) {
     const std::string batch = std::to_string(kStreamBatch);
-    std::unique_lock lock(mu_);
-    round_trips_ += 1;
-    auto r = conn_.command({"XRANGE", results_key(), start, "+", "COUNT", batch});
-    lock.unlock();
+    auto r = run_command({"XRANGE", results_key(), start, "+", "COUNT", batch});
     if (!r) return io_error<std::vector<MatchResult>>(r.error());
     if (!r->is_array()) {
       malformed_ += 1;

@@ -1,9 +1,16 @@
 #include "server/store/redis_url.h"
 
 #include <charconv>
+#include <limits>
 
 namespace qbot::server {
 namespace {
+
+/// Far more databases than any Redis is configured with (16 by default): a
+/// larger number is a typo, refused here rather than by SELECT.
+constexpr unsigned kMaxDatabase = 1000;
+constexpr unsigned kMaxPort = std::numeric_limits<std::uint16_t>::max();
+
 bool parse_uint(std::string_view s, unsigned max, unsigned& out) {
   if (s.empty()) return false;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -27,7 +34,7 @@ core::Result<RedisUrl, std::string> parse_redis_url(std::string_view url) {
   if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
     unsigned db = 0;
     const std::string_view db_text = rest.substr(slash + 1);
-    if (!db_text.empty() && !parse_uint(db_text, 1000, db)) {
+    if (!db_text.empty() && !parse_uint(db_text, kMaxDatabase, db)) {
       return core::Err{"redis URL database must be a number, got '" + std::string(db_text) + "'"};
     }
     out.db = static_cast<int>(db);
@@ -35,7 +42,7 @@ core::Result<RedisUrl, std::string> parse_redis_url(std::string_view url) {
   }
   if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
     unsigned port = 0;
-    if (!parse_uint(rest.substr(colon + 1), 65535, port) || port == 0) {
+    if (!parse_uint(rest.substr(colon + 1), kMaxPort, port) || port == 0) {
       return core::Err{"redis URL port must be 1..65535, got '" + std::string(rest.substr(colon + 1)) + "'"};
     }
     out.port = static_cast<std::uint16_t>(port);

@@ -53,8 +53,8 @@ core::Result<MatchResult, std::string> decode_result(std::string_view bytes) {
   if (version != kVersion) return core::Err{"unknown version " + std::to_string(version)};
   MatchResult out;
   out.match_id = r.u64();
-  out.server_id = r.str8(255, "server id");
-  out.mode = r.str8(255, "mode");
+  out.server_id = r.str8(kMaxServerIdBytes, "server id");
+  out.mode = r.str8(kMaxModeBytes, "mode");
   out.ended_ms = r.u64();
   out.winner_team = r.u8();
   const std::size_t rows = r.u8();
