@@ -6,7 +6,8 @@
 //
 // When the change is deliberate (new rules, rebalanced shipped data, a fixed
 // simulation bug), update kGoldenHash to the value the failure prints and say
-// why in the commit message; replays recorded before then no longer verify.
+// why in the commit message. If the simulation itself changed (not only the
+// data, which replays embed), replays recorded before it no longer verify.
 #include <gtest/gtest.h>
 
 #include <cmath>
