@@ -1,7 +1,13 @@
 #pragma once
-// Every knob of qbot-server, with its unit and default. Filled from flags,
-// QBOT_* environment variables and an optional config file (CLI11), in that
-// order of precedence; `qbot-server --help` prints the same table.
+// Every knob of qbot-server and its default (the member initialisers below
+// are the only place a default is written). Which flag, environment variable,
+// unit, range and meaning each member has is the table in config_options.cpp;
+// `qbot-server --help` and README.md's configuration table are printed from it.
+//
+// Precedence (CLI11): command line > --config file > QBOT_* environment >
+// the defaults below. CLI11 reads the config file before the environment and
+// never overwrites an option that is already set, so a flag beats the file
+// and the file beats the environment.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -90,8 +96,11 @@ struct Config {
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };
 
-/// Parses argv (+ env + --config file). On --help, `exit_code` is set and
-/// the help text is in `message`. Errors name the field and allowed range.
+/// Parses argv (+ --config file + env) into `cfg`, then validate()s it.
+/// `run` is true when the server should start. Otherwise `message` says why
+/// and `exit_code` is the process's exit status: 0 for --help (the help text)
+/// and --print-config-markdown (the option table as Markdown), non-zero for
+/// an error, which names the option and its allowed range.
 struct ParseOutcome {
   bool run = false;
   int exit_code = 0;

@@ -1,16 +1,29 @@
 #pragma once
-// Runs Store jobs on its own thread so the tick never waits on Redis.
-// The queue is bounded: when it is full, post() returns false and the
-// caller counts the drop. call() also brings the answer back: its `done`
+// Runs Store jobs and disk writes off the tick thread, so the tick never
+// waits on Redis or a disk. call() also brings the answer back: its `done`
 // runs on whichever thread calls run_completions() (the tick thread), so
 // tick-side state is never touched from the worker.
-#include <atomic>
-#include <chrono>
+//
+// Bounded by construction: at most `capacity` jobs are in flight, where a
+// job is in flight from post()/call() until it has run (post) or until its
+// `done` has run in run_completions() (call). So the job queue and the list
+// of finished answers together never hold more than `capacity` entries, and
+// nothing is ever dropped after it was accepted: a call() that returned true
+// WILL have its `done` run by a later run_completions() (callers may keep an
+// "in flight" flag on that promise). What does not fit is refused up front:
+// post()/call() return false, nothing runs, and refused() counts it.
+//
+// Two modes. Thread: jobs run in FIFO order on the worker's own thread.
+// Inline (unit tests without threads): a job runs inside post()/call(), in
+// the caller's thread; `done` still waits for run_completions(), so callers
+// see the same order of events as with the thread.
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <vector>
 #include <thread>
+#include <vector>
 
 #include "core/bounded_queue.h"
 #include "server/store/store.h"
@@ -20,41 +33,67 @@ namespace qbot::server {
 class IoWorker {
  public:
   using Job = std::function<void(Store&)>;
+  enum class Mode : std::uint8_t { Thread, Inline };
 
-  IoWorker(Store& store, std::size_t capacity);
+  /// `capacity` (>= 1) bounds the jobs in flight (see above).
+  IoWorker(Store& store, std::size_t capacity, Mode mode = Mode::Thread);
   ~IoWorker();
   IoWorker(const IoWorker&) = delete;
   IoWorker& operator=(const IoWorker&) = delete;
 
+  /// Runs `job` on the worker. False (nothing runs, refused() + 1) when
+  /// `capacity` jobs are in flight or after stop().
   bool post(Job job);
 
-  /// Runs `job` on the worker, then `done(result)` at the next
-  /// run_completions(). False (nothing runs) when the queue is full.
+  /// Runs `job` on the worker, then `done(result)` at a later
+  /// run_completions(). False (neither runs, refused() + 1) when `capacity`
+  /// jobs are in flight or after stop(). True: `done` will run exactly once.
   template <class T>
   bool call(std::function<T(Store&)> job, std::function<void(T&)> done) {
-    return post([this, job = std::move(job), done = std::move(done)](Store& store) mutable {
+    return submit([job = std::move(job), done = std::move(done)](Store& store) mutable -> Completion {
       auto result = std::make_shared<T>(job(store));
-      std::lock_guard lock(completions_mu_);
-      completions_.push_back([done = std::move(done), result] { done(*result); });
+      return [done = std::move(done), result] { done(*result); };
     });
   }
-  /// Runs the `done` callbacks of finished call()s; returns how many ran.
+
+  /// Runs the `done` of every call() finished so far, in the order their
+  /// jobs finished; returns how many ran. A `done` may post() or call()
+  /// again (its own slot is free by then); what that adds runs at the next
+  /// run_completions().
   std::size_t run_completions();
+
   /// Stops accepting jobs, runs what is queued (e.g. a final deregister),
-  /// and joins. Idempotent.
+  /// and joins. Answers of queued call()s stay for run_completions().
+  /// Idempotent.
   void stop();
 
+  std::size_t capacity() const { return capacity_; }
+  /// Jobs accepted whose work or answer is not finished yet (<= capacity()).
+  std::size_t in_flight() const;
+  /// post()/call()s refused since construction (full or stopped).
+  std::uint64_t refused() const;
+  /// Jobs waiting for the worker thread (0 in Inline mode).
   std::size_t queued() const { return queue_.size(); }
 
  private:
+  using Completion = std::function<void()>;
+  /// A job, returning the answer to deliver (empty for post()).
+  using Task = std::function<Completion(Store&)>;
+
+  bool submit(Task task);
+  void finish(Completion completion);
   void run();
 
   Store& store_;
-  core::BoundedQueue<Job> queue_;
-  std::atomic<bool> stopping_{false};
-  std::mutex completions_mu_;
-  std::vector<std::function<void()>> completions_;
-  std::thread thread_;  // last: starts after everything above exists
+  const std::size_t capacity_;
+  const Mode mode_;
+  core::BoundedQueue<Task> queue_;
+  mutable std::mutex mu_;               // guards everything below
+  bool stopping_ = false;
+  std::size_t in_flight_ = 0;
+  std::uint64_t refused_ = 0;
+  std::vector<Completion> completions_;  // finished call()s; size <= in_flight_ <= capacity_
+  std::thread thread_;                   // last: starts after everything above exists
 };
 
 }  // namespace qbot::server

@@ -2,6 +2,8 @@
 // garage's rules, and the queue's refusals and cancel, over real ENet.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "proto/version.h"
 #include "server_process.h"
 #include "test_client.h"
@@ -37,7 +39,12 @@ struct LobbyClient {
     EXPECT_EQ(r ? r->request_id : 0, req.request_id);
     return r.value_or(GarageReply{});
   }
-  QueueStatus queue_status() { return client.receive_a<QueueStatus>(5s).value_or(QueueStatus{QueueState::Expired, 0, 0, 0, 0, "none"}); }
+  /// The next QueueStatus; nullopt (and the test fails) if none came within 5 s.
+  std::optional<QueueStatus> queue_status() {
+    auto s = client.receive_a<QueueStatus>(5s);
+    EXPECT_TRUE(s.has_value()) << "no QueueStatus within 5 s";
+    return s;
+  }
 };
 
 }  // namespace
@@ -100,30 +107,38 @@ TEST(Lobby, TheQueueRefusesWhatItCannotServeAndCancels) {
   ASSERT_TRUE(c.enter(server));
 
   c.client.send(QueueRequest{GameMode::FreeForAll, "eu west", 0, "", 1});
-  QueueStatus bad_region = c.queue_status();
-  EXPECT_EQ(bad_region.state, QueueState::Refused);
-  EXPECT_NE(bad_region.text.find("region"), std::string::npos) << bad_region.text;
+  const auto bad_region = c.queue_status();
+  ASSERT_TRUE(bad_region);
+  EXPECT_EQ(bad_region->state, QueueState::Refused);
+  EXPECT_NE(bad_region->text.find("region"), std::string::npos) << bad_region->text;
 
   c.client.send(QueueRequest{GameMode::FreeForAll, "", 42, "", 1});
-  QueueStatus no_bot = c.queue_status();
-  EXPECT_EQ(no_bot.state, QueueState::Refused);
-  EXPECT_NE(no_bot.text.find("no bot 42"), std::string::npos) << no_bot.text;
+  const auto no_bot = c.queue_status();
+  ASSERT_TRUE(no_bot);
+  EXPECT_EQ(no_bot->state, QueueState::Refused);
+  EXPECT_NE(no_bot->text.find("no bot 42"), std::string::npos) << no_bot->text;
 
   c.client.send(QueueRequest{GameMode::FreeForAll, "", 0, "", 1});
-  EXPECT_EQ(c.queue_status().state, QueueState::Waiting);
+  const auto queued = c.queue_status();
+  ASSERT_TRUE(queued);
+  EXPECT_EQ(queued->state, QueueState::Waiting);
   c.client.send(QueueRequest{GameMode::FreeForAll, "", 0, "", 1});
-  QueueStatus twice = c.queue_status();
-  EXPECT_EQ(twice.state, QueueState::Refused) << "one ticket per account";
+  const auto twice = c.queue_status();
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->state, QueueState::Refused) << "one ticket per account";
 
   // The poll refreshes and reports the queue (no matchmaker runs here).
-  QueueStatus polled = c.queue_status();
-  EXPECT_EQ(polled.state, QueueState::Waiting);
-  EXPECT_EQ(polled.queue_length, 1u);
-  EXPECT_EQ(polled.position, 0u);
+  const auto polled = c.queue_status();
+  ASSERT_TRUE(polled);
+  EXPECT_EQ(polled->state, QueueState::Waiting);
+  EXPECT_EQ(polled->queue_length, 1u);
+  EXPECT_EQ(polled->position, 0u);
 
   c.client.send(CancelQueue{1});
-  QueueStatus s = c.queue_status();
-  while (s.state == QueueState::Waiting) s = c.queue_status();  // a poll may still be on its way
-  EXPECT_EQ(s.state, QueueState::Cancelled);
+  auto s = c.queue_status();
+  // Polls already on their way may still say Waiting; a bounded number.
+  for (int polls = 0; s && s->state == QueueState::Waiting && polls < 10; ++polls) s = c.queue_status();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->state, QueueState::Cancelled);
   EXPECT_EQ(server.metric("qbot_tickets_created_total"), 1.0);
 }

@@ -3,13 +3,21 @@
 // connection) and Matchmaker, run passes back to back while the tickets
 // arrive, until their queues are empty. Correctness is then checked from what
 // Redis holds, not from what the matchmakers believe they did.
+//
+// That a race happened is made certain, not left to timing: a first batch of
+// tickets is queued before the matchmakers start, and each one's first
+// assign_matches waits at a start line until all four have reached theirs.
+// So all four first passes read the same tickets before any claims them, and
+// every match but the first claimant's is a conflict.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -29,6 +37,87 @@ namespace {
 constexpr std::size_t kTickets = 2000;
 constexpr std::uint32_t kTicketTtlMs = 120'000;
 constexpr int kMatchmakers = 4;
+constexpr std::size_t kQueuedBeforeStart = 400;  // the tickets every first pass reads
+
+/// Where the matchmakers' first assign_matches wait for each other.
+class StartLine {
+ public:
+  /// Blocks until `kMatchmakers` callers arrived, or `timeout` passed (so a
+  /// matchmaker that never gets here cannot hang the test: the conflicts
+  /// check then fails instead). True when all arrived.
+  bool arrive_and_wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    ++arrived_;
+    cv_.notify_all();
+    return cv_.wait_for(lock, timeout, [&] { return arrived_ >= kMatchmakers; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int arrived_ = 0;
+};
+
+/// A RedisStore whose first assign_matches waits at the start line; every
+/// other call goes straight through.
+class HeldAtStartStore final : public Store {
+ public:
+  HeldAtStartStore(std::unique_ptr<RedisStore> inner, StartLine& line) : inner_(std::move(inner)), line_(line) {}
+
+  StoreResult<std::vector<bool>> assign_matches(std::span<const MatchAssignment> matches) override {
+    if (!started_) {
+      started_ = true;
+      all_started = line_.arrive_and_wait(30s);
+    }
+    return inner_->assign_matches(matches);
+  }
+  bool all_started = false;
+
+  StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override {
+    return inner_->heartbeat_server(info, ttl_ms);
+  }
+  StoreResult<bool> deregister_server(const std::string& id) override { return inner_->deregister_server(id); }
+  StoreResult<std::vector<ServerInfo>> live_servers() override { return inner_->live_servers(); }
+  StoreResult<BotRecord> create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) override {
+    return inner_->create_bot(account, bot, max_bots);
+  }
+  StoreResult<std::vector<BotRecord>> list_bots(AccountId account) override { return inner_->list_bots(account); }
+  StoreResult<BotRecord> update_bot(AccountId account, const BotRecord& bot) override {
+    return inner_->update_bot(account, bot);
+  }
+  StoreResult<bool> delete_bot(AccountId account, std::uint32_t bot_id) override {
+    return inner_->delete_bot(account, bot_id);
+  }
+  StoreResult<Rating> rating(AccountId account) override { return inner_->rating(account); }
+  StoreResult<Ticket> enqueue(const Ticket& ticket, std::uint32_t ttl_ms) override {
+    return inner_->enqueue(ticket, ttl_ms);
+  }
+  StoreResult<bool> cancel_ticket(AccountId account) override { return inner_->cancel_ticket(account); }
+  StoreResult<bool> remove_ticket(AccountId account) override { return inner_->remove_ticket(account); }
+  StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
+                                                                      std::uint32_t ttl_ms) override {
+    return inner_->poll_tickets(accounts, ttl_ms);
+  }
+  StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
+                                                   std::size_t limit) override {
+    return inner_->waiting_tickets(mode, region, limit);
+  }
+  StoreResult<MatchId> reserve_match_ids(std::uint32_t count) override { return inner_->reserve_match_ids(count); }
+  StoreResult<std::vector<MatchAssignment>> take_matches(const std::string& server_id, std::size_t max) override {
+    return inner_->take_matches(server_id, max);
+  }
+  StoreResult<std::optional<MatchAssignment>> match(MatchId id) override { return inner_->match(id); }
+  StoreResult<bool> submit_result(const MatchResult& result) override { return inner_->submit_result(result); }
+  StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override {
+    return inner_->results(after, count);
+  }
+  std::string describe() const override { return inner_->describe(); }
+
+ private:
+  std::unique_ptr<RedisStore> inner_;
+  StartLine& line_;
+  bool started_ = false;
+};
 
 std::uint64_t unix_ms() {
   return static_cast<std::uint64_t>(
@@ -105,18 +194,26 @@ TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactly
 
   // Each thread: its own connection and matchmaker; passes back to back until
   // every ticket was enqueued and a pass sees no waiting ticket, or the
-  // deadline. Tickets arrive while the matchmakers run, so their passes read
-  // different snapshots of the queue and their matches overlap partly.
+  // deadline. The first tickets are queued before the start and the first
+  // passes meet at the start line (above); the rest arrive while the
+  // matchmakers run, so later passes read different snapshots of the queue
+  // and their matches overlap partly.
+  for (std::size_t i = 0; i < kQueuedBeforeStart; ++i) {
+    auto r = setup->enqueue(tickets[i], kTicketTtlMs);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  }
+  StartLine start_line;
   std::atomic<bool> go{false};
   std::atomic<bool> all_enqueued{false};
   std::vector<PassStats> totals(kMatchmakers);
   std::vector<int> passes(kMatchmakers, 0);
+  std::vector<int> met_at_start(kMatchmakers, 0);
   std::vector<std::thread> threads;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   for (int i = 0; i < kMatchmakers; ++i) {
     threads.emplace_back([&, i] {
-      auto store = connect(redis);
-      Matchmaker mm(*store, config);
+      HeldAtStartStore store(connect(redis), start_line);
+      Matchmaker mm(store, config);
       while (!go.load()) std::this_thread::yield();  // start together: the race is the point
       while (std::chrono::steady_clock::now() < deadline) {
         const std::uint64_t now = unix_ms();
@@ -125,11 +222,12 @@ TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactly
         ++passes[static_cast<std::size_t>(i)];
         if (all_enqueued.load() && pass.store_errors == 0 && pass.tickets_seen == 0) break;
       }
+      met_at_start[static_cast<std::size_t>(i)] = store.all_started ? 1 : 0;
     });
   }
   go = true;
-  for (const auto& t : tickets) {
-    auto r = setup->enqueue(t, kTicketTtlMs);
+  for (std::size_t i = kQueuedBeforeStart; i < tickets.size(); ++i) {
+    auto r = setup->enqueue(tickets[i], kTicketTtlMs);
     EXPECT_TRUE(r.ok()) << r.error().message;
   }
   all_enqueued = true;
@@ -146,6 +244,8 @@ TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactly
             << sum.conflicts << " conflicts (lost races), " << sum.store_errors << " store errors\n";
   RecordProperty("conflicts", static_cast<int>(sum.conflicts));
   EXPECT_EQ(sum.store_errors, 0u) << sum.first_error;
+  EXPECT_EQ(met_at_start, std::vector<int>(kMatchmakers, 1)) << "every first pass reached the start line";
+  EXPECT_GT(sum.conflicts, 0u) << "no race happened: the matchmakers never claimed the same tickets";
 
   // ---- From Redis: every match record, every ticket's state. -----------------
   auto check = connect(redis);

@@ -22,6 +22,10 @@ using namespace std::chrono_literals;
 struct MemoryFixture {
   std::chrono::milliseconds now{1000};
   MemoryStore store{[this] { return now; }};
+  /// The store's clock, ms (what it stamps heartbeats and tickets with).
+  std::uint64_t clock_ms() const { return static_cast<std::uint64_t>(now.count()); }
+  /// Moves the store's clock `d` forward.
+  void let_pass(std::chrono::milliseconds d) { now += d; }
   /// Lets `ttl` pass and reports whether `id` has left the registry.
   bool expires(const std::string& id, std::chrono::milliseconds ttl) {
     now += ttl + 1ms;
@@ -40,6 +44,17 @@ struct RedisFixture {
     server->flushall();
     auto url = parse_redis_url(server->url());
     return std::make_unique<RedisStore>(*url, "qbot:", 2000ms);
+  }
+  /// The store's clock, ms: Redis's own TIME (what its scripts stamp with).
+  static std::uint64_t clock_ms() {
+    const std::string t = server->command({"TIME"});  // "<seconds> <microseconds>"
+    const auto space = t.find(' ');
+    return std::stoull(t.substr(0, space)) * 1000 + std::stoull(t.substr(space + 1)) / 1000;
+  }
+  /// Returns once Redis's clock has moved `d` forward (polled, bounded).
+  static void let_pass(std::chrono::milliseconds d) {
+    const std::uint64_t until = clock_ms() + static_cast<std::uint64_t>(d.count());
+    EXPECT_TRUE(eventually([&] { return clock_ms() >= until; }, d + 2000ms, 1ms)) << "Redis's clock stands still";
   }
   /// Another store on the same redis-server (its own connection), as a
   /// second server process would have.

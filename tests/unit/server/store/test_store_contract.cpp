@@ -19,7 +19,9 @@ TYPED_TEST_SUITE(StoreContract, Stores);
 
 TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
   auto& store = this->fx.store;
+  const std::uint64_t before = this->fx.clock_ms();
   ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 3), 5000).ok());
+  const std::uint64_t after = this->fx.clock_ms();
   ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-b", 1), 5000).ok());
   auto live = store.live_servers();
   ASSERT_TRUE(live.ok()) << live.error().message;
@@ -28,11 +30,21 @@ TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
   EXPECT_EQ((*live)[0].players, 3u);
   EXPECT_EQ((*live)[0].host, "10.0.0.1");
   EXPECT_EQ((*live)[0].region, "eu");
-  EXPECT_GT((*live)[0].heartbeat_ms, 0u);
-  // A refresh replaces the advertised load.
+  // Stamped with the store's clock at the heartbeat.
+  EXPECT_GE((*live)[0].heartbeat_ms, before);
+  EXPECT_LE((*live)[0].heartbeat_ms, after);
+  // A refresh replaces the advertised load and the stamp.
+  const std::uint64_t first_stamp = (*live)[0].heartbeat_ms;
+  this->fx.let_pass(20ms);
+  const std::uint64_t refreshing = this->fx.clock_ms();
   ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-a", 9), 5000).ok());
+  const std::uint64_t refreshed = this->fx.clock_ms();
   live = store.live_servers();
+  ASSERT_TRUE(live.ok()) << live.error().message;
   EXPECT_EQ((*live)[0].players, 9u);
+  EXPECT_GE((*live)[0].heartbeat_ms, refreshing);
+  EXPECT_LE((*live)[0].heartbeat_ms, refreshed);
+  EXPECT_GE((*live)[0].heartbeat_ms, first_stamp + 20);
 }
 
 TYPED_TEST(StoreContract, DeregisterRemovesImmediately) {
