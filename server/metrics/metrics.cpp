@@ -65,7 +65,7 @@ Metrics::Metrics(Registry& r)
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
       store_errors(counter(r, "qbot_store_errors_total", "Failed store (Redis) operations")),
-      store_jobs_dropped(counter(r, "qbot_store_jobs_dropped_total", "Store jobs dropped because the queue was full")),
+      store_jobs_dropped(counter(r, "qbot_store_jobs_dropped_total", "IO jobs (store calls, disk writes) refused because the IO worker had its limit of jobs in flight")),
       matches_finished(counter(r, "qbot_matches_finished_total", "Battles that ended (time, score or too few players)")),
       kills(counter(r, "qbot_kills_total", "Bots destroyed in battles")),
       replays_written(counter(r, "qbot_replays_written_total", "Battle replays written to --record-dir")),

@@ -1,7 +1,7 @@
 #pragma once
 // Multi-producer multi-consumer queue with a hard capacity. try_push never
 // blocks: when full it returns false and the caller counts the drop
-// (DESIGN convention 5: bounded everywhere, never block the tick).
+// (every queue is bounded; nothing may block the tick).
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -23,14 +23,6 @@ class BoundedQueue {
     }
     cv_.notify_one();
     return true;
-  }
-
-  std::optional<T> try_pop() {
-    std::lock_guard lock(mu_);
-    if (items_.empty()) return std::nullopt;
-    T item = std::move(items_.front());
-    items_.pop_front();
-    return item;
   }
 
   /// Blocks up to `timeout` for an item (worker threads only, never the tick).

@@ -42,10 +42,6 @@ bool decode_loadout(const w::Loadout& l, Loadout& out, std::string& bad_field) {
 
 using namespace codec_detail;
 
-std::uint8_t channel_of(const Message& m) {
-  return std::holds_alternative<Input>(m) || std::holds_alternative<Snapshot>(m) ? 1 : 0;
-}
-
 core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender, std::uint8_t channel) {
   if (bytes.empty()) return core::Err{DecodeError{DecodeErrorKind::Empty, {}}};
   const bool from_client = sender == Sender::Client;

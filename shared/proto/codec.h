@@ -38,9 +38,6 @@ enum class Sender : std::uint8_t { Client, Server };
 /// into `bytes`.
 core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, Sender sender, std::uint8_t channel);
 
-/// The channel a message travels on.
-std::uint8_t channel_of(const Message& m);
-
 /// Builds packets (Envelope, or the bare table for Input and Snapshot).
 /// Reuses one FlatBufferBuilder; the returned span is valid
 /// until the next call on the same Encoder. One Encoder per thread.
