@@ -72,7 +72,7 @@ struct Config {
   std::uint32_t heartbeat_ms = 1000;      // registry heartbeat period
   std::uint32_t registry_ttl_ms = 5000;   // registry entry expires after this
 
-  // Matchmaking, garage, results (docs/MATCHMAKING.md)
+  // Matchmaking, garage, results (docs/REDIS.md, docs/TOKENS.md)
   std::string token_secret;               // fleet secret for join/account tokens (>= 16 bytes); every
                                           // server of a fleet needs the same one. Empty = a random key
                                           // (tokens valid in this process only); refused in production
