@@ -1,8 +1,8 @@
 #include "client_headless/report.h"
 
 #include <algorithm>
-#include <cstdio>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace qbot::client {
@@ -114,48 +114,37 @@ std::string report_json(const RunInfo& run, const FleetTotals& t, const std::vec
 }
 
 std::string report_summary(const RunInfo& run, const FleetTotals& t, const std::optional<ServerFigures>& server) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf,
-                "qbot-headless summary (%s, %.1f s)\n"
-                "  bots            %llu/%u connected, %llu failed, %llu disconnected\n"
-                "  snapshots       %llu received (%.1f /bot/s), %llu undecodable, %llu missing baseline\n"
-                "  rtt (ms)        p50 %llu  p99 %llu  max %llu\n"
-                "  bandwidth       down %.0f B/bot/s, up %.0f B/bot/s\n"
-                "  prediction      error p50 %.3f m  p99 %.3f m; snapshot gap p99 %llu ms\n",
-                run.server.c_str(), run.duration_s, static_cast<unsigned long long>(t.welcomed), run.bots_requested,
-                static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.disconnects),
-                static_cast<unsigned long long>(t.snapshots), per_bot_per_s(t.snapshots, t.welcomed, run.duration_s),
-                static_cast<unsigned long long>(t.snapshot_errors), static_cast<unsigned long long>(t.baseline_missing),
-                static_cast<unsigned long long>(t.rtt_ms_total.quantile(0.5)),
-                static_cast<unsigned long long>(t.rtt_ms_total.quantile(0.99)),
-                static_cast<unsigned long long>(t.rtt_ms_total.max()),
-                per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s),
-                per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s),
-                static_cast<double>(t.prediction_error_mm.quantile(0.5)) / 1000.0,
-                static_cast<double>(t.prediction_error_mm.quantile(0.99)) / 1000.0,
-                static_cast<unsigned long long>(t.snapshot_gap_ms.quantile(0.99)));
-  std::string s = buf;
+  // fmt, not snprintf into a fixed buffer: a long --server list is never cut.
+  std::string s = fmt::format(
+      "qbot-headless summary ({}, {:.1f} s)\n"
+      "  bots            {}/{} connected, {} failed, {} disconnected\n"
+      "  snapshots       {} received ({:.1f} /bot/s), {} undecodable, {} missing baseline\n"
+      "  rtt (ms)        p50 {}  p99 {}  max {}\n"
+      "  bandwidth       down {:.0f} B/bot/s, up {:.0f} B/bot/s\n"
+      "  prediction      error p50 {:.3f} m  p99 {:.3f} m; snapshot gap p99 {} ms\n",
+      run.server, run.duration_s, t.welcomed, run.bots_requested, t.failed, t.disconnects, t.snapshots,
+      per_bot_per_s(t.snapshots, t.welcomed, run.duration_s), t.snapshot_errors, t.baseline_missing,
+      t.rtt_ms_total.quantile(0.5), t.rtt_ms_total.quantile(0.99), t.rtt_ms_total.max(),
+      per_bot_per_s(t.bytes_down, t.welcomed, run.duration_s), per_bot_per_s(t.bytes_up, t.welcomed, run.duration_s),
+      quantile_of(t.prediction_error_mm, 0.5) / 1000.0, quantile_of(t.prediction_error_mm, 0.99) / 1000.0,
+      t.snapshot_gap_ms.quantile(0.99));
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
     if (t.rejects[i] == 0) continue;
-    s += "  rejected        " + std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i))) + ": " +
-         std::to_string(t.rejects[i]) + "\n";
+    s += fmt::format("  rejected        {}: {}\n", proto::reject_reason_name(static_cast<proto::RejectReason>(i)),
+                     t.rejects[i]);
   }
-  if (t.rejoins > 0) s += "  churn           " + std::to_string(t.rejoins) + " rejoins\n";
+  if (t.rejoins > 0) s += fmt::format("  churn           {} rejoins\n", t.rejoins);
   if (t.time_to_match_ms.count() > 0) {
-    std::snprintf(buf, sizeof buf, "  matchmaking     %llu matches played, time to match p50 %llu ms p99 %llu ms, %llu refusals\n",
-                  static_cast<unsigned long long>(t.matches_played),
-                  static_cast<unsigned long long>(t.time_to_match_ms.quantile(0.5)),
-                  static_cast<unsigned long long>(t.time_to_match_ms.quantile(0.99)),
-                  static_cast<unsigned long long>(t.queue_refusals));
-    s += buf;
+    s += fmt::format("  matchmaking     {} matches played, time to match p50 {} ms p99 {} ms, {} refusals\n",
+                     t.matches_played, t.time_to_match_ms.quantile(0.5), t.time_to_match_ms.quantile(0.99),
+                     t.queue_refusals);
   }
   if (server) {
-    std::snprintf(buf, sizeof buf,
-                  "  server          tick p50 %.3f ms  p99 %.3f ms  max %.3f ms | overruns %.0f of %.0f ticks | CPU "
-                  "%.1f s (%.0f %%)\n",
-                  server->tick_ms_p50, server->tick_ms_p99, server->tick_ms_max, server->overruns, server->ticks,
-                  server->cpu_s, run.duration_s > 0 ? 100.0 * server->cpu_s / run.duration_s : 0.0);
-    s += buf;
+    s += fmt::format(
+        "  server          tick p50 {:.3f} ms  p99 {:.3f} ms  max {:.3f} ms | overruns {:.0f} of {:.0f} ticks | CPU "
+        "{:.1f} s ({:.0f} %)\n",
+        server->tick_ms_p50, server->tick_ms_p99, server->tick_ms_max, server->overruns, server->ticks, server->cpu_s,
+        run.duration_s > 0 ? 100.0 * server->cpu_s / run.duration_s : 0.0);
   }
   return s;
 }

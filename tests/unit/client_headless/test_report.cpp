@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "client_headless/plot_svg.h"
 #include "client_headless/report.h"
 
 using namespace qbot::client;
@@ -105,4 +106,21 @@ TEST(Report, NonFiniteNumbersAreNullAndBadUtf8DoesNotThrow) {
   const auto j = nlohmann::ordered_json::parse(report_json(run, FleetTotals{}, {}, f));
   EXPECT_TRUE(j["server_tick_ms_p50"].is_null());
   EXPECT_EQ(j["server"], "host\xEF\xBF\xBD:1");
+}
+
+TEST(Report, SummaryKeepsALongServerListWhole) {
+  std::string servers;
+  for (int i = 0; i < 100; ++i) servers += (i ? "," : "") + std::string("10.0.0.") + std::to_string(i) + ":7777";
+  const RunInfo run{servers, 32, 60, 10.0};
+  const std::string summary = report_summary(run, some_totals(), std::nullopt);
+  EXPECT_EQ(summary.rfind("qbot-headless summary (" + servers + ", 10.0 s)\n", 0), 0u);
+  EXPECT_NE(summary.find("  bots            30/32 connected, 2 failed, 0 disconnected\n"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("  rejected        server_full: 2\n"), std::string::npos) << summary;
+}
+
+TEST(Report, PlotEscapesTheServerString) {
+  const RunInfo run{"<script>&'\"", 1, 60, 1.0};
+  const std::string svg = plot_svg({}, run);
+  EXPECT_EQ(svg.find("<script>"), std::string::npos);
+  EXPECT_NE(svg.find("bots on &lt;script&gt;&amp;&apos;&quot;</text>"), std::string::npos);
 }
