@@ -100,26 +100,7 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<con
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, proto::Welcome>) {
-          if (state_ != BotState::AwaitingWelcome) return;
-          if (queue_.enabled) return on_welcome(ctx, m, now);
-          state_ = BotState::Playing;
-          tick_rate_ = m.tick_rate;
-          self_.entity = m.entity_id;
-          self_.team = m.team;
-          reconnect_token_ = m.reconnect_token;
-          // Show others ~2 snapshots behind the newest (interpolation delay).
-          frames_.set_delay(2u * m.snapshot_interval);
-          map_ = nullptr;
-          use_map(m.map_name);
-          ctx.stats.playing += 1;
-          if (role_ == Role::Churn) {
-            leave_at_ = now + std::chrono::milliseconds(5000 + churn_rng_.below(10000));
-          }
-          if (rejoining_) {
-            ctx.stats.rejoins += 1;
-          } else {
-            ctx.stats.welcomed += 1;
-          }
+          if (state_ == BotState::AwaitingWelcome) on_welcome(ctx, m, now);
         } else if constexpr (std::is_same_v<T, proto::Reject>) {
           ctx.stats.rejects[static_cast<std::size_t>(m.reason)] += 1;
           spdlog::debug("bot {}: rejected ({}): {}", index_, proto::reject_reason_name(m.reason), m.text);
@@ -140,35 +121,44 @@ void BotClient::on_packet(ShardContext& ctx, std::uint8_t channel, std::span<con
       decoded.value());
 }
 
-// ---------------------------------------------------------------------------
-// --queue: front door (lobby) -> match server -> front door ...
-// ---------------------------------------------------------------------------
 void BotClient::on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now) {
+  // stats.welcomed counts bots, not handshakes: a later Welcome is a churn
+  // rejoin (direct join) or the next leg of the matchmaking loop (--queue).
   if (!welcomed_once_) {
     welcomed_once_ = true;
     ctx.stats.welcomed += 1;
+  } else if (!queue_.enabled) {
+    ctx.stats.rejoins += 1;
   }
   tick_rate_ = m.tick_rate;
-  if (m.lobby) {
-    state_ = BotState::InLobby;
-    account_token_ = m.account_token;
-    if (bot_id_ == 0) {
-      // First visit: put our bot in the garage (its stats follow it across matches).
-      proto::GarageRequest create{1, proto::GarageOp::Create, 0, wire_loadout()};
-      ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
-    } else {
-      send_queue_request(ctx, now);
-    }
-    return;
-  }
+  if (queue_.enabled && m.lobby) return enter_lobby(ctx, m, now);
   state_ = BotState::Playing;
   self_.entity = m.entity_id;
   self_.team = m.team;
   reconnect_token_ = m.reconnect_token;
+  // Show others ~2 snapshots behind the newest (interpolation delay).
   frames_.set_delay(2u * m.snapshot_interval);
   map_ = nullptr;
   use_map(m.map_name);
   ctx.stats.playing += 1;
+  if (!queue_.enabled && role_ == Role::Churn) {
+    leave_at_ = now + std::chrono::milliseconds(5000 + churn_rng_.below(10000));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// --queue: front door (lobby) -> match server -> front door ...
+// ---------------------------------------------------------------------------
+void BotClient::enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos now) {
+  state_ = BotState::InLobby;
+  account_token_ = m.account_token;
+  if (bot_id_ == 0) {
+    // First visit: put our bot in the garage (its stats follow it across matches).
+    proto::GarageRequest create{1, proto::GarageOp::Create, 0, wire_loadout()};
+    ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
+  } else {
+    send_queue_request(ctx, now);
+  }
 }
 
 void BotClient::send_queue_request(ShardContext& ctx, Nanos now) {
@@ -312,7 +302,6 @@ void BotClient::fail(ShardContext& ctx) {
 void BotClient::leave_for_a_while(ShardContext& ctx, Nanos now) {
   stop(ctx);
   state_ = BotState::Away;
-  rejoining_ = true;
   leave_at_ = now + std::chrono::milliseconds(1000 + churn_rng_.below(2000));
 }
 

@@ -69,8 +69,11 @@ class BotClient {
   /// Churn: leave for good now, come back a little later as a new connection.
   void leave_for_a_while(ShardContext& ctx, Nanos now);
   void use_map(const std::string& name);
-  // --queue (matchmaking) legs.
+  /// The one Welcome handler: a match server's (direct join, or a --queue
+  /// match leg) starts Playing; a front door's (--queue) enters the lobby.
   void on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now);
+  // --queue (matchmaking) legs.
+  void enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos now);
   void send_queue_request(ShardContext& ctx, Nanos now);
   void on_lobby_message(ShardContext& ctx, const proto::Message& m, Nanos now);
   void go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now);
@@ -84,7 +87,7 @@ class BotClient {
   Nanos handshake_timeout_;
   core::Rng churn_rng_;
   Nanos leave_at_{0};   // churn: when to leave (while Playing) or rejoin (while Away)
-  bool rejoining_ = false;  // the next Welcome is a churn rejoin, not a first join
+  bool welcomed_once_ = false;  // stats.welcomed counts bots, not handshakes; later Welcomes are rejoins or legs
   Fighter behaviour_;
   const sim::Catalog& catalog_;
   const std::vector<sim::Map>& maps_;
@@ -108,7 +111,6 @@ class BotClient {
   // --queue
   QueuePlan queue_;
   bool match_leg_ = false;                   // connected (or connecting) to a match server
-  bool welcomed_once_ = false;               // stats.welcomed counts bots, not handshakes
   std::vector<std::uint8_t> account_token_;  // from the lobby's Welcome: the same account every time
   std::uint32_t bot_id_ = 0;                 // our garage bot, once created
   net::Endpoint match_server_;

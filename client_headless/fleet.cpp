@@ -124,6 +124,64 @@ FleetTotals Fleet::totals(bool drain_window) {
   return t;
 }
 
+namespace {
+
+std::vector<BotClient> make_bots(const FleetConfig& cfg, std::uint32_t first, std::uint32_t count) {
+  std::vector<BotClient> bots;
+  bots.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::uint32_t index = first + i;
+    bots.emplace_back(index, cfg.name_prefix + std::to_string(index), cfg.seed * 1000003ULL + index, cfg.catalog,
+                      cfg.maps, cfg.mix.role_of(index), cfg.servers[index % cfg.servers.size()],
+                      cfg.handshake_timeout, cfg.queue);
+  }
+  return bots;
+}
+
+/// Hands every ENet event (waiting up to `wait_ms` for the first) to the bot
+/// it belongs to. Events of a bot's previous connection are dropped.
+void dispatch_events(ShardContext& ctx, std::vector<BotClient>& bots, std::uint32_t first, std::uint32_t wait_ms,
+                     const Clock& clock) {
+  net::NetEvent ev;
+  while (ctx.host.service(ev, wait_ms)) {
+    wait_ms = 0;
+    const auto local = ev.user_data - first;
+    if (ev.user_data < first || local >= bots.size()) continue;
+    BotClient& bot = bots[local];
+    // A churn bot's previous connection may still report its closing.
+    if (ev.peer.peer != bot.peer().peer) continue;
+    switch (ev.type) {
+      case net::NetEvent::Type::Connect: bot.on_connect(ctx); break;
+      case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes(), clock()); break;
+      case net::NetEvent::Type::Disconnect: bot.on_disconnect(ctx, ev.data); break;
+      case net::NetEvent::Type::None: break;
+    }
+  }
+}
+
+/// One RTT sample per playing bot (once a second).
+void sample_rtt(net::NetHost& host, const std::vector<BotClient>& bots, ShardStats& stats) {
+  std::lock_guard lock(stats.mu);
+  for (const auto& b : bots) {
+    if (b.state() != BotState::Playing) continue;
+    const auto info = host.peer_info(b.peer());
+    stats.rtt_ms_window.record(info.last_rtt_ms);
+    stats.rtt_ms_total.record(info.last_rtt_ms);
+  }
+}
+
+/// Disconnects every bot and gives ENet a moment to deliver that (bounded,
+/// no waiting on the server: a dead server must not hang the load tester).
+void say_goodbye(ShardContext& ctx, std::vector<BotClient>& bots, const Clock& clock) {
+  for (auto& b : bots) b.stop(ctx);
+  ctx.host.flush();
+  net::NetEvent ev;
+  const auto deadline = clock() + std::chrono::milliseconds(300);
+  while (clock() < deadline && ctx.host.connected_peers() > 0) ctx.host.service(ev, 10);
+}
+
+}  // namespace
+
 void Fleet::run_shard(Shard& shard) {
   net::HostConfig hc;
   // Churn bots reconnect while their old peer may still be closing: headroom.
@@ -139,15 +197,8 @@ void Fleet::run_shard(Shard& shard) {
   net::NetHost& host = *created.value();
   proto::Encoder encoder;
   ShardContext ctx{host, encoder, shard.stats};
+  std::vector<BotClient> bots = make_bots(cfg_, shard.first, shard.count);
 
-  std::vector<BotClient> bots;
-  bots.reserve(shard.count);
-  for (std::uint32_t i = 0; i < shard.count; ++i) {
-    const std::uint32_t index = shard.first + i;
-    bots.emplace_back(index, cfg_.name_prefix + std::to_string(index), cfg_.seed * 1000003ULL + index, cfg_.catalog,
-                      cfg_.maps, cfg_.mix.role_of(index), cfg_.servers[index % cfg_.servers.size()],
-                      cfg_.handshake_timeout, cfg_.queue);
-  }
   auto now = clock_();
   const auto fleet_start = now;
   // Ramp: bot i (fleet-wide index) starts i / ramp seconds after the fleet.
@@ -157,34 +208,16 @@ void Fleet::run_shard(Shard& shard) {
                              std::chrono::duration<double>(static_cast<double>(index) / cfg_.ramp_per_s));
   };
   std::size_t next_to_start = 0;
-
   std::uint32_t tick_rate = cfg_.tick_rate;
   core::FixedStep clock_step(tick_rate, 2);
   clock_step.start(now);
   auto next_sample = now + std::chrono::seconds(1);
 
-  net::NetEvent ev;
   while (!stop_.load(std::memory_order_relaxed)) {
     now = clock_();
-    auto wait = static_cast<std::uint32_t>(
-        std::chrono::ceil<std::chrono::milliseconds>(std::min<std::chrono::nanoseconds>(clock_step.until_next(now),
-                                                                                        std::chrono::milliseconds(20)))
-            .count());
-    while (host.service(ev, wait)) {
-      wait = 0;
-      const auto local = ev.user_data - shard.first;
-      if (ev.user_data < shard.first || local >= bots.size()) continue;
-      BotClient& bot = bots[local];
-      // A churn bot's previous connection may still report its closing.
-      if (ev.peer.peer != bot.peer().peer) continue;
-      switch (ev.type) {
-        case net::NetEvent::Type::Connect: bot.on_connect(ctx); break;
-        case net::NetEvent::Type::Receive: bot.on_packet(ctx, ev.channel, ev.packet.bytes(), clock_()); break;
-        case net::NetEvent::Type::Disconnect: bot.on_disconnect(ctx, ev.data); break;
-        case net::NetEvent::Type::None: break;
-      }
-    }
-
+    const auto wait = std::min<std::chrono::nanoseconds>(clock_step.until_next(now), std::chrono::milliseconds(20));
+    dispatch_events(ctx, bots, shard.first,
+                    static_cast<std::uint32_t>(std::chrono::ceil<std::chrono::milliseconds>(wait).count()), clock_);
     now = clock_();
     while (next_to_start < bots.size() && now >= start_time(bots[next_to_start].index())) {
       bots[next_to_start++].start(ctx, now);
@@ -202,28 +235,15 @@ void Fleet::run_shard(Shard& shard) {
       }
     }
     host.flush();
-
     if (now >= next_sample) {
       next_sample = now + std::chrono::seconds(1);
-      std::lock_guard lock(shard.stats.mu);
-      for (const auto& b : bots) {
-        if (b.state() != BotState::Playing) continue;
-        const auto info = host.peer_info(b.peer());
-        shard.stats.rtt_ms_window.record(info.last_rtt_ms);
-        shard.stats.rtt_ms_total.record(info.last_rtt_ms);
-      }
+      sample_rtt(host, bots, shard.stats);
     }
     const auto& totals = host.totals();
     shard.stats.bytes_down.store(totals.bytes_received);
     shard.stats.bytes_up.store(totals.bytes_sent);
   }
-
-  for (auto& b : bots) b.stop(ctx);
-  host.flush();
-  // Give ENet a moment to deliver the disconnects (bounded, no waiting on
-  // the server: a dead server must not hang the load tester).
-  const auto deadline = clock_() + std::chrono::milliseconds(300);
-  while (clock_() < deadline && host.connected_peers() > 0) host.service(ev, 10);
+  say_goodbye(ctx, bots, clock_);
 }
 
 }  // namespace qbot::client

@@ -22,6 +22,9 @@ proto::Frame blend(const proto::Frame& a, const proto::Frame& b, float alpha) {
 
 void InterpolationBuffer::put(proto::Frame frame) {
   const core::Tick tick = frame.tick;
+  // A frame a whole ring older than the newest would take the slot of a
+  // newer one (slots are tick % kCapacity): it is too late to matter.
+  if (tick == 0 || tick + kCapacity <= newest_) return;
   if (tick > newest_) newest_ = tick;
   frames_.reuse(tick) = std::move(frame);
 }

@@ -23,7 +23,9 @@ class InterpolationBuffer {
   explicit InterpolationBuffer(std::uint32_t delay_ticks = 2) : delay_(delay_ticks) {}
 
   void set_delay(std::uint32_t ticks) { delay_ = ticks; }
-  /// Stores a decoded frame (also the client's delta baselines).
+  /// Stores a decoded frame (also the client's delta baselines). Late and
+  /// out-of-order frames are kept while within kCapacity ticks of the
+  /// newest; older ones, and tick 0, are dropped.
   void put(proto::Frame frame);
   const proto::Frame* find(core::Tick tick) const { return frames_.find(tick); }
   core::Tick newest() const { return newest_; }

@@ -71,6 +71,23 @@ void panel(std::string& svg, const std::vector<Sample>& s, double top, const cha
   }
 }
 
+/// Text for an SVG element: markup characters as entities (the server
+/// string comes from the command line).
+std::string xml_text(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\'': out += "&apos;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string plot_svg(const std::vector<Sample>& s, const RunInfo& run) {
@@ -80,7 +97,7 @@ std::string plot_svg(const std::vector<Sample>& s, const RunInfo& run) {
   svg += "<style>.title{font-size:14px;font-weight:bold}.axis{font-size:11px;fill:#555}.legend{font-size:12px}"
          ".grid{stroke:#ddd;stroke-width:1}</style>\n<rect width='100%' height='100%' fill='white'/>\n";
   svg += "<text x='" + num(kLeft, 0) + "' y='20' font-size='16'>qbot-headless: " + std::to_string(run.bots_requested) +
-         " bots on " + run.server + "</text>\n";
+         " bots on " + xml_text(run.server) + "</text>\n";
   double top = kTop + 20;
   panel(svg, s, top, "Bots", "count",
         {{"started", "#999999", [](const Sample& x) { return static_cast<double>(x.started); }},

@@ -4,8 +4,12 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/quoted.h"
+
 namespace qbot::client {
 namespace {
+
+constexpr std::size_t kShownBytes = 120;  // of a hostile line in an error message
 
 bool parse_double(std::string_view s, double& out) {
   if (s == "+Inf") {
@@ -41,6 +45,32 @@ double quantile(const std::vector<std::pair<double, double>>& before,
 
 }  // namespace
 
+namespace {
+
+/// The histogram must be one: bounds ascending up to +Inf, counts
+/// cumulative (never decreasing), every count finite and >= 0.
+core::Result<bool, std::string> check_buckets(const std::vector<std::pair<double, double>>& buckets) {
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    const auto [le, count] = buckets[i];
+    const std::string at = "qbot_tick_duration_seconds_bucket[" + std::to_string(i) + "]";
+    if (std::isnan(le)) return core::Err{at + ": le is NaN"};
+    if (!std::isfinite(count) || count < 0) return core::Err{at + ": count must be finite and >= 0"};
+    if (i > 0 && !(le > buckets[i - 1].first)) return core::Err{at + ": le not ascending"};
+    if (i > 0 && count < buckets[i - 1].second) return core::Err{at + ": count decreases"};
+  }
+  if (!std::isinf(buckets.back().first)) return core::Err{std::string("qbot_tick_duration_seconds_bucket: no le=\"+Inf\"")};
+  return true;
+}
+
+/// One of the counters we read: finite and >= 0, or the error names it.
+core::Result<bool, std::string> store_counter(const std::string& name, double value, double& out) {
+  if (!std::isfinite(value) || value < 0) return core::Err{name + ": must be finite and >= 0"};
+  out = value;
+  return true;
+}
+
+}  // namespace
+
 core::Result<ServerSample, std::string> parse_server_metrics(const std::string& text) {
   ServerSample s;
   bool saw_ticks = false;
@@ -53,30 +83,36 @@ core::Result<ServerSample, std::string> parse_server_metrics(const std::string& 
     const std::string key = line.substr(0, space);
     double value = 0;
     if (!parse_double(std::string_view(line).substr(space + 1), value)) {
-      return core::Err{"unparsable value in: " + line.substr(0, 120)};
+      return core::Err{"unparsable value in: " + core::quoted(line, kShownBytes)};
     }
+    core::Result<bool, std::string> stored = true;
     if (key.rfind("qbot_tick_duration_seconds_bucket{", 0) == 0) {
       const auto le = key.find("le=\"");
       const auto close = le == std::string::npos ? le : key.find('"', le + 4);
       double bound = 0;
       if (close == std::string::npos || !parse_double(std::string_view(key).substr(le + 4, close - le - 4), bound)) {
-        return core::Err{"bad bucket: " + key};
+        return core::Err{"bad bucket: " + core::quoted(key, kShownBytes)};
+      }
+      if (s.tick_buckets.size() >= ServerSample::kMaxBuckets) {
+        return core::Err{"more than " + std::to_string(ServerSample::kMaxBuckets) + " qbot_tick_duration_seconds buckets"};
       }
       s.tick_buckets.emplace_back(bound, value);
     } else if (key == "qbot_ticks_total") {
-      s.ticks = value;
+      stored = store_counter(key, value, s.ticks);
       saw_ticks = true;
     } else if (key == "qbot_tick_overruns_total") {
-      s.overruns = value;
+      stored = store_counter(key, value, s.overruns);
     } else if (key == "qbot_process_cpu_seconds_total") {
-      s.cpu_seconds = value;
+      stored = store_counter(key, value, s.cpu_seconds);
     } else if (key == "qbot_net_bytes_total{direction=\"out\"}") {
-      s.bytes_out = value;
+      stored = store_counter(key, value, s.bytes_out);
     } else if (key == "qbot_tick_duration_max_seconds") {
-      s.tick_max_s = value;
+      stored = store_counter(key, value, s.tick_max_s);
     }
+    if (!stored) return core::Err{stored.error()};
   }
   if (!saw_ticks || s.tick_buckets.empty()) return core::Err{std::string("not a qbot-server /metrics page")};
+  if (auto ok = check_buckets(s.tick_buckets); !ok) return core::Err{ok.error()};
   return s;
 }
 

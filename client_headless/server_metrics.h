@@ -3,6 +3,7 @@
 // (Prometheus text): tick time quantiles from the histogram buckets, tick
 // overruns, CPU seconds, bytes sent. Two scrapes, at the start and the end
 // of a run, give the figures for the run alone.
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 namespace qbot::client {
 
 struct ServerSample {
+  static constexpr std::size_t kMaxBuckets = 64;  // qbot-server exports ~a dozen
   std::vector<std::pair<double, double>> tick_buckets;  // (upper bound s, cumulative count), ascending
   double ticks = 0;
   double overruns = 0;
@@ -20,7 +22,10 @@ struct ServerSample {
   double tick_max_s = 0;
 };
 
-/// Errors name what is missing; any unparsable number is an error.
+/// Errors name what is missing or wrong: any unparsable number, a counter
+/// we read that is negative or not finite, more than kMaxBuckets buckets, or
+/// buckets that do not form a histogram (le ascending to +Inf, counts not
+/// decreasing). Hostile text is quoted and cut in messages.
 core::Result<ServerSample, std::string> parse_server_metrics(const std::string& text);
 
 struct ServerFigures {

@@ -9,6 +9,7 @@ PACKAGES=(
   libenet-dev libflatbuffers-dev flatbuffers-compiler libhiredis-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   libcli11-dev libspdlog-dev redis-server prometheus lua5.1
+  libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev
 )
 
 missing=()

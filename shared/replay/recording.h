@@ -14,6 +14,9 @@
 namespace qbot::replay {
 
 constexpr std::uint16_t kFormatVersion = 1;
+/// Longest battle a file may describe: twice the server's longest
+/// --match-duration. Bounds the work `qbot-replay verify` does for a file.
+constexpr std::uint32_t kMaxRecordedSeconds = 4 * 3600;
 
 struct RosterChange {
   core::Tick tick = 0;  // applied when the world is at this tick, before the next step

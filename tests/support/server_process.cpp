@@ -9,11 +9,19 @@
 
 #include <algorithm>
 
-#include "http_get.h"
+#include "http/http_client.h"
 #include "ports.h"
 #include "wait.h"
 
 namespace qbot::test {
+namespace {
+/// The server's /metrics page, or nullopt while it does not answer 200.
+std::optional<std::string> metrics_page(std::uint16_t port) {
+  auto response = http::Client().get("http://127.0.0.1:" + std::to_string(port) + "/metrics");
+  if (!response || !response->ok()) return std::nullopt;
+  return std::move(response->body);
+}
+}  // namespace
 
 ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& tag)
     : port_(free_udp_port()), metrics_port_(free_tcp_port()), dir_(temp_dir(tag)) {
@@ -26,7 +34,7 @@ ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& 
   }
   args.insert(args.end(), extra.begin(), extra.end());
   process_ = std::make_unique<Process>(QBOT_SERVER_BIN, args, dir_ + "/server.log");
-  const bool up = eventually([&] { return !process_->running() || http_get(metrics_port_, "/metrics").has_value(); },
+  const bool up = eventually([&] { return !process_->running() || metrics_page(metrics_port_).has_value(); },
                              std::chrono::seconds(15));
   if (!up || !process_->running()) throw std::runtime_error("qbot-server did not start:\n" + process_->log());
 }
@@ -36,7 +44,7 @@ ServerProcess::~ServerProcess() {
   process_->wait(std::chrono::seconds(5));
 }
 
-std::string ServerProcess::scrape() const { return http_get(metrics_port_, "/metrics").value_or(""); }
+std::string ServerProcess::scrape() const { return metrics_page(metrics_port_).value_or(""); }
 
 std::optional<double> ServerProcess::metric(const std::string& sample) const { return sample_value(scrape(), sample); }
 
