@@ -58,7 +58,7 @@ run_tidy() {
     grep -E "^$ROOT/(shared|server|client_headless)/" | sort -u)
   [ "${#units[@]}" -gt 0 ] || { echo "no product sources in $BUILD_DIR/compile_commands.json"; return 1; }
   local extra=()
-  [ "$analyze" -eq 1 ] && extra=(--checks=clang-analyzer-*)
+  [ "$analyze" -eq 1 ] && extra=('--checks=clang-analyzer-*')
 
   local log started=$SECONDS status=0
   log="$(mktemp)"
