@@ -9,7 +9,7 @@ PACKAGES=(
   libenet-dev libflatbuffers-dev flatbuffers-compiler libhiredis-dev
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   libcli11-dev libspdlog-dev redis-server prometheus lua5.1
-  libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev clang-format
 )
 
 missing=()
@@ -29,4 +29,6 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # prometheus would start a system service on install; it is only here for promtool.
+# clang-format (14 on bookworm) is for the lint_format test (QBOT_LINT_FORMAT) and
+# ops/lint.sh; ops/lint.sh also needs clang-tidy, which no ctest test uses.
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
