@@ -1,4 +1,5 @@
-// qbot-server entry point: flags/env/config -> Config -> Server.
+// qbot-server entry point: flags/env/config -> Config -> stores, metrics,
+// Server and matchmaker -> the loop until SIGINT/SIGTERM.
 // The ONLY place that reads the wall clock; everything else is handed `now`.
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
@@ -10,18 +11,23 @@
 #include <memory>
 
 #include "core/hash.h"
+#include "core/quoted.h"
 #include "core/text.h"
 #include "proto/limits.h"
 #include "server/config.h"
 #include "server/game_content.h"
 #include "server/matchmaking/matchmaker.h"
+#include "server/metrics/metrics.h"
+#include "server/server.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "server/store/redis_url.h"
-#include "server/metrics/metrics.h"
-#include "server/server.h"
 
 namespace {
+
+using namespace qbot::server;
+
+constexpr std::chrono::milliseconds kRedisTimeout{2000};
 
 std::atomic<bool> g_stop{false};
 
@@ -46,10 +52,153 @@ std::string default_server_id(std::uint16_t port) {
   return id.substr(0, qbot::proto::kMaxServerIdBytes);
 }
 
+/// Fills in what the configuration left to us: the server id, the seed and,
+/// in development, a random token secret shared by this process's server and
+/// matchmaker (the Server warns that its tokens are valid here only).
+/// Fails with the reason if the server id is not a valid code.
+qbot::core::Result<bool, std::string> complete_identity(Config& cfg) {
+  if (cfg.server_id.empty()) cfg.server_id = default_server_id(cfg.port);
+  if (!valid_server_id(cfg.server_id)) {
+    return qbot::core::Err{"--server-id must be 1..64 of [A-Za-z0-9._-], got " + qbot::core::quoted(cfg.server_id)};
+  }
+  if (cfg.seed == 0) {
+    qbot::core::Fnv1a h;
+    h.add(std::string_view(cfg.server_id));
+    cfg.seed = h.value();
+  }
+  if (cfg.token_secret.empty()) {
+    const auto key = qbot::token::random_key();
+    cfg.token_secret.assign(key.begin(), key.end());
+    cfg.token_secret_is_random = true;
+  }
+  return true;
+}
+
+/// /metrics on --metrics-bind:--metrics-port (nullptr when disabled); fails
+/// with the reason if the port cannot be bound.
+qbot::core::Result<std::unique_ptr<prometheus::Exposer>, std::string> serve_metrics(
+    const Config& cfg, const std::shared_ptr<prometheus::Registry>& registry) {
+  if (cfg.metrics_port == 0) return std::unique_ptr<prometheus::Exposer>{};
+  const std::string where = cfg.metrics_bind + ":" + std::to_string(cfg.metrics_port);
+  try {
+    auto exposer = std::make_unique<prometheus::Exposer>(where);
+    exposer->RegisterCollectable(registry);
+    spdlog::info("metrics on http://{}/metrics", where);
+    return exposer;
+  } catch (const std::exception& e) {
+    return qbot::core::Err{"--metrics-port: cannot serve /metrics on " + where + ": " + e.what()};
+  }
+}
+
+/// The server's store (its IoWorker thread) and the matchmaker's. With Redis
+/// each has its own connection, so a long matchmaking pass never delays a
+/// heartbeat or a garage request; in memory they are the same store.
+struct Stores {
+  std::unique_ptr<Store> server;
+  std::unique_ptr<Store> matchmaker;  // null: the matchmaker uses `server`
+  Store& for_matchmaker() { return matchmaker ? *matchmaker : *server; }
+};
+
+qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
+  Stores stores;
+  if (cfg.redis.empty()) {
+    // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
+    auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
+    memory->keep_results(cfg.results_stream_max);
+    stores.server = std::move(memory);
+    spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
+    return stores;
+  }
+  auto url = parse_redis_url(cfg.redis);
+  if (!url) return qbot::core::Err{"--redis: " + url.error()};
+  auto redis = std::make_unique<RedisStore>(*url, cfg.redis_prefix, kRedisTimeout);
+  redis->keep_results(cfg.results_stream_max);
+  stores.server = std::move(redis);
+  if (cfg.matchmaker) stores.matchmaker = std::make_unique<RedisStore>(*url, cfg.redis_prefix, kRedisTimeout);
+  return stores;
+}
+
+/// The matchmaker of this process (--matchmaker) on its own thread, and the
+/// publishing of its totals into the metrics once a second.
+class MatchmakerRun {
+ public:
+  MatchmakerRun(const Config& cfg, Store& store) {
+    MatchmakerConfig mc;
+    mc.key = qbot::token::derive_key(cfg.token_secret);
+    mc.token_ttl_ms = std::uint64_t{cfg.join_token_ttl_s} * 1000;
+    mc.arena_size = static_cast<std::uint32_t>(cfg.arena_size);
+    matchmaker_ = std::make_unique<Matchmaker>(store, mc);
+    loop_ = std::make_unique<MatchmakerLoop>(*matchmaker_, std::chrono::milliseconds(cfg.matchmaker_interval_ms),
+                                             unix_now_ms, unix_now_ms);
+    spdlog::info("matchmaker running every {} ms", cfg.matchmaker_interval_ms);
+  }
+  ~MatchmakerRun() { loop_->stop(); }
+  MatchmakerRun(const MatchmakerRun&) = delete;
+  MatchmakerRun& operator=(const MatchmakerRun&) = delete;
+
+  void publish(Metrics& metrics) {
+    if (monotonic_now() < next_publish_) return;
+    next_publish_ = monotonic_now() + std::chrono::seconds(1);
+    const PassStats t = loop_->totals();
+    metrics.matchmaker_passes.Increment(static_cast<double>(loop_->passes()) - metrics.matchmaker_passes.Value());
+    metrics.matchmaker_matches.Increment(static_cast<double>(t.matches_assigned - published_.matches_assigned));
+    metrics.matchmaker_conflicts.Increment(static_cast<double>(t.conflicts - published_.conflicts));
+    published_ = t;
+  }
+
+ private:
+  std::unique_ptr<Matchmaker> matchmaker_;
+  std::unique_ptr<MatchmakerLoop> loop_;
+  PassStats published_{};
+  std::chrono::nanoseconds next_publish_{0};
+};
+
+void log_content(const GameContent& content) {
+  const auto& c = content.catalog.catalog;
+  spdlog::info("catalog v{}: {} chassis, {} weapons, {} modules, budget {}; {} map(s)", c.version, c.chassis.size(),
+               c.weapons.size(), c.modules.size(), c.point_budget, content.maps.size());
+}
+
+/// Logs why the server cannot run and returns the exit code.
+int fail(int exit_code, const std::string& why) {
+  spdlog::error("{}", why);
+  return exit_code;
+}
+
+/// Everything after a valid configuration; returns the exit code.
+int run(Config cfg) {
+  if (auto ok = complete_identity(cfg); !ok) return fail(2, ok.error());
+  auto content = load_game_content(cfg);
+  if (!content) return fail(2, content.error());
+  log_content(content.value());
+  auto registry = std::make_shared<prometheus::Registry>();
+  Metrics metrics(*registry);
+  auto exposer = serve_metrics(cfg, registry);
+  if (!exposer) return fail(2, exposer.error());
+  auto stores = open_stores(cfg);
+  if (!stores) return fail(2, stores.error());
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  Server server(cfg, content.value(), metrics, *stores->server, monotonic_now, unix_now_ms);
+  if (auto started = server.start(); !started) return fail(1, "cannot start: " + started.error());
+  std::unique_ptr<MatchmakerRun> matchmaker;
+  if (cfg.matchmaker) matchmaker = std::make_unique<MatchmakerRun>(cfg, stores->for_matchmaker());
+
+  server.apply_realtime_priority();  // last: threads started after this would inherit it
+  while (!g_stop.load()) {
+    server.run_once();
+    if (matchmaker) matchmaker->publish(metrics);
+  }
+  matchmaker.reset();  // stops the loop before the server's store goes away
+  server.shutdown();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace qbot::server;
   Config cfg;
   const ParseOutcome parsed = parse_config(argc, argv, cfg);
   if (!parsed.run) {
@@ -58,114 +207,5 @@ int main(int argc, char** argv) {
   }
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-
-  if (cfg.server_id.empty()) cfg.server_id = default_server_id(cfg.port);
-  if (!valid_server_id(cfg.server_id)) {
-    spdlog::error("--server-id must be 1..64 of [A-Za-z0-9._-], got '{}'", cfg.server_id);
-    return 2;
-  }
-  if (cfg.seed == 0) {
-    qbot::core::Fnv1a h;
-    h.add(std::string_view(cfg.server_id));
-    cfg.seed = h.value();
-  }
-
-  auto content = load_game_content(cfg);
-  if (!content) {
-    spdlog::error("{}", content.error());
-    return 2;
-  }
-  spdlog::info("catalog v{}: {} chassis, {} weapons, {} modules, budget {}; {} map(s)",
-               content.value().catalog.catalog.version, content.value().catalog.catalog.chassis.size(),
-               content.value().catalog.catalog.weapons.size(), content.value().catalog.catalog.modules.size(),
-               content.value().catalog.catalog.point_budget, content.value().maps.size());
-
-  auto registry = std::make_shared<prometheus::Registry>();
-  Metrics metrics(*registry);
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (cfg.metrics_port != 0) {
-    const std::string where = cfg.metrics_bind + ":" + std::to_string(cfg.metrics_port);
-    try {
-      exposer = std::make_unique<prometheus::Exposer>(where);
-      exposer->RegisterCollectable(registry);
-    } catch (const std::exception& e) {
-      spdlog::error("--metrics-port: cannot serve /metrics on {}: {}", where, e.what());
-      return 2;
-    }
-    spdlog::info("metrics on http://{}/metrics", where);
-  }
-
-  if (cfg.token_secret.empty()) {
-    // Development: one random secret shared by this process's server and
-    // matchmaker (Server warns that tokens are valid on this server only).
-    const auto key = qbot::token::random_key();
-    cfg.token_secret.assign(key.begin(), key.end());
-    cfg.token_secret_is_random = true;
-  }
-
-  // The server's store (its IoWorker thread) and the matchmaker's: with
-  // Redis each has its own connection, so a long matchmaking pass never
-  // delays a heartbeat or a garage request.
-  std::unique_ptr<Store> store;
-  std::unique_ptr<Store> matchmaker_store;
-  if (cfg.redis.empty()) {
-    // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
-    auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
-    memory->keep_results(cfg.results_stream_max);
-    store = std::move(memory);
-    spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
-  } else {
-    auto url = parse_redis_url(cfg.redis);
-    if (!url) {
-      spdlog::error("--redis: {}", url.error());
-      return 2;
-    }
-    auto redis = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
-    redis->keep_results(cfg.results_stream_max);
-    store = std::move(redis);
-    if (cfg.matchmaker) {
-      matchmaker_store = std::make_unique<RedisStore>(*url, cfg.redis_prefix, std::chrono::milliseconds(2000));
-    }
-  }
-
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-
-  Server server(cfg, content.value(), metrics, *store, monotonic_now, unix_now_ms);
-  if (auto started = server.start(); !started) {
-    spdlog::error("cannot start: {}", started.error());
-    return 1;
-  }
-
-  std::unique_ptr<Matchmaker> matchmaker;
-  std::unique_ptr<MatchmakerLoop> matchmaker_loop;
-  if (cfg.matchmaker) {
-    MatchmakerConfig mc;
-    mc.key = qbot::token::derive_key(cfg.token_secret);
-    mc.token_ttl_ms = std::uint64_t{cfg.join_token_ttl_s} * 1000;
-    mc.arena_size = static_cast<std::uint32_t>(cfg.arena_size);
-    matchmaker = std::make_unique<Matchmaker>(matchmaker_store ? *matchmaker_store : *store, mc);
-    matchmaker_loop = std::make_unique<MatchmakerLoop>(*matchmaker, std::chrono::milliseconds(cfg.matchmaker_interval_ms),
-                                                       unix_now_ms, unix_now_ms);
-    spdlog::info("matchmaker running every {} ms", cfg.matchmaker_interval_ms);
-  }
-
-  server.apply_realtime_priority();  // last: threads started after this would inherit it
-  PassStats published{};
-  auto next_publish = monotonic_now();
-  while (!g_stop.load()) {
-    server.run_once();
-    if (matchmaker_loop && monotonic_now() >= next_publish) {
-      next_publish = monotonic_now() + std::chrono::seconds(1);
-      const PassStats t = matchmaker_loop->totals();
-      metrics.matchmaker_passes.Increment(static_cast<double>(matchmaker_loop->passes()) - metrics.matchmaker_passes.Value());
-      metrics.matchmaker_matches.Increment(static_cast<double>(t.matches_assigned - published.matches_assigned));
-      metrics.matchmaker_conflicts.Increment(static_cast<double>(t.conflicts - published.conflicts));
-      published = t;
-    }
-  }
-  if (matchmaker_loop) matchmaker_loop->stop();
-  server.shutdown();
-  return 0;
+  return run(std::move(cfg));
 }

@@ -28,6 +28,64 @@ struct GarageOutcome {
   std::uint32_t bot = 0;
 };
 
+/// The garage operation, then the account's bots and rating. Runs on the
+/// IoWorker (it blocks on the store); a store error becomes the status the
+/// client can act on, with the store's message.
+GarageOutcome run_garage_request(Store& store, AccountId account, const proto::GarageRequest& req,
+                                 std::uint32_t max_bots) {
+  GarageOutcome out;
+  const auto fail = [&](const StoreError& e) {
+    out.status = garage_status(e);
+    out.text = e.message;
+    return out;
+  };
+  BotRecord bot;
+  bot.id = req.bot_id;
+  if (req.loadout) bot.loadout = *req.loadout;
+  switch (req.op) {
+    case proto::GarageOp::Create: {
+      auto r = store.create_bot(account, bot, max_bots);
+      if (!r) return fail(r.error());
+      out.bot = r->id;
+      break;
+    }
+    case proto::GarageOp::Update: {
+      auto r = store.update_bot(account, bot);
+      if (!r) return fail(r.error());
+      out.bot = r->id;
+      break;
+    }
+    case proto::GarageOp::Delete: {
+      auto r = store.delete_bot(account, req.bot_id);
+      if (!r) return fail(r.error());
+      break;
+    }
+    case proto::GarageOp::List: break;
+  }
+  auto bots = store.list_bots(account);
+  if (!bots) return fail(bots.error());
+  out.bots = std::move(*bots);
+  auto rating = store.rating(account);
+  if (!rating) return fail(rating.error());
+  out.rating = *rating;
+  return out;
+}
+
+proto::GarageReply garage_reply(std::uint32_t request_id, const GarageOutcome& out) {
+  proto::GarageReply r;
+  r.request_id = request_id;
+  r.status = out.status;
+  r.text = out.text.substr(0, proto::kMaxRejectTextBytes);
+  for (const BotRecord& b : out.bots) {
+    r.bots.push_back({b.id, b.loadout, b.stats.matches, b.stats.wins, b.stats.kills, b.stats.deaths});
+  }
+  r.rating = out.rating.rating;
+  r.rating_deviation = out.rating.deviation;
+  r.rated_matches = out.rating.matches;
+  r.bot = out.bot;
+  return r;
+}
+
 struct QueueOutcome {
   bool ok = false;
   std::string text;
@@ -84,44 +142,7 @@ void Lobby::on_garage(SessionId session, AccountId account, const proto::GarageR
     return;
   }
   const std::uint32_t max_bots = cfg_.max_bots;
-  auto job = [req, account, max_bots](Store& store) {
-    GarageOutcome out;
-    const auto fail = [&](const StoreError& e) {
-      out.status = garage_status(e);
-      out.text = e.message;
-      return out;
-    };
-    BotRecord bot;
-    bot.id = req.bot_id;
-    if (req.loadout) bot.loadout = *req.loadout;
-    switch (req.op) {
-      case proto::GarageOp::Create: {
-        auto r = store.create_bot(account, bot, max_bots);
-        if (!r) return fail(r.error());
-        out.bot = r->id;
-        break;
-      }
-      case proto::GarageOp::Update: {
-        auto r = store.update_bot(account, bot);
-        if (!r) return fail(r.error());
-        out.bot = r->id;
-        break;
-      }
-      case proto::GarageOp::Delete: {
-        auto r = store.delete_bot(account, req.bot_id);
-        if (!r) return fail(r.error());
-        break;
-      }
-      case proto::GarageOp::List: break;
-    }
-    auto bots = store.list_bots(account);
-    if (!bots) return fail(bots.error());
-    out.bots = std::move(*bots);
-    auto rating = store.rating(account);
-    if (!rating) return fail(rating.error());
-    out.rating = *rating;
-    return out;
-  };
+  auto job = [req, account, max_bots](Store& store) { return run_garage_request(store, account, req, max_bots); };
   auto done = [this, session, id = req.request_id](GarageOutcome& out) {
     finish_request(session);
     metrics_.garage_requests.Increment();
@@ -129,18 +150,7 @@ void Lobby::on_garage(SessionId session, AccountId account, const proto::GarageR
       metrics_.store_errors.Increment();
       spdlog::warn("garage request failed: {}", out.text);
     }
-    proto::GarageReply r;
-    r.request_id = id;
-    r.status = out.status;
-    r.text = out.text.substr(0, proto::kMaxRejectTextBytes);
-    for (const BotRecord& b : out.bots) {
-      r.bots.push_back({b.id, b.loadout, b.stats.matches, b.stats.wins, b.stats.kills, b.stats.deaths});
-    }
-    r.rating = out.rating.rating;
-    r.rating_deviation = out.rating.deviation;
-    r.rated_matches = out.rating.matches;
-    r.bot = out.bot;
-    send_(session, r);
+    send_(session, garage_reply(id, out));
   };
   if (!worker_.call<GarageOutcome>(std::move(job), std::move(done))) {
     finish_request(session);

@@ -75,20 +75,13 @@ struct Record {
 
 }  // namespace
 
-void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t tick_rate, const EncodeLimits& limits,
-                     std::vector<std::uint8_t>& out, Frame& client_view) {
-  static const Frame kEmpty{};
-  const Frame& base = baseline != nullptr ? *baseline : kEmpty;
-  const std::uint32_t dt = baseline != nullptr ? current.tick - base.tick : 0;
+namespace {
 
-  // Merge the id-sorted lists: what the client will have, and what to send.
-  // The record list is per-thread scratch: this runs for every client every
-  // tick, and allocating it each time showed in profiles.
-  static thread_local std::vector<Record> records;
-  records.clear();
-  client_view.tick = current.tick;
-  client_view.last_input = current.last_input;
-  client_view.entities.clear();
+/// Merges the id-sorted entity lists of baseline and current: a record for
+/// every entity to send (changed, new or removed); the unchanged ones go
+/// straight into `client_view` as the client will extrapolate them.
+void merge_records(const Frame& base, const Frame& current, std::uint32_t dt, std::uint32_t tick_rate,
+                   const EncodeLimits& limits, std::vector<Record>& records, Frame& client_view) {
   std::size_t b = 0, c = 0;
   const auto& be = base.entities;
   const auto& ce = current.entities;
@@ -109,46 +102,45 @@ void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t 
       ++c;
     }
   }
+}
 
-  if (limits.max_bytes > 0) {
-    // Rank: removals, the exact entity, the priority list, then by id.
-    const std::size_t unlisted = limits.priority.size() + 2;
-    std::vector<std::uint8_t> scratch;
-    for (Record& r : records) {
-      if (r.removed) {
-        r.rank = 0;
-        r.bits = kIdGapBitsBound + 1;
-        continue;
-      }
-      r.rank = unlisted;
-      if (r.id == limits.exact_entity) r.rank = 1;
-      else if (auto it = std::find(limits.priority.begin(), limits.priority.end(), r.id); it != limits.priority.end()) {
-        r.rank = 2 + static_cast<std::size_t>(it - limits.priority.begin());
-      }
-      scratch.clear();
-      core::BitWriter probe(scratch);
-      write_fields(probe, r.ref, *r.cur);
-      r.bits = kIdGapBitsBound + 1 + probe.bit_count();
+/// With a byte budget: ranks the records (removals, the exact entity, the
+/// priority list, then by id) and leaves out what does not fit.
+void fit_budget(std::vector<Record>& records, const EncodeLimits& limits) {
+  const std::size_t unlisted = limits.priority.size() + 2;
+  std::vector<std::uint8_t> scratch;
+  for (Record& r : records) {
+    if (r.removed) {
+      r.rank = 0;
+      r.bits = kIdGapBitsBound + 1;
+      continue;
     }
-    std::vector<Record*> order;
-    for (Record& r : records) order.push_back(&r);
-    std::stable_sort(order.begin(), order.end(), [](const Record* x, const Record* y) { return x->rank < y->rank; });
-    std::size_t budget_bits = limits.max_bytes * 8;
-    budget_bits -= std::min<std::size_t>(budget_bits, 64);  // header and count
-    std::size_t used = 0;
-    for (Record* r : order) {
-      r->chosen = r->removed || used + r->bits <= budget_bits;
-      if (r->chosen) used += r->bits;
+    r.rank = unlisted;
+    if (r.id == limits.exact_entity) r.rank = 1;
+    else if (auto it = std::find(limits.priority.begin(), limits.priority.end(), r.id); it != limits.priority.end()) {
+      r.rank = 2 + static_cast<std::size_t>(it - limits.priority.begin());
     }
+    scratch.clear();
+    core::BitWriter probe(scratch);
+    write_fields(probe, r.ref, *r.cur);
+    r.bits = kIdGapBitsBound + 1 + probe.bit_count();
   }
+  std::vector<Record*> order;
+  for (Record& r : records) order.push_back(&r);
+  std::stable_sort(order.begin(), order.end(), [](const Record* x, const Record* y) { return x->rank < y->rank; });
+  std::size_t budget_bits = limits.max_bytes * 8;
+  budget_bits -= std::min<std::size_t>(budget_bits, 64);  // header and count
+  std::size_t used = 0;
+  for (Record* r : order) {
+    r->chosen = r->removed || used + r->bits <= budget_bits;
+    if (r->chosen) used += r->bits;
+  }
+}
 
-  core::BitWriter bw(out);
-  // Header: baseline age, last applied input (absolute, or vs the baseline's).
-  bw.var_u(baseline != nullptr ? dt : 0);
-  if (baseline != nullptr) bw.var_s(static_cast<std::int32_t>(current.last_input - base.last_input));
-  else bw.var_u(current.last_input);
-
-  const auto chosen = static_cast<std::uint32_t>(std::count_if(records.begin(), records.end(), [](const Record& r) { return r.chosen; }));
+/// The chosen records, id gaps first; what the client ends up with goes to `client_view`.
+void write_records(core::BitWriter& bw, const std::vector<Record>& records, Frame& client_view) {
+  const auto chosen =
+      static_cast<std::uint32_t>(std::count_if(records.begin(), records.end(), [](const Record& r) { return r.chosen; }));
   bw.var_u(chosen);
   int prev_id = -1;
   for (const Record& r : records) {
@@ -165,6 +157,32 @@ void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t 
     write_fields(bw, r.ref, *r.cur);
     client_view.entities.push_back(*r.cur);
   }
+}
+
+}  // namespace
+
+void encode_snapshot(const Frame* baseline, const Frame& current, std::uint32_t tick_rate, const EncodeLimits& limits,
+                     std::vector<std::uint8_t>& out, Frame& client_view) {
+  static const Frame kEmpty{};
+  const Frame& base = baseline != nullptr ? *baseline : kEmpty;
+  const std::uint32_t dt = baseline != nullptr ? current.tick - base.tick : 0;
+
+  // The record list is per-thread scratch: this runs for every client every
+  // tick, and allocating it each time showed in profiles.
+  static thread_local std::vector<Record> records;
+  records.clear();
+  client_view.tick = current.tick;
+  client_view.last_input = current.last_input;
+  client_view.entities.clear();
+  merge_records(base, current, dt, tick_rate, limits, records, client_view);
+  if (limits.max_bytes > 0) fit_budget(records, limits);
+
+  core::BitWriter bw(out);
+  // Header: baseline age, last applied input (absolute, or vs the baseline's).
+  bw.var_u(baseline != nullptr ? dt : 0);
+  if (baseline != nullptr) bw.var_s(static_cast<std::int32_t>(current.last_input - base.last_input));
+  else bw.var_u(current.last_input);
+  write_records(bw, records, client_view);
   bw.finish();
   std::sort(client_view.entities.begin(), client_view.entities.end(),
             [](const EntityState& x, const EntityState& y) { return x.id < y.id; });

@@ -66,9 +66,9 @@ expect enet_outside_net 1 \
   'server/arena/arena.cpp:2: includes <enet/enet.h> — <enet/*> only in: shared/net'
 
 make_tree unknown_folder \
-  server/routing/router.cpp '#include "core/result.h"\n'
+  server/gizmos/gizmo.cpp '#include "core/result.h"\n'
 expect unknown_folder 1 \
-  'server/routing/router.cpp: no rule for server/routing: add one to tests/lint/layers.txt'
+  'server/gizmos/gizmo.cpp: no rule for server/gizmos: add one to tests/lint/layers.txt'
 
 make_tree bare_quoted_include \
   client_headless/fleet.cpp '#include "fleet.h"\n'
