@@ -8,7 +8,9 @@ namespace {
 constexpr float kTwoPi = 6.28318530718f;
 constexpr float kPreferredDistance = 9.0f;  // m: close enough for every weapon, not ramming
 
-std::int8_t axis(float v) { return static_cast<std::int8_t>(std::lround(std::fmax(-1.0f, std::fmin(1.0f, v)) * 127.0f)); }
+std::int8_t axis(float v) {
+  return static_cast<std::int8_t>(std::lround(std::fmax(-1.0f, std::fmin(1.0f, v)) * 127.0f));
+}
 std::uint16_t wire_aim(float radians) {
   float a = std::fmod(radians, kTwoPi);
   if (a < 0) a += kTwoPi;

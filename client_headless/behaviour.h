@@ -17,7 +17,7 @@ struct SelfInfo {
   std::uint8_t team = 0;        // 0 = free-for-all: everyone else is an enemy
   float primary_range = 20.0f;  // m, from the catalog
   float secondary_range = 20.0f;
-  float map_width = 64.0f;      // m; keeps wandering bots off the edges
+  float map_width = 64.0f;  // m; keeps wandering bots off the edges
   float map_height = 64.0f;
 };
 

@@ -237,8 +237,8 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nano
   {
     std::lock_guard lock(ctx.stats.mu);
     if (last_snapshot_at_.count() != 0) {
-      ctx.stats.snapshot_gap_ms.record(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - last_snapshot_at_).count()));
+      ctx.stats.snapshot_gap_ms.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - last_snapshot_at_).count()));
     }
     if (predictor_) {
       for (const auto& e : frame.value().entities) {

@@ -86,7 +86,7 @@ class BotClient {
   net::Endpoint server_;
   Nanos handshake_timeout_;
   core::Rng churn_rng_;
-  Nanos leave_at_{0};   // churn: when to leave (while Playing) or rejoin (while Away)
+  Nanos leave_at_{0};           // churn: when to leave (while Playing) or rejoin (while Away)
   bool welcomed_once_ = false;  // stats.welcomed counts bots, not handshakes; later Welcomes are rejoins or legs
   Fighter behaviour_;
   const sim::Catalog& catalog_;
@@ -116,7 +116,7 @@ class BotClient {
   net::Endpoint match_server_;
   std::vector<std::uint8_t> join_token_;
   Nanos queued_at_{0};
-  Nanos requeue_at_{0};                      // InLobby: when to (re)send the QueueRequest; 0 = not due
+  Nanos requeue_at_{0};  // InLobby: when to (re)send the QueueRequest; 0 = not due
   std::uint32_t matches_played_ = 0;
 };
 

@@ -132,8 +132,8 @@ std::vector<BotClient> make_bots(const FleetConfig& cfg, std::uint32_t first, st
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::uint32_t index = first + i;
     bots.emplace_back(index, cfg.name_prefix + std::to_string(index), cfg.seed * 1000003ULL + index, cfg.catalog,
-                      cfg.maps, cfg.mix.role_of(index), cfg.servers[index % cfg.servers.size()],
-                      cfg.handshake_timeout, cfg.queue);
+                      cfg.maps, cfg.mix.role_of(index), cfg.servers[index % cfg.servers.size()], cfg.handshake_timeout,
+                      cfg.queue);
   }
   return bots;
 }

@@ -13,8 +13,8 @@
 
 #include "client_headless/fleet_stats.h"
 #include "core/result.h"
-#include "proto/messages.h"
 #include "net/address.h"
+#include "proto/messages.h"
 #include "sim/catalog.h"
 #include "sim/map.h"
 
@@ -41,14 +41,14 @@ core::Result<RoleMix, std::string> parse_mix(const std::string& text);
 struct QueuePlan {
   bool enabled = false;
   proto::GameMode mode = proto::GameMode::FreeForAll;
-  std::string region;           // empty = the front door's region
-  std::uint32_t matches = 1;    // play this many matches, then stop
+  std::string region;         // empty = the front door's region
+  std::uint32_t matches = 1;  // play this many matches, then stop
 };
 
 struct FleetConfig {
   std::vector<net::Endpoint> servers;  // bot i plays on servers[i % size]
   std::uint32_t bots = 1;
-  double ramp_per_s = 0;               // bots started per second (0 = all at once)
+  double ramp_per_s = 0;  // bots started per second (0 = all at once)
   RoleMix mix;
   std::uint32_t threads = 1;
   std::uint32_t tick_rate = 60;  // until the server's Welcome says otherwise
@@ -56,9 +56,9 @@ struct FleetConfig {
   std::uint64_t seed = 1;
   std::string name_prefix = "bot";
   bool compress = false;
-  sim::Catalog catalog;          // parts the bots build random loadouts from
-  std::vector<sim::Map> maps;    // known maps (sizes for wandering)
-  QueuePlan queue;               // servers[] are then the front doors
+  sim::Catalog catalog;        // parts the bots build random loadouts from
+  std::vector<sim::Map> maps;  // known maps (sizes for wandering)
+  QueuePlan queue;             // servers[] are then the front doors
 };
 
 /// Sum over all shards at one moment.

@@ -12,23 +12,23 @@
 namespace qbot::client {
 
 struct ShardStats {
-  std::atomic<std::uint64_t> started{0};         // bots that began connecting (ramp progress)
-  std::atomic<std::uint64_t> rejoins{0};         // churn bots that left and connected again
-  std::atomic<std::uint64_t> welcomed{0};        // bots that completed the handshake
-  std::atomic<std::uint64_t> failed{0};          // bots that never got in
-  std::atomic<std::uint64_t> playing{0};         // bots currently in a match
-  std::atomic<std::uint64_t> disconnects{0};     // dropped after Welcome
-  std::atomic<std::uint64_t> snapshots{0};       // snapshots decoded
-  std::atomic<std::uint64_t> snapshot_errors{0}; // undecodable snapshots
-  std::atomic<std::uint64_t> baseline_missing{0};// delta against a frame we lack
+  std::atomic<std::uint64_t> started{0};           // bots that began connecting (ramp progress)
+  std::atomic<std::uint64_t> rejoins{0};           // churn bots that left and connected again
+  std::atomic<std::uint64_t> welcomed{0};          // bots that completed the handshake
+  std::atomic<std::uint64_t> failed{0};            // bots that never got in
+  std::atomic<std::uint64_t> playing{0};           // bots currently in a match
+  std::atomic<std::uint64_t> disconnects{0};       // dropped after Welcome
+  std::atomic<std::uint64_t> snapshots{0};         // snapshots decoded
+  std::atomic<std::uint64_t> snapshot_errors{0};   // undecodable snapshots
+  std::atomic<std::uint64_t> baseline_missing{0};  // delta against a frame we lack
   std::atomic<std::uint64_t> inputs_sent{0};
-  std::atomic<std::uint64_t> kills{0};           // kill-feed entries naming one of our bots
-  std::atomic<std::uint64_t> matches_ended{0};   // MatchEnded events received (per bot)
+  std::atomic<std::uint64_t> kills{0};                     // kill-feed entries naming one of our bots
+  std::atomic<std::uint64_t> matches_ended{0};             // MatchEnded events received (per bot)
   std::atomic<std::uint64_t> match_results_duplicated{0};  // a MatchEnded seen twice (must stay 0)
-  std::atomic<std::uint64_t> matches_played{0};  // --queue: matchmade matches finished (MatchEnded seen)
-  std::atomic<std::uint64_t> queue_refusals{0};  // --queue: QueueStatus Refused / Expired (then requeued)
-  std::atomic<std::uint64_t> done{0};            // --queue: bots that played all their --matches
-  std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
+  std::atomic<std::uint64_t> matches_played{0};            // --queue: matchmade matches finished (MatchEnded seen)
+  std::atomic<std::uint64_t> queue_refusals{0};            // --queue: QueueStatus Refused / Expired (then requeued)
+  std::atomic<std::uint64_t> done{0};                      // --queue: bots that played all their --matches
+  std::atomic<std::uint64_t> bytes_down{0};                // UDP payload bytes (ENet count)
   std::atomic<std::uint64_t> bytes_up{0};
   std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};
 

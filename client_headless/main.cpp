@@ -2,8 +2,8 @@
 // measured. The only place in the client that reads the clock.
 //   main = flags (Flags -> FleetConfig) -> run (the fleet and its progress
 //   lines) -> finish (summary, report, plot, exit code).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -46,13 +46,16 @@ void add_flags(CLI::App& app, Flags& f, FleetConfig& cfg) {
   app.add_option("--server", f.servers, "Server address host:port, or several separated by commas (round robin)")
       ->envname("QBOT_SERVER");
   app.add_option("--bots", cfg.bots, "Number of bots")->check(CLI::Range(1, 20000));
-  app.add_option("--duration", f.duration_s, "Run length in seconds (0 = until Ctrl-C)")->check(CLI::Range(0.0, 86400.0));
-  app.add_option("--ramp", cfg.ramp_per_s, "Bots started per second (0 = all at once)")->check(CLI::Range(0.0, 100000.0));
+  app.add_option("--duration", f.duration_s, "Run length in seconds (0 = until Ctrl-C)")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--ramp", cfg.ramp_per_s, "Bots started per second (0 = all at once)")
+      ->check(CLI::Range(0.0, 100000.0));
   app.add_option("--mix", f.mix, "Behaviours in percent: idle:N,fight:N,churn:N (churn bots leave and rejoin)");
   app.add_option("--report", f.report_path, "Write the JSON report (totals and per-second series) to this file");
   app.add_option("--plot", f.plot_path, "Write an SVG chart of connected bots, RTT and bandwidth over time");
   app.add_option("--metrics-url", f.metrics_url,
-                 "qbot-server /metrics URL (http://host:port/metrics): server tick time, overruns and CPU in the report");
+                 "qbot-server /metrics URL (http://host:port/metrics): server tick time, overruns and CPU in the "
+                 "report");
   app.add_option("--threads", cfg.threads, "Client threads (one ENet host each)")->check(CLI::Range(1, 64));
   app.add_option("--tick-rate", cfg.tick_rate, "Input rate (Hz) until the server's Welcome sets it")
       ->check(CLI::Range(10, 128));
@@ -90,7 +93,7 @@ qbot::core::Result<bool, std::string> parse_servers(const std::string& text, Fle
 qbot::core::Result<bool, std::string> load_content(const Flags& f, FleetConfig& cfg) {
   const auto data = qbot::content::default_data_dir();
   auto catalog = qbot::content::load_catalog_file(f.catalog_path.empty() ? data / "catalog.json"
-                                                                          : std::filesystem::path(f.catalog_path));
+                                                                         : std::filesystem::path(f.catalog_path));
   if (!catalog) return qbot::core::Err{"--catalog: " + catalog.error().message};
   cfg.catalog = std::move(catalog.value().catalog);
   auto maps = qbot::content::load_maps_dir(f.maps_dir.empty() ? data / "maps" : std::filesystem::path(f.maps_dir));
@@ -110,7 +113,8 @@ qbot::core::Result<bool, std::string> complete_config(const Flags& f, FleetConfi
     cfg.queue.mode = qbot::proto::parse_game_mode(f.queue_mode).value_or(qbot::proto::GameMode::FreeForAll);
   }
   if (!f.metrics_url.empty()) {
-    if (auto url = qbot::http::check_url(f.metrics_url); !url) return qbot::core::Err{"--metrics-url: " + url.error().message};
+    if (auto url = qbot::http::check_url(f.metrics_url); !url)
+      return qbot::core::Err{"--metrics-url: " + url.error().message};
   }
   cfg.handshake_timeout = std::chrono::milliseconds(f.handshake_ms);
   return load_content(f, cfg);
@@ -137,11 +141,12 @@ std::optional<ServerSample> scrape(const std::string& url) {
 }
 
 void print_progress(const Sample& s, std::uint32_t bots) {
-  std::printf("[%5.1fs] started %llu/%u connected %llu failed %llu | snapshots/s %.0f | rtt ms p50 %.0f p99 %.0f | "
-              "down %.0f up %.0f B/bot/s | errors %llu\n",
-              s.t, static_cast<unsigned long long>(s.started), bots, static_cast<unsigned long long>(s.connected),
-              static_cast<unsigned long long>(s.failed), s.snapshots_per_s, s.rtt_ms_p50, s.rtt_ms_p99, s.down_per_bot,
-              s.up_per_bot, static_cast<unsigned long long>(s.errors));
+  std::printf(
+      "[%5.1fs] started %llu/%u connected %llu failed %llu | snapshots/s %.0f | rtt ms p50 %.0f p99 %.0f | "
+      "down %.0f up %.0f B/bot/s | errors %llu\n",
+      s.t, static_cast<unsigned long long>(s.started), bots, static_cast<unsigned long long>(s.connected),
+      static_cast<unsigned long long>(s.failed), s.snapshots_per_s, s.rtt_ms_p50, s.rtt_ms_p99, s.down_per_bot,
+      s.up_per_bot, static_cast<unsigned long long>(s.errors));
   std::fflush(stdout);
 }
 
@@ -194,7 +199,8 @@ bool write_file(const std::string& path, const std::string& text, const char* wh
 int finish(const FleetConfig& cfg, const Flags& f, const RunResult& r) {
   const RunInfo run{f.servers, cfg.bots, cfg.tick_rate, r.elapsed_s};
   std::fputs(report_summary(run, r.totals, r.server).c_str(), stdout);
-  if (!f.report_path.empty() && !write_file(f.report_path, report_json(run, r.totals, r.series, r.server), "the report")) {
+  if (!f.report_path.empty() &&
+      !write_file(f.report_path, report_json(run, r.totals, r.series, r.server), "the report")) {
     return 2;
   }
   if (!f.plot_path.empty() && !write_file(f.plot_path, plot_svg(r.series, run), "the plot")) return 2;

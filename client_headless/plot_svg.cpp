@@ -47,11 +47,11 @@ void panel(std::string& svg, const std::vector<Sample>& s, double top, const cha
   const auto X = [&](double t) { return kLeft + w * t / t_max; };
   const auto Y = [&](double v) { return top + h - h * v / y_max; };
 
-  svg += "<text x='" + num(kLeft, 0) + "' y='" + num(top - 8, 0) + "' class='title'>" + title + " (" +
-         unit + ")</text>\n";
+  svg +=
+      "<text x='" + num(kLeft, 0) + "' y='" + num(top - 8, 0) + "' class='title'>" + title + " (" + unit + ")</text>\n";
   for (double v = 0; v <= y_max + 1e-9; v += step) {
-    svg += "<line x1='" + num(kLeft, 1) + "' x2='" + num(kLeft + w, 1) + "' y1='" + num(Y(v), 1) +
-           "' y2='" + num(Y(v), 1) + "' class='grid'/>";
+    svg += "<line x1='" + num(kLeft, 1) + "' x2='" + num(kLeft + w, 1) + "' y1='" + num(Y(v), 1) + "' y2='" +
+           num(Y(v), 1) + "' class='grid'/>";
     svg += "<text x='" + num(kLeft - 6, 0) + "' y='" + num(Y(v) + 4, 1) + "' class='axis' text-anchor='end'>" +
            num(v, step < 1 ? 2 : 0) + "</text>\n";
   }
@@ -64,9 +64,10 @@ void panel(std::string& svg, const std::vector<Sample>& s, double top, const cha
   for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
     std::string points;
     for (const Sample& x : s) points += num(X(x.t), 1) + "," + num(Y(it->value(x)), 1) + " ";
-    svg += "<polyline fill='none' stroke='" + std::string(it->colour) + "' stroke-width='2' points='" + points + "'/>\n";
-    svg += "<text x='" + num(legend_x, 0) + "' y='" + num(top + 14, 0) + "' class='legend' fill='" +
-           it->colour + "' text-anchor='end'>" + it->label + "</text>\n";
+    svg +=
+        "<polyline fill='none' stroke='" + std::string(it->colour) + "' stroke-width='2' points='" + points + "'/>\n";
+    svg += "<text x='" + num(legend_x, 0) + "' y='" + num(top + 14, 0) + "' class='legend' fill='" + it->colour +
+           "' text-anchor='end'>" + it->label + "</text>\n";
     legend_x -= 110;
   }
 }
@@ -92,10 +93,11 @@ std::string xml_text(const std::string& text) {
 
 std::string plot_svg(const std::vector<Sample>& s, const RunInfo& run) {
   const double height = kTop + 3 * kPanelHeight + 3 * kGap;
-  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" + num(kWidth, 0) + "' height='" +
-                    num(height, 0) + "' font-family='sans-serif'>\n";
-  svg += "<style>.title{font-size:14px;font-weight:bold}.axis{font-size:11px;fill:#555}.legend{font-size:12px}"
-         ".grid{stroke:#ddd;stroke-width:1}</style>\n<rect width='100%' height='100%' fill='white'/>\n";
+  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" + num(kWidth, 0) + "' height='" + num(height, 0) +
+                    "' font-family='sans-serif'>\n";
+  svg +=
+      "<style>.title{font-size:14px;font-weight:bold}.axis{font-size:11px;fill:#555}.legend{font-size:12px}"
+      ".grid{stroke:#ddd;stroke-width:1}</style>\n<rect width='100%' height='100%' fill='white'/>\n";
   svg += "<text x='" + num(kLeft, 0) + "' y='20' font-size='16'>qbot-headless: " + std::to_string(run.bots_requested) +
          " bots on " + xml_text(run.server) + "</text>\n";
   double top = kTop + 20;

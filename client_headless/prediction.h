@@ -47,8 +47,8 @@ class Predictor {
   std::uint16_t entity_;
   std::deque<Pending> pending_;  // commands the server has not acknowledged
   std::uint32_t acked_ = 0;
-  core::Tick tick_ = 0;          // local estimate of the tick the next command runs on
-  bool synced_ = false;          // seen at least one server state
+  core::Tick tick_ = 0;  // local estimate of the tick the next command runs on
+  bool synced_ = false;  // seen at least one server state
 };
 
 }  // namespace qbot::client

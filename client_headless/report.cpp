@@ -66,7 +66,8 @@ void add_totals(Json& j, const RunInfo& run, const FleetTotals& t) {
   j["time_to_match_ms_p99"] = quantile_of(t.time_to_match_ms, 0.99);
   Json rejects = Json::object();
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
-    if (t.rejects[i] != 0) rejects[std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))] = t.rejects[i];
+    if (t.rejects[i] != 0)
+      rejects[std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))] = t.rejects[i];
   }
   j["rejects"] = std::move(rejects);
 }

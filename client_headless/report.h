@@ -20,15 +20,15 @@ struct RunInfo {
 
 /// One second of a run (the progress line, the report's series, the plot).
 struct Sample {
-  double t = 0;                   // s since the start
-  std::uint64_t started = 0;      // bots begun (ramp progress)
-  std::uint64_t connected = 0;    // bots playing now
+  double t = 0;                 // s since the start
+  std::uint64_t started = 0;    // bots begun (ramp progress)
+  std::uint64_t connected = 0;  // bots playing now
   std::uint64_t failed = 0;
-  std::uint64_t errors = 0;       // failed + disconnects + undecodable snapshots, cumulative
+  std::uint64_t errors = 0;  // failed + disconnects + undecodable snapshots, cumulative
   double snapshots_per_s = 0;
   double rtt_ms_p50 = 0;
   double rtt_ms_p99 = 0;
-  double down_per_bot = 0;        // B/s per connected bot
+  double down_per_bot = 0;  // B/s per connected bot
   double up_per_bot = 0;
 };
 /// The sample for the second between two totals; `now` has the drained RTT window.

@@ -58,7 +58,8 @@ core::Result<bool, std::string> check_buckets(const std::vector<std::pair<double
     if (i > 0 && !(le > buckets[i - 1].first)) return core::Err{at + ": le not ascending"};
     if (i > 0 && count < buckets[i - 1].second) return core::Err{at + ": count decreases"};
   }
-  if (!std::isinf(buckets.back().first)) return core::Err{std::string("qbot_tick_duration_seconds_bucket: no le=\"+Inf\"")};
+  if (!std::isinf(buckets.back().first))
+    return core::Err{std::string("qbot_tick_duration_seconds_bucket: no le=\"+Inf\"")};
   return true;
 }
 
@@ -94,7 +95,8 @@ core::Result<ServerSample, std::string> parse_server_metrics(const std::string& 
         return core::Err{"bad bucket: " + core::quoted(key, kShownBytes)};
       }
       if (s.tick_buckets.size() >= ServerSample::kMaxBuckets) {
-        return core::Err{"more than " + std::to_string(ServerSample::kMaxBuckets) + " qbot_tick_duration_seconds buckets"};
+        return core::Err{"more than " + std::to_string(ServerSample::kMaxBuckets) +
+                         " qbot_tick_duration_seconds buckets"};
       }
       s.tick_buckets.emplace_back(bound, value);
     } else if (key == "qbot_ticks_total") {

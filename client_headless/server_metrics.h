@@ -13,7 +13,7 @@
 namespace qbot::client {
 
 struct ServerSample {
-  static constexpr std::size_t kMaxBuckets = 64;  // qbot-server exports ~a dozen
+  static constexpr std::size_t kMaxBuckets = 64;        // qbot-server exports ~a dozen
   std::vector<std::pair<double, double>> tick_buckets;  // (upper bound s, cumulative count), ascending
   double ticks = 0;
   double overruns = 0;
@@ -31,7 +31,7 @@ core::Result<ServerSample, std::string> parse_server_metrics(const std::string& 
 struct ServerFigures {
   double tick_ms_p50 = 0;
   double tick_ms_p99 = 0;
-  double tick_ms_max = 0;   // since the server started
+  double tick_ms_max = 0;  // since the server started
   double overruns = 0;
   double ticks = 0;
   double cpu_s = 0;

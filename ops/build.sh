@@ -4,5 +4,5 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
-cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${QBOT_BUILD_TYPE:-RelWithDebInfo}" -DQBOT_WERROR=ON "$@" >/dev/null
+cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${QBOT_BUILD_TYPE:-RelWithDebInfo}" -DQBOT_WERROR=ON -DQBOT_LINT_FORMAT=ON "$@" >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"

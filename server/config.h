@@ -35,63 +35,63 @@ struct Config {
   bool net_thread = true;                 // ENet on its own thread (tests on virtual time: false)
 
   // Simulation
-  std::uint32_t tick_rate = 60;           // Hz, 10..128
-  std::uint32_t snapshot_interval = 1;    // send a snapshot every N ticks
-  std::uint32_t max_catch_up_ticks = 5;   // ticks run back-to-back after a stall
-  std::size_t arena_size = 8;             // players per arena, 1..64
-  std::uint64_t seed = 0;                 // 0 = derive from server id
-  std::uint32_t workers = 1;              // threads stepping arenas in parallel (1 = the tick thread alone)
-  int realtime_priority = 0;              // SCHED_FIFO priority of the tick thread and workers (0 = ordinary)
+  std::uint32_t tick_rate = 60;          // Hz, 10..128
+  std::uint32_t snapshot_interval = 1;   // send a snapshot every N ticks
+  std::uint32_t max_catch_up_ticks = 5;  // ticks run back-to-back after a stall
+  std::size_t arena_size = 8;            // players per arena, 1..64
+  std::uint64_t seed = 0;                // 0 = derive from server id
+  std::uint32_t workers = 1;             // threads stepping arenas in parallel (1 = the tick thread alone)
+  int realtime_priority = 0;             // SCHED_FIFO priority of the tick thread and workers (0 = ordinary)
 
   // Content and matches
-  std::string catalog;                    // parts catalog JSON; empty = <data dir>/catalog.json
-  std::string maps_dir;                   // directory of map JSON files; empty = <data dir>/maps
-  std::string map;                        // play only this map; empty = rotate through all
-  std::string mode = "ffa";               // ffa (free-for-all) | tdm (team deathmatch)
-  std::uint32_t match_duration_s = 300;   // battle length, s
-  std::uint32_t score_limit = 20;         // kills (team kills in tdm) that end a battle; 0 = none
-  std::uint32_t min_players = 2;          // players needed to start the countdown
-  std::uint32_t countdown_s = 5;          // countdown before a battle, s
-  std::uint32_t results_s = 8;            // results shown before the arena resets, s
-  std::uint32_t max_lag_comp_ms = 200;    // how far hitscan may rewind to the shooter's view
-  float respawn_delay_s = 2.0f;           // dead time before respawn
-  float spawn_protection_s = 1.5f;        // invulnerability after spawning (ends on firing)
-  std::string record_dir;                 // write a replay of every battle here; empty = off
+  std::string catalog;                   // parts catalog JSON; empty = <data dir>/catalog.json
+  std::string maps_dir;                  // directory of map JSON files; empty = <data dir>/maps
+  std::string map;                       // play only this map; empty = rotate through all
+  std::string mode = "ffa";              // ffa (free-for-all) | tdm (team deathmatch)
+  std::uint32_t match_duration_s = 300;  // battle length, s
+  std::uint32_t score_limit = 20;        // kills (team kills in tdm) that end a battle; 0 = none
+  std::uint32_t min_players = 2;         // players needed to start the countdown
+  std::uint32_t countdown_s = 5;         // countdown before a battle, s
+  std::uint32_t results_s = 8;           // results shown before the arena resets, s
+  std::uint32_t max_lag_comp_ms = 200;   // how far hitscan may rewind to the shooter's view
+  float respawn_delay_s = 2.0f;          // dead time before respawn
+  float spawn_protection_s = 1.5f;       // invulnerability after spawning (ends on firing)
+  std::string record_dir;                // write a replay of every battle here; empty = off
 
   // Netcode
-  bool full_snapshots = false;            // every snapshot full, no interest / budget (baseline for benchmarks)
-  float interest_radius_m = 40.0f;        // entities farther than this are not sent (0 = all)
+  bool full_snapshots = false;      // every snapshot full, no interest / budget (baseline for benchmarks)
+  float interest_radius_m = 40.0f;  // entities farther than this are not sent (0 = all)
   std::uint32_t client_budget_bytes_per_s = 16000;  // snapshot data budget per client (0 = none)
-  std::uint32_t reconnect_grace_s = 30;   // a dropped player's bot is kept this long for a reconnect
+  std::uint32_t reconnect_grace_s = 30;             // a dropped player's bot is kept this long for a reconnect
 
   // Store / registry
-  std::string redis;                      // redis://host:port[/db]; empty = in-memory
-  std::string redis_prefix = "qbot:";     // prefix of every Redis key
-  std::string server_id;                  // default: <hostname>-<port>
+  std::string redis;                   // redis://host:port[/db]; empty = in-memory
+  std::string redis_prefix = "qbot:";  // prefix of every Redis key
+  std::string server_id;               // default: <hostname>-<port>
   std::string region = "local";
-  std::uint32_t heartbeat_ms = 1000;      // registry heartbeat period
-  std::uint32_t registry_ttl_ms = 5000;   // registry entry expires after this
+  std::uint32_t heartbeat_ms = 1000;     // registry heartbeat period
+  std::uint32_t registry_ttl_ms = 5000;  // registry entry expires after this
 
   // Matchmaking, garage, results (docs/REDIS.md, docs/TOKENS.md)
-  std::string token_secret;               // fleet secret for join/account tokens (>= 16 bytes); every
-                                          // server of a fleet needs the same one. Empty = a random key
-                                          // (tokens valid in this process only); refused in production
-  bool token_secret_is_random = false;    // set by main when it made one up (development)
-  bool production = false;                // refuse to start without token_secret
-  bool matchmaker = true;                 // run a matchmaker in this process (any number may run)
-  std::uint32_t matchmaker_interval_ms = 250;  // pause between matchmaking passes
-  std::uint32_t max_bots = 8;             // Q-Bots per garage
-  std::uint32_t ticket_ttl_ms = 10000;    // a queued client's ticket expires this long after its last poll
-  std::uint32_t queue_poll_ms = 500;      // how often queued clients' tickets are refreshed / reported
-  std::uint32_t join_token_ttl_s = 60;    // a match assignment's join tokens expire after this
-  std::uint32_t match_join_timeout_s = 15;  // a matchmade match starts with whoever came after this
-  std::string journal_dir = "results-journal";  // match results wait here while the store is unreachable
+  std::string token_secret;                      // fleet secret for join/account tokens (>= 16 bytes); every
+                                                 // server of a fleet needs the same one. Empty = a random key
+                                                 // (tokens valid in this process only); refused in production
+  bool token_secret_is_random = false;           // set by main when it made one up (development)
+  bool production = false;                       // refuse to start without token_secret
+  bool matchmaker = true;                        // run a matchmaker in this process (any number may run)
+  std::uint32_t matchmaker_interval_ms = 250;    // pause between matchmaking passes
+  std::uint32_t max_bots = 8;                    // Q-Bots per garage
+  std::uint32_t ticket_ttl_ms = 10000;           // a queued client's ticket expires this long after its last poll
+  std::uint32_t queue_poll_ms = 500;             // how often queued clients' tickets are refreshed / reported
+  std::uint32_t join_token_ttl_s = 60;           // a match assignment's join tokens expire after this
+  std::uint32_t match_join_timeout_s = 15;       // a matchmade match starts with whoever came after this
+  std::string journal_dir = "results-journal";   // match results wait here while the store is unreachable
   std::uint64_t results_stream_max = 1'000'000;  // the results stream keeps this many newest entries (0 = all)
 
   // Observability
   std::string metrics_bind = "0.0.0.0";
-  std::uint16_t metrics_port = 9100;      // 0 disables /metrics
-  std::string log_level = "info";         // trace|debug|info|warn|error
+  std::uint16_t metrics_port = 9100;  // 0 disables /metrics
+  std::string log_level = "info";     // trace|debug|info|warn|error
 
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };

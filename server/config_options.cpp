@@ -146,7 +146,8 @@ void add_content(Table& t) {
   add(t, "Content and matches",
       {option<&Config::catalog>("--catalog", "QBOT_CATALOG", "", any(), "Parts catalog JSON (docs/CATALOG.md)",
                                 "<prefix>/share/qbot-arena/catalog.json when installed, else shared/data/catalog.json"),
-       option<&Config::maps_dir>("--maps-dir", "QBOT_MAPS_DIR", "", any(), "Directory of map JSON files, rotated by name",
+       option<&Config::maps_dir>("--maps-dir", "QBOT_MAPS_DIR", "", any(),
+                                 "Directory of map JSON files, rotated by name",
                                  "<prefix>/share/qbot-arena/maps when installed, else shared/data/maps"),
        option<&Config::map>("--map", "QBOT_MAP", "", any(), "Play only this map", "rotate through all maps"),
        option<&Config::mode>("--mode", "QBOT_MODE", "", one_of({"ffa", "tdm"}),
@@ -235,8 +236,8 @@ void add_observability(Table& t) {
                                      "Prometheus /metrics bind address"),
        option<&Config::metrics_port>("--metrics-port", "QBOT_METRICS_PORT", "", any(),
                                      "Prometheus /metrics TCP port (0 = disabled; must differ from --port)"),
-       option<&Config::log_level>("--log-level", "QBOT_LOG_LEVEL", "", one_of({"trace", "debug", "info", "warn", "error"}),
-                                  "Log level")});
+       option<&Config::log_level>("--log-level", "QBOT_LOG_LEVEL", "",
+                                  one_of({"trace", "debug", "info", "warn", "error"}), "Log level")});
 }
 
 Table make_table() {

@@ -6,7 +6,8 @@ namespace qbot::server {
 
 core::Result<GameContent, std::string> load_game_content(const Config& cfg) {
   const std::filesystem::path data = content::default_data_dir();
-  const std::filesystem::path catalog_path = cfg.catalog.empty() ? data / "catalog.json" : std::filesystem::path(cfg.catalog);
+  const std::filesystem::path catalog_path =
+      cfg.catalog.empty() ? data / "catalog.json" : std::filesystem::path(cfg.catalog);
   const std::filesystem::path maps_path = cfg.maps_dir.empty() ? data / "maps" : std::filesystem::path(cfg.maps_dir);
 
   GameContent out;
@@ -21,7 +22,8 @@ core::Result<GameContent, std::string> load_game_content(const Config& cfg) {
     std::string known;
     for (const auto& m : out.maps) known += (known.empty() ? "" : ", ") + m.map.name;
     std::erase_if(out.maps, [&](const content::MapFile& m) { return m.map.name != cfg.map; });
-    if (out.maps.empty()) return core::Err{"--map: no map named '" + cfg.map + "' in " + maps_path.string() + " (have: " + known + ")"};
+    if (out.maps.empty())
+      return core::Err{"--map: no map named '" + cfg.map + "' in " + maps_path.string() + " (have: " + known + ")"};
   }
   if (out.maps.empty()) return core::Err{"--maps-dir: no maps in " + maps_path.string()};
   return out;

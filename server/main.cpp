@@ -35,7 +35,8 @@ void on_signal(int) { g_stop.store(true); }
 
 std::uint64_t unix_now_ms() {
   return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 std::chrono::nanoseconds monotonic_now() {

@@ -21,7 +21,8 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t kIoQueueCapacity = 256;
 constexpr std::size_t kSparePeerSlots = 32;  // so a full server can still answer Reject{ServerFull}
-constexpr std::size_t kHeapStepBytes = std::size_t{64} << 20;  // --realtime-priority: heap grows (pre-faulted) 64 MiB at a time
+constexpr std::size_t kHeapStepBytes = std::size_t{64}
+                                       << 20;  // --realtime-priority: heap grows (pre-faulted) 64 MiB at a time
 constexpr std::uint32_t kCoarsePeriodMs = 100;
 constexpr std::uint32_t kRedeliveryPeriodMs = 5000;
 constexpr std::uint32_t kScoreboardPeriodMs = 5000;
@@ -112,8 +113,9 @@ core::Result<bool, std::string> Server::start() {
 void Server::create_components() {
   const sim::Catalog& catalog = content_.catalog.catalog;
   LobbyConfig lobby{cfg_.server_id, cfg_.region, cfg_.max_bots, cfg_.ticket_ttl_ms, cfg_.queue_poll_ms};
-  lobby_ = std::make_unique<Lobby>(lobby, *io_, catalog, metrics_,
-                                   [this](SessionId id, const proto::Message& msg) { clients_->send_to_lobby(id, msg); });
+  lobby_ = std::make_unique<Lobby>(lobby, *io_, catalog, metrics_, [this](SessionId id, const proto::Message& msg) {
+    clients_->send_to_lobby(id, msg);
+  });
   clients_ = std::make_unique<Clients>(cfg_, *net_, metrics_, arenas_, *lobby_, catalog, token_key_);
   matches_ = std::make_unique<MatchHost>(cfg_, *clients_, arenas_, *io_, metrics_, catalog, token_key_, clock_,
                                          [this] { return unix_ms(); });
@@ -121,9 +123,9 @@ void Server::create_components() {
                                             [this](const Arena& arena, const proto::MatchEnded& ended) {
                                               if (arena.matchmade()) matches_->report_result(arena, ended);
                                             });
-  router_ = std::make_unique<PacketRouter>(cfg_, *clients_, *lobby_, *matches_, arenas_, *net_, metrics_, catalog,
-                                           token_key_, [this] { return unix_ms(); },
-                                           [this] { return static_cast<core::Tick>(ticks_run_); });
+  router_ = std::make_unique<PacketRouter>(
+      cfg_, *clients_, *lobby_, *matches_, arenas_, *net_, metrics_, catalog, token_key_, [this] { return unix_ms(); },
+      [this] { return static_cast<core::Tick>(ticks_run_); });
   reporter_ = std::make_unique<StatusReporter>(cfg_, metrics_, *net_, *io_, fixed_step_, *clients_, arenas_, *matches_);
 }
 

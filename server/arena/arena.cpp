@@ -34,7 +34,9 @@ sim::World Arena::fresh_world(bool combat, std::uint64_t seed) const {
 
 std::uint8_t Arena::pick_team() const {
   if (!settings_.rules.team_mode) return 0;
-  const auto on = [&](std::uint8_t t) { return std::count_if(players_.begin(), players_.end(), [&](const auto& p) { return p.team == t; }); };
+  const auto on = [&](std::uint8_t t) {
+    return std::count_if(players_.begin(), players_.end(), [&](const auto& p) { return p.team == t; });
+  };
   return on(2) < on(1) ? 2 : 1;
 }
 
@@ -133,7 +135,8 @@ std::optional<proto::EndReason> Arena::battle_over() const {
     if (settings_.rules.team_mode) {
       const auto scores = team_scores(world_);
       if (scores[1] >= limit || scores[2] >= limit) return proto::EndReason::ScoreLimit;
-    } else if (std::any_of(world_.bots.begin(), world_.bots.end(), [&](const sim::Bot& b) { return b.score >= limit; })) {
+    } else if (std::any_of(world_.bots.begin(), world_.bots.end(),
+                           [&](const sim::Bot& b) { return b.score >= limit; })) {
       return proto::EndReason::ScoreLimit;
     }
   }
@@ -184,7 +187,8 @@ void Arena::end_battle(proto::EndReason reason, TickOutput& out) {
   for (const ArenaPlayer& p : players_) who.push_back({p.player_id, p.entity, p.name});
   MatchResults results = compute_results(world_, who, settings_.mode);
   for (proto::PlayerResult& row : results.rows) {
-    const auto p = std::find_if(players_.begin(), players_.end(), [&](const auto& q) { return q.player_id == row.player_id; });
+    const auto p =
+        std::find_if(players_.begin(), players_.end(), [&](const auto& q) { return q.player_id == row.player_id; });
     if (p != players_.end()) row.account_id = p->account;
   }
   matches_finished_ += 1;
@@ -200,7 +204,8 @@ void Arena::end_battle(proto::EndReason reason, TickOutput& out) {
     out.finished_battle = std::move(recording_);
     recording_.reset();
   }
-  out.events.push_back({world_.tick, proto::MatchEnded{match_id_, reason, results.winner_team, std::move(results.rows)}});
+  out.events.push_back(
+      {world_.tick, proto::MatchEnded{match_id_, reason, results.winner_team, std::move(results.rows)}});
   world_.rules.combat_enabled = false;  // the results screen is peaceful
   enter(MatchPhase::Results, world_.tick + ticks(settings_.results_s), out);
 }

@@ -52,7 +52,7 @@ class Arena {
 
   /// Places a player's bot (team chosen to balance teams); nullopt when full.
   std::optional<sim::EntityId> add_player(SessionId session, std::uint32_t player_id, const sim::Loadout& loadout,
-                                         const Seat& seat = {});
+                                          const Seat& seat = {});
   /// Removes the player and its bot; false if it was not here.
   bool remove_player(SessionId session);
   const ArenaPlayer* find_player(SessionId session) const;
@@ -61,8 +61,8 @@ class Arena {
   const std::vector<ArenaPlayer>& players() const { return players_; }
 
   struct TickOutput {
-    std::vector<proto::MatchEvent> events;              // for every player, reliable
-    std::optional<replay::Recording> finished_battle;   // when a recorded battle ended
+    std::vector<proto::MatchEvent> events;             // for every player, reliable
+    std::optional<replay::Recording> finished_battle;  // when a recorded battle ended
   };
   /// Runs one simulation tick, refreshes frame(), advances the match.
   void step(std::span<const sim::BotCommand> commands, TickOutput& out);

@@ -40,7 +40,8 @@ MatchResults compute_results(const sim::World& world, const std::vector<ResultPl
     });
   } else {
     std::sort(out.rows.begin(), out.rows.end(), better);
-    for (std::size_t i = 0; i < out.rows.size(); ++i) out.rows[i].placement = static_cast<std::uint8_t>(std::min<std::size_t>(i + 1, 255));
+    for (std::size_t i = 0; i < out.rows.size(); ++i)
+      out.rows[i].placement = static_cast<std::uint8_t>(std::min<std::size_t>(i + 1, 255));
   }
   return out;
 }

@@ -26,15 +26,15 @@ struct ArenaContent {
 struct MatchSettings {
   proto::GameMode mode = proto::GameMode::FreeForAll;
   std::uint32_t match_duration_s = 300;
-  std::uint32_t score_limit = 20;   // 0 = none
+  std::uint32_t score_limit = 20;  // 0 = none
   std::uint32_t min_players = 2;
   std::uint32_t countdown_s = 5;
   std::uint32_t results_s = 8;
-  bool record = false;              // keep a replay Recording of every battle
-  std::uint64_t matchmade_id = 0;   // nonzero: a matchmade arena plays exactly one battle
-                                    // with this match id, then is finished()
-  sim::Rules rules;                 // tick rate, lag compensation, respawn; the
-                                    // arena sets team_mode and combat_enabled
+  bool record = false;             // keep a replay Recording of every battle
+  std::uint64_t matchmade_id = 0;  // nonzero: a matchmade arena plays exactly one battle
+                                   // with this match id, then is finished()
+  sim::Rules rules;                // tick rate, lag compensation, respawn; the
+                                   // arena sets team_mode and combat_enabled
 };
 
 }  // namespace qbot::server

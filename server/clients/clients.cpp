@@ -68,8 +68,7 @@ void Clients::expire(Nanos now) {
       net_.disconnect_now(s->peer, static_cast<std::uint32_t>(RejectReason::Kicked));
       remove(id);
     } else if (s->state == SessionState::Orphaned) {
-      spdlog::debug("session {}: '{}' did not come back within {} s, slot freed", id, s->name,
-                    cfg_.reconnect_grace_s);
+      spdlog::debug("session {}: '{}' did not come back within {} s, slot freed", id, s->name, cfg_.reconnect_grace_s);
       metrics_.orphans_expired.Increment();
       remove(id);
     }
@@ -116,7 +115,8 @@ void Clients::resume(Session& s, Session& old, Nanos now) {
   s.name = old.name;
   // The old connection (if the server still thinks it is up) is cut; its
   // slot now belongs to the new one.
-  if (old.state == SessionState::Active) net_.disconnect_now(old.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
+  if (old.state == SessionState::Active)
+    net_.disconnect_now(old.peer, static_cast<std::uint32_t>(RejectReason::Kicked));
   sessions_.erase(old.id);  // its bot is rebound, not removed: the player count stays
   metrics_.reconnects.Increment();
   welcome(s, *arena, true);

@@ -88,7 +88,7 @@ class IoWorker {
   const std::size_t capacity_;
   const Mode mode_;
   core::BoundedQueue<Task> queue_;
-  mutable std::mutex mu_;               // guards everything below
+  mutable std::mutex mu_;  // guards everything below
   bool stopping_ = false;
   std::size_t in_flight_ = 0;
   std::uint64_t refused_ = 0;

@@ -178,8 +178,10 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
   t.party = req.party;
   t.party_size = req.party_size;
   t.front_door = cfg_.server_id;
-  if (!core::is_code(t.region, 1, proto::kMaxRegionBytes)) return refuse_queue(session, "region must be 1..32 of [A-Za-z0-9._-]");
-  if (!core::is_code(t.party, 0, proto::kMaxRegionBytes)) return refuse_queue(session, "party must be 0..32 of [A-Za-z0-9._-]");
+  if (!core::is_code(t.region, 1, proto::kMaxRegionBytes))
+    return refuse_queue(session, "region must be 1..32 of [A-Za-z0-9._-]");
+  if (!core::is_code(t.party, 0, proto::kMaxRegionBytes))
+    return refuse_queue(session, "party must be 0..32 of [A-Za-z0-9._-]");
   if (t.party.empty() && t.party_size != 1) return refuse_queue(session, "a party of more than one needs a party code");
   if (!admit_request(session)) return refuse_queue(session, "too many requests in flight");
 
@@ -197,7 +199,8 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
       auto it = std::find_if(bots->begin(), bots->end(), [&](const BotRecord& b) { return b.id == bot_id; });
       if (it == bots->end()) return QueueOutcome{false, "no bot " + std::to_string(bot_id) + " in your garage"};
       // The catalog may have changed since the bot was built.
-      if (auto ok = sim::resolve_loadout(*catalog, it->loadout); !ok) return QueueOutcome{false, "bot cannot play: " + ok.error()};
+      if (auto ok = sim::resolve_loadout(*catalog, it->loadout); !ok)
+        return QueueOutcome{false, "bot cannot play: " + ok.error()};
       t.bot = *it;
     }
     auto rating = store.rating(t.account);
@@ -206,7 +209,8 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
     auto queued = store.enqueue(t, ttl);
     if (!queued) {
       const bool held = queued.error().kind == StoreError::Kind::Conflict;
-      return QueueOutcome{false, held ? "this account already holds a ticket" : "queue unavailable: " + queued.error().message};
+      return QueueOutcome{false, held ? "this account already holds a ticket"
+                                      : "queue unavailable: " + queued.error().message};
     }
     out.ok = true;
     return out;
@@ -317,7 +321,8 @@ void Lobby::post_poll(std::uint64_t now_ms) {
     poll_in_flight_ = false;
     on_polled(accounts, polled, now_ms);
   };
-  poll_in_flight_ = worker_.call<StoreResult<std::vector<std::optional<TicketStatus>>>>(std::move(job), std::move(done));
+  poll_in_flight_ =
+      worker_.call<StoreResult<std::vector<std::optional<TicketStatus>>>>(std::move(job), std::move(done));
   if (!poll_in_flight_) metrics_.store_jobs_dropped.Increment();
 }
 

@@ -16,16 +16,16 @@
 #include <string>
 
 #include "proto/messages.h"
-#include "server/store/store_types.h"
 #include "server/io/io_worker.h"
 #include "server/metrics/metrics.h"
+#include "server/store/store_types.h"
 #include "sim/catalog.h"
 
 namespace qbot::server {
 
 struct LobbyConfig {
   std::string server_id;
-  std::string region;             // default region of QueueRequests
+  std::string region;  // default region of QueueRequests
   std::uint32_t max_bots = 8;
   std::uint32_t ticket_ttl_ms = 10000;
   std::uint32_t poll_ms = 500;
@@ -62,8 +62,8 @@ class Lobby {
   void finish_request(SessionId session);
   void refuse_queue(SessionId session, std::string text);
   void post_poll(std::uint64_t now_ms);
-  void on_polled(const std::vector<AccountId>& accounts,
-                 StoreResult<std::vector<std::optional<TicketStatus>>>& polled, std::uint64_t now_ms);
+  void on_polled(const std::vector<AccountId>& accounts, StoreResult<std::vector<std::optional<TicketStatus>>>& polled,
+                 std::uint64_t now_ms);
   void cancel_in_store(AccountId account, SessionId session, bool tell_client);
   std::uint32_t estimate_wait_ms(const std::string& queue, std::uint64_t waited_ms) const;
 

@@ -38,11 +38,12 @@ core::Result<Admission, JoinRefusal> HostedMatches::admit(std::span<const std::u
   }
   HostedMatch* match = find(c.match_id);
   if (match == nullptr) {
-    return core::Err{JoinRefusal{RejectReason::WrongMatch,
-                                 "match " + std::to_string(c.match_id) + " is not hosted here", true}};
+    return core::Err{
+        JoinRefusal{RejectReason::WrongMatch, "match " + std::to_string(c.match_id) + " is not hosted here", true}};
   }
   const auto& slots = match->assignment.slots;
-  const auto slot = std::find_if(slots.begin(), slots.end(), [&](const MatchSlot& s) { return s.account == c.account_id; });
+  const auto slot =
+      std::find_if(slots.begin(), slots.end(), [&](const MatchSlot& s) { return s.account == c.account_id; });
   if (slot == slots.end()) {
     return core::Err{JoinRefusal{RejectReason::WrongMatch, "account has no seat in this match", false}};
   }
@@ -73,7 +74,8 @@ MatchResult store_result(const MatchAssignment& assignment, const proto::MatchEn
   r.winner_team = ended.winner_team;
   for (const proto::PlayerResult& row : ended.results) {
     if (row.account_id == 0) continue;
-    const auto p = std::find_if(players.begin(), players.end(), [&](const ArenaPlayer& q) { return q.player_id == row.player_id; });
+    const auto p = std::find_if(players.begin(), players.end(),
+                                [&](const ArenaPlayer& q) { return q.player_id == row.player_id; });
     ResultRow out;
     out.account = row.account_id;
     out.bot_id = p != players.end() ? p->bot_id : 0;

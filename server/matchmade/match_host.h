@@ -75,8 +75,8 @@ class MatchHost {
   Clock clock_;
   UnixClock unix_ms_;
   HostedMatches hosted_;
-  std::unique_ptr<ResultJournal> journal_;    // used on the IoWorker thread only
-  std::vector<MatchResult> unsent_results_;   // the IoWorker's queue was full; posted again at the next tend
+  std::unique_ptr<ResultJournal> journal_;   // used on the IoWorker thread only
+  std::vector<MatchResult> unsent_results_;  // the IoWorker's queue was full; posted again at the next tend
   bool inbox_in_flight_ = false;
   bool redelivery_in_flight_ = false;
   bool stopped_ = false;

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <numeric>
 
-#include "proto/messages.h"
 #include <string>
 #include <unordered_map>
+#include "proto/messages.h"
 
 namespace qbot::server {
 namespace {
@@ -21,10 +21,10 @@ constexpr int kMaxSkips = 16;
 struct Unit {
   std::uint32_t first_member = 0;  // into `members`
   std::uint32_t size = 0;
-  std::uint32_t age_rank = 0;      // smallest input index of its members (input is oldest first)
-  double rating = 0.0;             // mean of its members
+  std::uint32_t age_rank = 0;  // smallest input index of its members (input is oldest first)
+  double rating = 0.0;         // mean of its members
   double rating_sum = 0.0;
-  std::uint64_t created_ms = 0;    // its oldest member's
+  std::uint64_t created_ms = 0;  // its oldest member's
 };
 
 struct Units {
@@ -212,8 +212,7 @@ class Former {
       const bool l_ok = in_list(left) && unit_at(left).rating >= lo;
       const bool r_ok = in_list(right) && unit_at(right).rating <= hi;
       if (!l_ok && !r_ok) break;
-      const bool take_left =
-          l_ok && (!r_ok || a.rating - unit_at(left).rating <= unit_at(right).rating - a.rating);
+      const bool take_left = l_ok && (!r_ok || a.rating - unit_at(left).rating <= unit_at(right).rating - a.rating);
       const std::int64_t p = take_left ? left : right;
       if (take_left) {
         left = prev_[static_cast<std::size_t>(left)];
@@ -288,7 +287,8 @@ class Former {
     return team;
   }
 
-  bool greedy_teams(std::span<const std::size_t> order, std::uint32_t team_size, std::vector<std::uint8_t>& team) const {
+  bool greedy_teams(std::span<const std::size_t> order, std::uint32_t team_size,
+                    std::vector<std::uint8_t>& team) const {
     std::uint32_t seats[2] = {0, 0};
     double sum[2] = {0, 0};
     for (auto g : order) {
@@ -350,10 +350,10 @@ class Former {
   std::uint64_t now_ms_;
   const FormationRules& rules_;
   Units u_;
-  std::vector<std::uint32_t> by_rating_;  // unit ids by (rating, age)
-  std::vector<std::uint32_t> pos_;        // unit id -> position in by_rating_
+  std::vector<std::uint32_t> by_rating_;   // unit ids by (rating, age)
+  std::vector<std::uint32_t> pos_;         // unit id -> position in by_rating_
   std::vector<std::int64_t> next_, prev_;  // free units as a list over positions
-  std::vector<std::uint32_t> group_;      // unit ids of the group being built
+  std::vector<std::uint32_t> group_;       // unit ids of the group being built
 };
 
 }  // namespace

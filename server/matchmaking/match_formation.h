@@ -40,11 +40,11 @@ namespace qbot::server {
 constexpr std::uint32_t kMaxMatchPlayers = static_cast<std::uint32_t>(proto::kMaxArenaPlayers);
 
 struct FormationRules {
-  std::uint32_t min_players = 2;   // 2..max_players
-  std::uint32_t max_players = 8;   // ..kMaxMatchPlayers; even when teams = 2
-  std::uint8_t teams = 0;          // 0 = free-for-all (team 0), 2 = two teams (1 and 2)
-  double initial_window = 150.0;   // rating points each side of the anchor, at 0 s waited
-  double widening_per_s = 50.0;    // rating points added per second the anchor waited
+  std::uint32_t min_players = 2;           // 2..max_players
+  std::uint32_t max_players = 8;           // ..kMaxMatchPlayers; even when teams = 2
+  std::uint8_t teams = 0;                  // 0 = free-for-all (team 0), 2 = two teams (1 and 2)
+  double initial_window = 150.0;           // rating points each side of the anchor, at 0 s waited
+  double widening_per_s = 50.0;            // rating points added per second the anchor waited
   std::uint64_t fill_timeout_ms = 10'000;  // oldest ticket's wait after which >= min_players starts
 };
 

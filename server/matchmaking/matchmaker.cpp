@@ -125,8 +125,8 @@ Matchmaker::Matchmaker(Store& store, MatchmakerConfig config) : store_(store), c
     if (auto rules = rules_for_mode(mode, config_.arena_size)) {
       queues_.emplace_back(mode, *rules);
     } else {
-      spdlog::warn("matchmaker: mode '{}' cannot be played in arenas of {} players; its tickets are not matched",
-                   mode, config_.arena_size);
+      spdlog::warn("matchmaker: mode '{}' cannot be played in arenas of {} players; its tickets are not matched", mode,
+                   config_.arena_size);
     }
   }
 }

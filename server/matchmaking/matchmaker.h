@@ -27,11 +27,11 @@
 namespace qbot::server {
 
 struct MatchmakerConfig {
-  token::Key key{};                    // signs join tokens (the fleet's shared secret)
+  token::Key key{};                     // signs join tokens (the fleet's shared secret)
   std::uint64_t token_ttl_ms = 60'000;  // a join token expires this long after its match was made
-  std::uint32_t arena_size = 8;        // players per arena: the largest match (rules_for_mode)
+  std::uint32_t arena_size = 8;         // players per arena: the largest match (rules_for_mode)
   std::vector<std::string> modes{"ffa", "tdm"};
-  std::size_t fetch_limit = 20'000;    // waiting tickets read per queue and pass (oldest first)
+  std::size_t fetch_limit = 20'000;  // waiting tickets read per queue and pass (oldest first)
 };
 
 struct PassStats {

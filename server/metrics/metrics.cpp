@@ -27,14 +27,14 @@ constexpr std::string_view kResultOutcomes[] = {"applied", "duplicate", "journal
 }  // namespace
 
 Metrics::Metrics(Registry& r)
-    : tick_duration(BuildHistogram()
-                        .Name("qbot_tick_duration_seconds")
-                        .Help("Wall time spent simulating and sending one tick")
-                        .Register(r)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.00075,
-                                                                         0.001, 0.0015, 0.002, 0.0025, 0.003, 0.0035,
-                                                                         0.004, 0.005, 0.006, 0.008, 0.012, 0.016,
-                                                                         0.033, 0.066, 0.1})),
+    : tick_duration(
+          BuildHistogram()
+              .Name("qbot_tick_duration_seconds")
+              .Help("Wall time spent simulating and sending one tick")
+              .Register(r)
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.00005, 0.0001, 0.00025, 0.0005, 0.00075, 0.001, 0.0015,
+                                                               0.002,   0.0025, 0.003,   0.0035, 0.004,   0.005, 0.006,
+                                                               0.008,   0.012,  0.016,   0.033,  0.066,   0.1})),
       tick_duration_max(gauge(r, "qbot_tick_duration_max_seconds", "Longest tick since the process started")),
       cpu_seconds(counter(r, "qbot_process_cpu_seconds_total", "CPU time of the server process, user + system")),
       ticks(counter(r, "qbot_ticks_total", "Simulation ticks run")),
@@ -50,8 +50,8 @@ Metrics::Metrics(Registry& r)
       bytes_out(labelled(r, "qbot_net_bytes_total", "UDP payload bytes (as counted by ENet)", "direction", "out")),
       datagrams_in(labelled(r, "qbot_net_datagrams_total", "UDP datagrams", "direction", "in")),
       datagrams_out(labelled(r, "qbot_net_datagrams_total", "UDP datagrams", "direction", "out")),
-      malformed_datagrams(counter(r, "qbot_net_malformed_datagrams_total",
-                                  "Received UDP datagrams that are not well-formed ENet")),
+      malformed_datagrams(
+          counter(r, "qbot_net_malformed_datagrams_total", "Received UDP datagrams that are not well-formed ENet")),
       rate_limited(counter(r, "qbot_rate_limited_packets_total", "Client packets dropped by the rate limiter")),
       send_failures(counter(r, "qbot_send_failures_total", "Packets ENet refused to queue")),
       net_dropped_inbox_packets(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "inbox_packets")),
@@ -65,8 +65,11 @@ Metrics::Metrics(Registry& r)
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
       store_errors(counter(r, "qbot_store_errors_total", "Failed store (Redis) operations")),
-      store_jobs_dropped(counter(r, "qbot_store_jobs_dropped_total", "IO jobs (store calls, disk writes) refused because the IO worker had its limit of jobs in flight")),
-      matches_finished(counter(r, "qbot_matches_finished_total", "Battles that ended (time, score or too few players)")),
+      store_jobs_dropped(
+          counter(r, "qbot_store_jobs_dropped_total",
+                  "IO jobs (store calls, disk writes) refused because the IO worker had its limit of jobs in flight")),
+      matches_finished(
+          counter(r, "qbot_matches_finished_total", "Battles that ended (time, score or too few players)")),
       kills(counter(r, "qbot_kills_total", "Bots destroyed in battles")),
       replays_written(counter(r, "qbot_replays_written_total", "Battle replays written to --record-dir")),
       replay_errors(counter(r, "qbot_replay_errors_total", "Battle replays that could not be written")),
@@ -76,29 +79,36 @@ Metrics::Metrics(Registry& r)
       lobby_sessions(gauge(r, "qbot_lobby_sessions", "Sessions in the lobby (garage and matchmaking queue)")),
       queued_players(gauge(r, "qbot_queued_players", "Lobby sessions holding a matchmaking ticket")),
       garage_requests(counter(r, "qbot_garage_requests_total", "Garage requests answered")),
-      tickets_created(counter(r, "qbot_tickets_created_total", "Matchmaking tickets created for clients of this server")),
+      tickets_created(
+          counter(r, "qbot_tickets_created_total", "Matchmaking tickets created for clients of this server")),
       tickets_assigned(counter(r, "qbot_tickets_assigned_total", "MatchAssigned sent to clients of this server")),
       matchmade_matches(counter(r, "qbot_matchmade_matches_total", "Matchmade matches this server took on to host")),
       matchmaker_passes(counter(r, "qbot_matchmaker_passes_total", "Matchmaking passes run by this process")),
       matchmaker_matches(counter(r, "qbot_matchmaker_matches_total", "Matches assigned by this process's matchmaker")),
-      matchmaker_conflicts(counter(r, "qbot_matchmaker_conflicts_total",
-                                   "Formed matches another matchmaker claimed first (harmless)")),
+      matchmaker_conflicts(
+          counter(r, "qbot_matchmaker_conflicts_total", "Formed matches another matchmaker claimed first (harmless)")),
       results_journaled(gauge(r, "qbot_results_journaled", "Match results waiting in --journal-dir for the store")) {
   auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
   for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
     decode_errors_[i] =
         &decode.Add({{"kind", std::string(proto::decode_error_name(static_cast<proto::DecodeErrorKind>(i)))}});
   }
-  auto& rejects =
-      BuildCounter().Name("qbot_rejects_total").Help("Refusals by reason (Reject sent or, before Welcome, only the disconnect code)").Register(r);
-  for (std::size_t i = 0; i < rejects_.size(); ++i) {
-    rejects_[i] = &rejects.Add({{"reason", std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))}});
-  }
-  auto& results = BuildCounter()
-                      .Name("qbot_match_results_total")
-                      .Help("Matchmade results by what the store did: applied, duplicate, journaled (store down), dropped (invalid)")
+  auto& rejects = BuildCounter()
+                      .Name("qbot_rejects_total")
+                      .Help("Refusals by reason (Reject sent or, before Welcome, only the disconnect code)")
                       .Register(r);
-  for (std::size_t i = 0; i < results_.size(); ++i) results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
+  for (std::size_t i = 0; i < rejects_.size(); ++i) {
+    rejects_[i] =
+        &rejects.Add({{"reason", std::string(proto::reject_reason_name(static_cast<proto::RejectReason>(i)))}});
+  }
+  auto& results =
+      BuildCounter()
+          .Name("qbot_match_results_total")
+          .Help(
+              "Matchmade results by what the store did: applied, duplicate, journaled (store down), dropped (invalid)")
+          .Register(r);
+  for (std::size_t i = 0; i < results_.size(); ++i)
+    results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
 }
 
 prometheus::Counter& Metrics::result(std::string_view outcome) {

@@ -18,25 +18,25 @@ class Metrics {
  public:
   explicit Metrics(prometheus::Registry& registry);
 
-  prometheus::Histogram& tick_duration;     // seconds of work per tick
-  prometheus::Gauge& tick_duration_max;     // longest tick since start, s
-  prometheus::Counter& cpu_seconds;         // process CPU time (user + system)
+  prometheus::Histogram& tick_duration;  // seconds of work per tick
+  prometheus::Gauge& tick_duration_max;  // longest tick since start, s
+  prometheus::Counter& cpu_seconds;      // process CPU time (user + system)
   prometheus::Counter& ticks;
-  prometheus::Counter& tick_overruns;       // ticks whose work exceeded the step
-  prometheus::Counter& ticks_skipped;       // ticks dropped by the catch-up cap
-  prometheus::Gauge& clients_connected;     // ENet peers (any state)
-  prometheus::Gauge& players;               // welcomed players
+  prometheus::Counter& tick_overruns;    // ticks whose work exceeded the step
+  prometheus::Counter& ticks_skipped;    // ticks dropped by the catch-up cap
+  prometheus::Gauge& clients_connected;  // ENet peers (any state)
+  prometheus::Gauge& players;            // welcomed players
   prometheus::Gauge& arenas;
-  prometheus::Counter& connections;         // accepted ENet connections
+  prometheus::Counter& connections;  // accepted ENet connections
   prometheus::Counter& packets_in;
   prometheus::Counter& packets_out;
-  prometheus::Counter& bytes_in;            // UDP payload bytes (ENet's count)
+  prometheus::Counter& bytes_in;  // UDP payload bytes (ENet's count)
   prometheus::Counter& bytes_out;
   prometheus::Counter& datagrams_in;
   prometheus::Counter& datagrams_out;
-  prometheus::Counter& malformed_datagrams; // raw UDP that is not ENet
-  prometheus::Counter& rate_limited;        // packets dropped by the rate limiter
-  prometheus::Counter& send_failures;       // ENet refused a packet
+  prometheus::Counter& malformed_datagrams;  // raw UDP that is not ENet
+  prometheus::Counter& rate_limited;         // packets dropped by the rate limiter
+  prometheus::Counter& send_failures;        // ENet refused a packet
   // The queues between the tick and the network thread (net::QueueDrops).
   prometheus::Counter& net_dropped_inbox_packets;
   prometheus::Counter& net_refused_connects;
@@ -44,7 +44,7 @@ class Metrics {
   prometheus::Counter& net_dropped_reliable;
   prometheus::Counter& inputs_applied;
   prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
-  prometheus::Counter& inputs_dropped_burst;  // beyond the burst allowance
+  prometheus::Counter& inputs_dropped_burst;      // beyond the burst allowance
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;
   prometheus::Counter& store_errors;
@@ -52,20 +52,20 @@ class Metrics {
   prometheus::Counter& matches_finished;    // battles that reached Results
   prometheus::Counter& kills;               // bots destroyed in battles
   prometheus::Counter& replays_written;
-  prometheus::Counter& replay_errors;       // replays that could not be written
-  prometheus::Counter& reconnects;          // players who took their bot back
-  prometheus::Counter& orphans_expired;     // dropped players whose grace period ran out
+  prometheus::Counter& replay_errors;    // replays that could not be written
+  prometheus::Counter& reconnects;       // players who took their bot back
+  prometheus::Counter& orphans_expired;  // dropped players whose grace period ran out
   // Lobby, matchmaking, results
-  prometheus::Gauge& lobby_sessions;        // sessions in the lobby (garage / queue)
-  prometheus::Gauge& queued_players;        // lobby sessions holding a ticket
+  prometheus::Gauge& lobby_sessions;  // sessions in the lobby (garage / queue)
+  prometheus::Gauge& queued_players;  // lobby sessions holding a ticket
   prometheus::Counter& garage_requests;
   prometheus::Counter& tickets_created;
-  prometheus::Counter& tickets_assigned;    // MatchAssigned sent to a client of this server
-  prometheus::Counter& matchmade_matches;   // matches this server took from its inbox to host
+  prometheus::Counter& tickets_assigned;   // MatchAssigned sent to a client of this server
+  prometheus::Counter& matchmade_matches;  // matches this server took from its inbox to host
   prometheus::Counter& matchmaker_passes;
-  prometheus::Counter& matchmaker_matches;  // matches this process's matchmaker assigned
-  prometheus::Counter& matchmaker_conflicts;  // lost a race to another matchmaker (harmless)
-  prometheus::Gauge& results_journaled;     // results waiting in --journal-dir for the store
+  prometheus::Counter& matchmaker_matches;                // matches this process's matchmaker assigned
+  prometheus::Counter& matchmaker_conflicts;              // lost a race to another matchmaker (harmless)
+  prometheus::Gauge& results_journaled;                   // results waiting in --journal-dir for the store
   prometheus::Counter& result(std::string_view outcome);  // applied | duplicate | journaled | dropped
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }

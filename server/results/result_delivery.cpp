@@ -26,8 +26,8 @@ DeliveryCounts deliver_result(Store& store, ResultJournal& journal, const MatchR
     counts.lost += 1;
     return counts;
   }
-  spdlog::warn("match {}: store unreachable ({}); result journaled in {}", result.match_id,
-               submitted.error().message, journal.dir().string());
+  spdlog::warn("match {}: store unreachable ({}); result journaled in {}", result.match_id, submitted.error().message,
+               journal.dir().string());
   counts.journaled += 1;
   return counts;
 }
@@ -40,8 +40,7 @@ DeliveryCounts redeliver_journaled(Store& store, ResultJournal& journal) {
     auto submitted = store.submit_result(result);
     if (!submitted && submitted.error().kind == StoreError::Kind::Io) {
       counts.remaining = pending.size() - i;
-      spdlog::warn("result journal: {} result(s) wait for the store: {}", counts.remaining,
-                   submitted.error().message);
+      spdlog::warn("result journal: {} result(s) wait for the store: {}", counts.remaining, submitted.error().message);
       break;
     }
     if (!submitted) {

@@ -152,8 +152,7 @@ void ResultJournal::quarantine(const std::filesystem::path& file, const std::str
   std::filesystem::rename(file, bad, ec);
   bad_files_ += 1;
   if (ec) {
-    spdlog::error("result journal: {} is unusable ({}) and cannot be renamed: {}", file.string(), reason,
-                  ec.message());
+    spdlog::error("result journal: {} is unusable ({}) and cannot be renamed: {}", file.string(), reason, ec.message());
   } else {
     spdlog::error("result journal: {} is unusable ({}); renamed to {}", file.string(), reason, bad.string());
   }

@@ -96,8 +96,14 @@ void PacketRouter::on_receive(net::NetEvent& ev, Nanos now) {
 }
 
 void PacketRouter::on_hello(Session& s, const proto::Hello& hello, Nanos now) {
-  const HandshakeView view{s,         clients_.sessions(),      catalog_,        key_, clients_.draining(),
-                           clients_.players(), clients_.lobby_sessions(), cfg_.max_clients};
+  const HandshakeView view{s,
+                           clients_.sessions(),
+                           catalog_,
+                           key_,
+                           clients_.draining(),
+                           clients_.players(),
+                           clients_.lobby_sessions(),
+                           cfg_.max_clients};
   HandshakeDecision decision = decide_hello(hello, view);
   std::visit(Overloaded{
                  [&](handshake::AdmitGuest& admit) {

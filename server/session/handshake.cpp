@@ -7,8 +7,8 @@
 namespace qbot::server {
 namespace {
 
-using proto::RejectReason;
 using handshake::Refuse;
+using proto::RejectReason;
 
 HandshakeDecision decide_resume(const proto::Hello& hello, const HandshakeView& view) {
   const std::string token(hello.reconnect_token.begin(), hello.reconnect_token.end());
@@ -24,7 +24,8 @@ HandshakeDecision decide_lobby(const proto::Hello& hello, const HandshakeView& v
   std::optional<AccountId> account;
   if (!hello.account_token.empty()) {
     auto claims = token::verify_account(view.key, hello.account_token);
-    if (!claims) return Refuse{RejectReason::InvalidToken, std::string("account token ") + token::to_string(claims.error())};
+    if (!claims)
+      return Refuse{RejectReason::InvalidToken, std::string("account token ") + token::to_string(claims.error())};
     account = claims->account_id;
   }
   if (view.players + view.lobby_sessions >= view.max_clients) return Refuse{RejectReason::ServerFull, "server is full"};

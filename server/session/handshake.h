@@ -24,13 +24,13 @@ namespace qbot::server {
 
 /// What the server knows when a Hello arrives.
 struct HandshakeView {
-  const Session& session;           // the session that sent the Hello
-  const SessionTable& sessions;     // for reconnect tokens
-  const sim::Catalog& catalog;      // for the guest's loadout
-  const token::Key& key;            // for account tokens
-  bool draining = false;            // shutting down: nobody new
-  std::size_t players = 0;          // players in arenas (orphans included)
-  std::size_t lobby_sessions = 0;   // sessions in the lobby
+  const Session& session;          // the session that sent the Hello
+  const SessionTable& sessions;    // for reconnect tokens
+  const sim::Catalog& catalog;     // for the guest's loadout
+  const token::Key& key;           // for account tokens
+  bool draining = false;           // shutting down: nobody new
+  std::size_t players = 0;         // players in arenas (orphans included)
+  std::size_t lobby_sessions = 0;  // sessions in the lobby
   std::size_t max_clients = 0;
 };
 

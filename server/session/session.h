@@ -59,8 +59,8 @@ struct Session {
   SessionId id;
   net::PeerRef peer;
   SessionState state = SessionState::AwaitingHello;
-  std::chrono::nanoseconds deadline;  // AwaitingHello: Hello due (or a parked join's wait);
-                                      // Orphaned: slot freed; Closing: force close
+  std::chrono::nanoseconds deadline;      // AwaitingHello: Hello due (or a parked join's wait);
+                                          // Orphaned: slot freed; Closing: force close
   std::vector<std::uint8_t> parked_join;  // a valid join token for a match not in our inbox yet
 
   // Abuse accounting.

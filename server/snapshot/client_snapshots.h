@@ -16,19 +16,19 @@
 namespace qbot::server {
 
 struct SnapshotPolicy {
-  bool full_only = false;              // --full-snapshots: no deltas, interest or budget
-  std::int32_t interest_radius_q = 0;  // position quanta; 0 = the whole arena
-  std::size_t max_bytes = 0;           // per snapshot; 0 = no budget
-  std::int32_t position_tolerance = 6;  // dead reckoning slack, position quanta (~0.19 m)
-  std::int32_t aim_tolerance = 12;      // aim steps (~1 degree)
-  std::int32_t velocity_tolerance = 16; // velocity quanta (0.5 m/s)
+  bool full_only = false;                // --full-snapshots: no deltas, interest or budget
+  std::int32_t interest_radius_q = 0;    // position quanta; 0 = the whole arena
+  std::size_t max_bytes = 0;             // per snapshot; 0 = no budget
+  std::int32_t position_tolerance = 6;   // dead reckoning slack, position quanta (~0.19 m)
+  std::int32_t aim_tolerance = 12;       // aim steps (~1 degree)
+  std::int32_t velocity_tolerance = 16;  // velocity quanta (0.5 m/s)
   std::uint32_t tick_rate = 60;
 };
 
 struct Viewer {
-  std::uint16_t entity = 0;     // the client's own bot
-  std::uint8_t team = 0;        // 0 = no team
-  std::uint32_t last_input = 0; // newest command applied for this client
+  std::uint16_t entity = 0;      // the client's own bot
+  std::uint8_t team = 0;         // 0 = no team
+  std::uint32_t last_input = 0;  // newest command applied for this client
 };
 
 class ClientSnapshots {
@@ -51,9 +51,9 @@ class ClientSnapshots {
   void rank_by_distance();  // fills priority_ from visible_, nearest to the viewer first
 
   core::KeyedRing<proto::Frame, kHistory> sent_;
-  proto::Frame visible_;                 // scratch
-  proto::EntityState me_;                // scratch: the viewer's bot this tick
-  std::vector<std::uint16_t> priority_;  // scratch: ids by distance
+  proto::Frame visible_;                                             // scratch
+  proto::EntityState me_;                                            // scratch: the viewer's bot this tick
+  std::vector<std::uint16_t> priority_;                              // scratch: ids by distance
   std::vector<std::pair<std::int64_t, std::uint16_t>> by_distance_;  // scratch
 };
 

@@ -36,8 +36,8 @@ proto::Frame frame_from_world(const sim::World& w) {
     s.f[kVelX] = quantize_vel(p.vel.x);
     s.f[kVelY] = quantize_vel(p.vel.y);
     s.f[kFlags] = kAlive;
-    s.f[kKind] = static_cast<std::int32_t>(p.kind == sim::ProjectileKind::Missile ? EntityKind::Missile
-                                                                                  : EntityKind::Bullet);
+    s.f[kKind] =
+        static_cast<std::int32_t>(p.kind == sim::ProjectileKind::Missile ? EntityKind::Missile : EntityKind::Bullet);
     s.f[kOwner] = std::min<std::int32_t>(p.owner, kFieldSpecs[kOwner].max);
     f.entities.push_back(s);
   }

@@ -37,7 +37,7 @@ class MemoryStore final : public Store {
   StoreResult<bool> cancel_ticket(AccountId account) override;
   StoreResult<bool> remove_ticket(AccountId account) override;
   StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
-                                                                      std::uint32_t ttl_ms) override;
+                                                                     std::uint32_t ttl_ms) override;
   StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
                                                    std::size_t limit) override;
   StoreResult<MatchId> reserve_match_ids(std::uint32_t count) override;

@@ -69,7 +69,7 @@ StoreResult<bool> MemoryStore::remove_ticket(AccountId account) {
 }
 
 StoreResult<std::vector<std::optional<TicketStatus>>> MemoryStore::poll_tickets(std::span<const AccountId> accounts,
-                                                                                 std::uint32_t ttl_ms) {
+                                                                                std::uint32_t ttl_ms) {
   if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   const auto now = clock_();
   std::lock_guard lock(mu_);
@@ -166,7 +166,8 @@ StoreResult<std::vector<bool>> MemoryStore::assign_matches(std::span<const Match
     }
     matches_[m.id] = MatchEntry{m, now + std::chrono::milliseconds(kMatchRecordTtlMs)};
     inboxes_[m.server_id].push_back(m.id);
-    pending_[m.server_id][m.id] = {static_cast<std::uint32_t>(m.slots.size()), now + std::chrono::milliseconds(kPendingSeatsMs)};
+    pending_[m.server_id][m.id] = {static_cast<std::uint32_t>(m.slots.size()),
+                                   now + std::chrono::milliseconds(kPendingSeatsMs)};
   }
   return out;
 }

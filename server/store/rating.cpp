@@ -7,11 +7,11 @@
 namespace qbot::server {
 namespace {
 
-constexpr double kTau = 0.5;               // system constant: how fast volatility may change
-constexpr double kScale = 173.7178;        // Glicko <-> Glicko-2 scale (400 / ln 10)
-constexpr double kEpsilon = 0.000001;      // convergence tolerance of the volatility iteration
-constexpr int kMaxIterations = 100;        // the iteration converges in ~10 steps; this only guards NaN
-constexpr double kScaleCenter = 1500.0;    // a Glicko rating of 1500 is mu = 0 on the Glicko-2 scale
+constexpr double kTau = 0.5;             // system constant: how fast volatility may change
+constexpr double kScale = 173.7178;      // Glicko <-> Glicko-2 scale (400 / ln 10)
+constexpr double kEpsilon = 0.000001;    // convergence tolerance of the volatility iteration
+constexpr int kMaxIterations = 100;      // the iteration converges in ~10 steps; this only guards NaN
+constexpr double kScaleCenter = 1500.0;  // a Glicko rating of 1500 is mu = 0 on the Glicko-2 scale
 
 double g(double phi) { return 1.0 / std::sqrt(1.0 + 3.0 * phi * phi / (std::numbers::pi * std::numbers::pi)); }
 

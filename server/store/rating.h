@@ -14,8 +14,8 @@ namespace qbot::server {
 
 /// The ranges every rating the store writes lies in (rate_match clamps to
 /// them; RedisStore refuses a stored rating outside them as hostile).
-constexpr double kMinDeviation = 30.0;     // a floor keeps long-time players able to move
-constexpr double kMaxDeviation = 350.0;    // = a new player's deviation
+constexpr double kMinDeviation = 30.0;   // a floor keeps long-time players able to move
+constexpr double kMaxDeviation = 350.0;  // = a new player's deviation
 constexpr double kMinVolatility = 0.01;
 constexpr double kMaxVolatility = 0.2;
 

@@ -64,9 +64,7 @@ core::Result<T, std::string> verified(ByteReader& r, T value, std::optional<std:
 
 bool valid_mode(std::string_view mode) { return proto::parse_game_mode(mode).has_value(); }
 
-bool valid_region(std::string_view region) {
-  return core::is_code(region, 1, kMaxRegionBytes);
-}
+bool valid_region(std::string_view region) { return core::is_code(region, 1, kMaxRegionBytes); }
 
 std::optional<std::string> bot_problem(const BotRecord& bot) {
   const auto& l = bot.loadout;

@@ -26,13 +26,13 @@
 
 namespace qbot::server {
 
-constexpr std::size_t kMaxModeBytes = 16;      // longer than any valid mode
-constexpr std::size_t kMaxPartIdBytes = 32;    // catalog part ids
-constexpr std::size_t kMaxRegionBytes = 32;    // also party codes
+constexpr std::size_t kMaxModeBytes = 16;                            // longer than any valid mode
+constexpr std::size_t kMaxPartIdBytes = 32;                          // catalog part ids
+constexpr std::size_t kMaxRegionBytes = 32;                          // also party codes
 constexpr std::size_t kMaxServerIdBytes = proto::kMaxServerIdBytes;  // valid_server_id
-constexpr std::size_t kMaxHostBytes = 253;     // a DNS name
-constexpr std::size_t kMaxTokenBytes = 256;    // signed join token
-constexpr std::size_t kMaxMatchSlots = proto::kMaxArenaPlayers;  // one seat per arena player
+constexpr std::size_t kMaxHostBytes = 253;                           // a DNS name
+constexpr std::size_t kMaxTokenBytes = 256;                          // signed join token
+constexpr std::size_t kMaxMatchSlots = proto::kMaxArenaPlayers;      // one seat per arena player
 /// How long both stores keep a match record after its assignment: far longer
 /// than any match, short enough that records do not pile up.
 constexpr std::uint32_t kMatchRecordTtlMs = 24u * 60 * 60 * 1000;

@@ -39,7 +39,7 @@ class RedisStore final : public Store {
   StoreResult<bool> cancel_ticket(AccountId account) override;
   StoreResult<bool> remove_ticket(AccountId account) override;
   StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
-                                                                      std::uint32_t ttl_ms) override;
+                                                                     std::uint32_t ttl_ms) override;
 
   // Matches: the matchmaker's and the hosting server's side (redis_store_matches.cpp)
   StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,

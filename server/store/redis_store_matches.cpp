@@ -18,9 +18,8 @@ constexpr std::size_t kStaleBudget = 10'000;
 
 /// One [member, created, data] triple of the waiting script's reply, checked
 /// against the queue it was read from; nullopt if it is hostile.
-std::optional<Ticket> parse_waiting_ticket(const redisReply* member, const redisReply* created,
-                                           const redisReply* data, const std::string& mode,
-                                           const std::string& region) {
+std::optional<Ticket> parse_waiting_ticket(const redisReply* member, const redisReply* created, const redisReply* data,
+                                           const std::string& mode, const std::string& region) {
   AccountId account = 0;
   std::uint64_t created_ms = 0;
   if (!reply::is_string(member) || !reply::is_string(created) || !reply::is_string(data) ||

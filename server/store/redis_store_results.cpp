@@ -60,8 +60,8 @@ bool parse_rating(const redisReply* fields, Rating& out) {
 std::vector<std::string> submit_args(const MatchResult& result, std::span<const std::string> versions,
                                      std::span<const Rating> after, std::size_t stream_max) {
   const std::size_t n = result.rows.size();
-  std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id,
-                                result.mode, std::to_string(n)};
+  std::vector<std::string> args{encode_result(result), std::to_string(result.match_id), result.server_id, result.mode,
+                                std::to_string(n)};
   args.reserve(args.size() + kSubmitArgsPerRow * n + 1);
   for (std::size_t i = 0; i < n; ++i) {
     const ResultRow& row = result.rows[i];
@@ -98,8 +98,8 @@ void back_off(int attempt) {
 
 struct RedisStore::RatingsRead {
   bool already_applied = false;
-  std::vector<Rating> ratings;          // one per row; Rating{} where none (or malformed)
-  std::vector<std::string> versions;    // the raw `matches` field as read ('' = none)
+  std::vector<Rating> ratings;        // one per row; Rating{} where none (or malformed)
+  std::vector<std::string> versions;  // the raw `matches` field as read ('' = none)
 };
 
 StoreResult<RedisStore::RatingsRead> RedisStore::read_ratings(const MatchResult& result) {

@@ -93,7 +93,7 @@ StoreResult<bool> RedisStore::remove_ticket(AccountId account) {
 }
 
 StoreResult<std::vector<std::optional<TicketStatus>>> RedisStore::poll_tickets(std::span<const AccountId> accounts,
-                                                                                std::uint32_t ttl_ms) {
+                                                                               std::uint32_t ttl_ms) {
   using Out = std::vector<std::optional<TicketStatus>>;
   if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   if (accounts.size() > kMaxBatch) return core::Err{invalid_argument("too many tickets in one poll")};

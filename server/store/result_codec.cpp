@@ -13,7 +13,8 @@ std::optional<std::string> result_problem(const MatchResult& result) {
   if (result.match_id == 0) return "match id 0";
   if (!valid_server_id(result.server_id)) return "invalid server id";
   if (!valid_mode(result.mode)) return "unknown mode '" + result.mode + "'";
-  if (result.rows.size() > kMaxResultRows) return std::to_string(result.rows.size()) + " rows (max " + std::to_string(kMaxResultRows) + ")";
+  if (result.rows.size() > kMaxResultRows)
+    return std::to_string(result.rows.size()) + " rows (max " + std::to_string(kMaxResultRows) + ")";
   std::set<AccountId> seen;
   for (const ResultRow& row : result.rows) {
     if (row.account == 0) return "row with account 0";
@@ -59,7 +60,8 @@ core::Result<MatchResult, std::string> decode_result(std::string_view bytes) {
   out.winner_team = r.u8();
   const std::size_t rows = r.u8();
   if (!r.ok()) return core::Err{std::string("truncated header")};
-  if (rows > kMaxResultRows) return core::Err{std::to_string(rows) + " rows (max " + std::to_string(kMaxResultRows) + ")"};
+  if (rows > kMaxResultRows)
+    return core::Err{std::to_string(rows) + " rows (max " + std::to_string(kMaxResultRows) + ")"};
   out.rows.resize(rows);
   for (ResultRow& row : out.rows) {
     row.account = r.u64();

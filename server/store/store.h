@@ -57,7 +57,7 @@ class Store {
   /// `ttl_ms` and reports its state; nullopt where the ticket is gone
   /// (expired, removed). Output has one entry per input account, same order.
   virtual StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
-                                                                              std::uint32_t ttl_ms) = 0;
+                                                                             std::uint32_t ttl_ms) = 0;
 
   // ---- Matchmaker -----------------------------------------------------------
   /// Up to `limit` waiting tickets of one queue, oldest first. Expired

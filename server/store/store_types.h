@@ -13,14 +13,13 @@
 
 namespace qbot::server {
 
-
 struct StoreError {
   enum class Kind : std::uint8_t {
-    Io,         // Redis unreachable / timed out: retry later
-    NotFound,   // the bot / ticket / match does not exist
-    Conflict,   // e.g. the account already holds a ticket
-    Limit,      // e.g. garage full
-    Invalid,    // an argument out of range (id format, sizes)
+    Io,        // Redis unreachable / timed out: retry later
+    NotFound,  // the bot / ticket / match does not exist
+    Conflict,  // e.g. the account already holds a ticket
+    Limit,     // e.g. garage full
+    Invalid,   // an argument out of range (id format, sizes)
   };
   std::string message;
   Kind kind = Kind::Io;
@@ -38,12 +37,12 @@ struct ServerInfo {
   std::uint32_t capacity = 0;  // player slots
   std::uint32_t players = 0;   // players now (including matches assigned but not yet joined)
   std::uint32_t arenas = 0;
-  std::string version;     // build version
+  std::string version;             // build version
   std::uint64_t heartbeat_ms = 0;  // store time of the last heartbeat (filled by the store)
   // Seat accounting between heartbeats, so that matchmakers never overbook:
   // assign_matches records each match's seats as pending on its server
   // until a heartbeat says `players` counts them (or kPendingSeatsMs pass).
-  std::uint32_t pending_seats = 0;        // live_servers: seats assigned here that `players` does not count yet
+  std::uint32_t pending_seats = 0;       // live_servers: seats assigned here that `players` does not count yet
   std::vector<MatchId> counted_matches;  // heartbeat: matches whose seats `players` counts (clears them as pending)
 
   friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
@@ -59,7 +58,7 @@ inline bool valid_server_id(std::string_view id) { return core::is_code(id, 1, p
 
 struct BotStats {
   std::uint32_t matches = 0;
-  std::uint32_t wins = 0;    // placement 1
+  std::uint32_t wins = 0;  // placement 1
   std::uint32_t kills = 0;
   std::uint32_t deaths = 0;
   friend bool operator==(const BotStats&, const BotStats&) = default;
@@ -67,7 +66,7 @@ struct BotStats {
 
 /// A Q-Bot in a player's garage.
 struct BotRecord {
-  std::uint32_t id = 0;        // per account, assigned by the store
+  std::uint32_t id = 0;         // per account, assigned by the store
   sim::LoadoutRequest loadout;  // name, parts (catalog ids), paint
   BotStats stats;
   friend bool operator==(const BotRecord&, const BotRecord&) = default;
@@ -88,13 +87,13 @@ struct Rating {
 /// in one match and one team.
 struct Ticket {
   AccountId account = 0;
-  std::string mode;             // "ffa" | "tdm"
-  std::string region;           // [A-Za-z0-9._-]{1,32}
-  BotRecord bot;                // the bot to play (copied from the garage)
-  double rating = 1500.0;       // the account's rating when queued
-  std::string party;            // party code, "" = solo; [A-Za-z0-9._-]{0,32}
-  std::uint8_t party_size = 1;  // 1..kMaxPartySize
-  std::string front_door;       // server id holding the client's connection
+  std::string mode;              // "ffa" | "tdm"
+  std::string region;            // [A-Za-z0-9._-]{1,32}
+  BotRecord bot;                 // the bot to play (copied from the garage)
+  double rating = 1500.0;        // the account's rating when queued
+  std::string party;             // party code, "" = solo; [A-Za-z0-9._-]{0,32}
+  std::uint8_t party_size = 1;   // 1..kMaxPartySize
+  std::string front_door;        // server id holding the client's connection
   std::uint64_t created_ms = 0;  // store clock, filled by enqueue
   friend bool operator==(const Ticket&, const Ticket&) = default;
 };
@@ -104,10 +103,10 @@ constexpr std::uint8_t kMaxPartySize = proto::kMaxPartySize;
 /// One seat in an assigned match.
 struct MatchSlot {
   AccountId account = 0;
-  std::uint8_t team = 0;        // 0 in free-for-all, 1/2 in team modes
+  std::uint8_t team = 0;  // 0 in free-for-all, 1/2 in team modes
   BotRecord bot;
   double rating = 1500.0;
-  std::string token;            // signed join token (bytes) for this account
+  std::string token;  // signed join token (bytes) for this account
   friend bool operator==(const MatchSlot&, const MatchSlot&) = default;
 };
 
@@ -127,7 +126,7 @@ enum class TicketState : std::uint8_t { Waiting, Assigned };
 
 struct TicketStatus {
   TicketState state = TicketState::Waiting;
-  std::uint32_t position = 0;    // waiting: 0-based place in its queue
+  std::uint32_t position = 0;  // waiting: 0-based place in its queue
   std::uint32_t queue_length = 0;
   std::uint64_t created_ms = 0;
   // Assigned only:
@@ -146,7 +145,7 @@ struct ResultRow {
   std::uint32_t deaths = 0;
   std::uint32_t damage = 0;
   std::int32_t score = 0;
-  std::uint8_t placement = 0;   // 1 = best (shared placements mean a draw)
+  std::uint8_t placement = 0;  // 1 = best (shared placements mean a draw)
   friend bool operator==(const ResultRow&, const ResultRow&) = default;
 };
 
@@ -154,7 +153,7 @@ struct MatchResult {
   MatchId match_id = 0;
   std::string server_id;
   std::string mode;
-  std::uint64_t ended_ms = 0;   // server clock
+  std::uint64_t ended_ms = 0;  // server clock
   std::uint8_t winner_team = 0;
   std::vector<ResultRow> rows;  // at most 64
   friend bool operator==(const MatchResult&, const MatchResult&) = default;

@@ -71,7 +71,7 @@ class ArenaStepper {
 
   void simulate(ArenaWork& work, Lane& lane);  // on a lane: touches only its arena's state
   void build_snapshots(ArenaWork& work, Lane& lane);
-  void deliver(ArenaWork& work);               // on the tick thread
+  void deliver(ArenaWork& work);  // on the tick thread
 
   const Config& cfg_;
   Clients& clients_;

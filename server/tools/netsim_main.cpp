@@ -6,12 +6,12 @@
 //   qbot-netsim --listen 127.0.0.1:7000 --target 127.0.0.1:7777 --loss 0.1 --delay-ms 60 --jitter-ms 15
 // Per-direction overrides: --loss-up / --loss-down, --delay-ms-up, ... ("up" =
 // client to server). Prints counters every --stats-s seconds and on exit.
-#include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -52,7 +52,7 @@ struct Pending {
   int fd;
   sockaddr_in to;
   std::vector<std::uint8_t> bytes;
-  Counters* counters;   // the direction it belongs to (counts `out`)
+  Counters* counters;  // the direction it belongs to (counts `out`)
   bool operator>(const Pending& o) const { return due != o.due ? due > o.due : order > o.order; }
 };
 
@@ -182,8 +182,8 @@ void print_stats(const Counters& up, const Counters& down, const Flows& flows) {
 struct Options {
   std::string listen = "127.0.0.1:7000", target = "127.0.0.1:7777";
   Impairment both;
-  std::optional<double> loss_up, loss_down, delay_up, delay_down, jitter_up, jitter_down, dup_up, dup_down,
-      reorder_up, reorder_down;
+  std::optional<double> loss_up, loss_down, delay_up, delay_down, jitter_up, jitter_down, dup_up, dup_down, reorder_up,
+      reorder_down;
   std::uint64_t seed = 1;
   double stats_s = 0;
   std::size_t max_flows = 4096;
@@ -255,7 +255,8 @@ void serve(const Options& o, const Impairment& up, const Impairment& down, int f
     for (std::size_t i = 1; i < fds.size(); ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       const auto n = ::recv(fds[i].fd, buf.data(), buf.size(), 0);
-      if (n > 0) relay.schedule(down, down_c, front, flows.client_of(fds[i].fd), buf.data(), static_cast<std::size_t>(n));
+      if (n > 0)
+        relay.schedule(down, down_c, front, flows.client_of(fds[i].fd), buf.data(), static_cast<std::size_t>(n));
     }
     if (o.stats_s > 0 && Clock::now() >= next_stats) {
       next_stats += stats_every;
@@ -293,10 +294,11 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  std::printf("qbot-netsim %s -> %s | up: loss %.3f delay %.0f+-%.0f ms dup %.3f reorder %.3f | down: loss %.3f delay "
-              "%.0f+-%.0f ms dup %.3f reorder %.3f\n",
-              o.listen.c_str(), o.target.c_str(), up.loss, up.delay_ms, up.jitter_ms, up.duplicate, up.reorder,
-              down.loss, down.delay_ms, down.jitter_ms, down.duplicate, down.reorder);
+  std::printf(
+      "qbot-netsim %s -> %s | up: loss %.3f delay %.0f+-%.0f ms dup %.3f reorder %.3f | down: loss %.3f delay "
+      "%.0f+-%.0f ms dup %.3f reorder %.3f\n",
+      o.listen.c_str(), o.target.c_str(), up.loss, up.delay_ms, up.jitter_ms, up.duplicate, up.reorder, down.loss,
+      down.delay_ms, down.jitter_ms, down.duplicate, down.reorder);
   std::fflush(stdout);
   serve(o, up, down, front, target_addr);
   ::close(front);

@@ -61,8 +61,8 @@ int print_info(const Recording& rec) {
                 cat.modules[l.module].id;
       }
     }
-    std::printf("  tick %-8u bot %-3u team %u  %-24s %s  #%06x\n", c.tick, c.bot, c.team, c.name.c_str(),
-                parts.c_str(), c.loadout.paint);
+    std::printf("  tick %-8u bot %-3u team %u  %-24s %s  #%06x\n", c.tick, c.bot, c.team, c.name.c_str(), parts.c_str(),
+                c.loadout.paint);
   }
   std::printf("result     %s%s\n", end_reason_name(rec.end_reason),
               rec.winner_team != 0 ? (", team " + std::to_string(rec.winner_team) + " wins").c_str() : "");

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <set>
 
+#include "content/field_check.h"
 #include "core/hash.h"
 #include "qbot/schemas/catalog_generated.h"
 #include "qbot/schemas/schema_text.h"
-#include "content/field_check.h"
 
 namespace qbot::content {
 namespace fbc = qbot::data;  // generated from schemas/catalog.fbs
@@ -47,8 +47,8 @@ void read_chassis(FieldCheck& check, const fbc::Catalog& in, sim::Catalog& out) 
   for (flatbuffers::uoffset_t i = 0; i < in.chassis()->size(); ++i) {
     const fbc::Chassis& c = *in.chassis()->Get(i);
     const std::string at = "chassis[" + std::to_string(i) + "]";
-    sim::ChassisSpec s{str(c.id()), str(c.name()), c.hp(), c.armor(), c.max_speed(), c.acceleration(),
-                       c.turn_rate(), c.radius(), c.mass(), c.cost()};
+    sim::ChassisSpec s{str(c.id()),      str(c.name()), c.hp(),     c.armor(), c.max_speed(),
+                       c.acceleration(), c.turn_rate(), c.radius(), c.mass(),  c.cost()};
     check_common(check, at, s.id, s.name, s.cost, ids);
     check.range(at + ".hp", s.hp, 1, 1000);
     check.range(at + ".armor", s.armor, 0, 80);
@@ -72,9 +72,11 @@ void read_weapons(FieldCheck& check, const fbc::Catalog& in, sim::Catalog& out) 
     if (kind > static_cast<std::uint8_t>(fbc::WeaponKind::MAX)) {
       check.fail(at + ".kind", "must be Projectile, Hitscan, Homing or Shotgun, got " + std::to_string(kind));
     }
-    sim::WeaponSpec s{str(w.id()), str(w.name()), static_cast<sim::WeaponKind>(kind), w.damage(),
-                      w.fire_interval(), w.spread(), w.range(), w.projectile_speed(), w.turn_rate(), w.pellets(),
-                      w.heat_per_shot(), w.cooling(), w.cost()};
+    sim::WeaponSpec s{str(w.id()), str(w.name()),        static_cast<sim::WeaponKind>(kind),
+                      w.damage(),  w.fire_interval(),    w.spread(),
+                      w.range(),   w.projectile_speed(), w.turn_rate(),
+                      w.pellets(), w.heat_per_shot(),    w.cooling(),
+                      w.cost()};
     check_common(check, at, s.id, s.name, s.cost, ids);
     check.range(at + ".damage", s.damage, 1, 1000);
     check.range(at + ".fire_interval", s.fire_interval, 0.016f, 10.0f);
@@ -104,8 +106,9 @@ void read_modules(FieldCheck& check, const fbc::Catalog& in, sim::Catalog& out) 
     if (kind > static_cast<std::uint8_t>(fbc::ModuleKind::MAX)) {
       check.fail(at + ".kind", "must be Shield, Dash, Repair or Emp, got " + std::to_string(kind));
     }
-    sim::ModuleSpec s{str(m.id()), str(m.name()), static_cast<sim::ModuleKind>(kind), m.cooldown(), m.duration(),
-                      m.magnitude(), m.radius(), m.cost()};
+    sim::ModuleSpec s{str(m.id()),  str(m.name()), static_cast<sim::ModuleKind>(kind),
+                      m.cooldown(), m.duration(),  m.magnitude(),
+                      m.radius(),   m.cost()};
     check_common(check, at, s.id, s.name, s.cost, ids);
     check.range(at + ".cooldown", s.cooldown, 0.1f, 120.0f);
     check.range(at + ".duration", s.duration, 0.016f, 30.0f);
@@ -195,9 +198,9 @@ std::vector<std::uint8_t> catalog_to_binary(const sim::Catalog& catalog) {
   for (const sim::WeaponSpec& w : catalog.weapons) {
     const auto id = fbb.CreateString(w.id);
     const auto name = fbb.CreateString(w.name);
-    weapons.push_back(fbc::CreateWeapon(fbb, id, name, static_cast<fbc::WeaponKind>(w.kind), w.damage,
-                                        w.fire_interval, w.spread, w.range, w.projectile_speed, w.turn_rate,
-                                        w.pellets, w.heat_per_shot, w.cooling, w.cost));
+    weapons.push_back(fbc::CreateWeapon(fbb, id, name, static_cast<fbc::WeaponKind>(w.kind), w.damage, w.fire_interval,
+                                        w.spread, w.range, w.projectile_speed, w.turn_rate, w.pellets, w.heat_per_shot,
+                                        w.cooling, w.cost));
   }
   std::vector<flatbuffers::Offset<fbc::Module>> modules;
   for (const sim::ModuleSpec& m : catalog.modules) {
@@ -206,8 +209,8 @@ std::vector<std::uint8_t> catalog_to_binary(const sim::Catalog& catalog) {
     modules.push_back(fbc::CreateModule(fbb, id, name, static_cast<fbc::ModuleKind>(m.kind), m.cooldown, m.duration,
                                         m.magnitude, m.radius, m.cost));
   }
-  fbc::FinishCatalogBuffer(fbb, fbc::CreateCatalogDirect(fbb, catalog.version, catalog.point_budget, &chassis,
-                                                         &weapons, &modules));
+  fbc::FinishCatalogBuffer(fbb, fbc::CreateCatalogDirect(fbb, catalog.version, catalog.point_budget, &chassis, &weapons,
+                                                         &modules));
   return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
 }
 

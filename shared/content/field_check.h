@@ -52,7 +52,8 @@ class FieldCheck {
 
   /// Display names: 1..max printable ASCII characters.
   void display_name(const std::string& field, std::string_view name, std::size_t max) {
-    if (!core::is_display_text(name, max)) fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
+    if (!core::is_display_text(name, max))
+      fail(field, "must be 1.." + std::to_string(max) + " printable ASCII characters");
   }
 
   /// Untrusted text for an error message (core::quoted).

@@ -32,7 +32,7 @@ std::string printable_parser_error(const std::string& error) {
 }  // namespace
 
 core::Result<std::vector<std::uint8_t>, ContentError> json_to_binary(const char* schema_text, std::string_view json,
-                                                                      std::string_view source_name) {
+                                                                     std::string_view source_name) {
   flatbuffers::IDLOptions opts;
   opts.skip_unexpected_fields_in_json = false;  // a misspelt field must not be silently ignored
   flatbuffers::Parser parser(opts);

@@ -17,7 +17,7 @@ namespace qbot::content {
 constexpr std::size_t kMaxContentFileBytes = 4u << 20;
 
 core::Result<std::vector<std::uint8_t>, ContentError> json_to_binary(const char* schema_text, std::string_view json,
-                                                                      std::string_view source_name);
+                                                                     std::string_view source_name);
 
 core::Result<std::string, ContentError> read_text_file(const std::filesystem::path& path);
 

@@ -18,7 +18,7 @@ constexpr std::size_t kMaxWalls = 256;
 constexpr std::size_t kMaxSpawns = 64;
 constexpr float kSpawnMargin = 1.0f;  // m from the map edge
 constexpr std::size_t kMaxNameBytes = 32;
-constexpr int kMaxTeam = 7;           // team ids a spawn may prefer; 0 = any
+constexpr int kMaxTeam = 7;  // team ids a spawn may prefer; 0 = any
 }  // namespace
 
 core::Result<sim::Map, ContentError> map_from_binary(std::span<const std::uint8_t> bytes,

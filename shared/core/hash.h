@@ -19,10 +19,8 @@ class Fnv1a {
     }
   }
   template <class T>
-    requires std::is_arithmetic_v<T> || std::is_enum_v<T>
-  void add(T v) {
-    bytes(&v, sizeof v);
-  }
+  requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+  void add(T v) { bytes(&v, sizeof v); }
   void add(std::string_view s) {
     add(static_cast<std::uint32_t>(s.size()));
     bytes(s.data(), s.size());

@@ -13,8 +13,7 @@ namespace qbot::core {
 constexpr bool is_printable_ascii(char c) { return c >= 0x20 && c <= 0x7e; }
 
 constexpr bool is_code_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 /// 1..max printable ASCII characters (or min..max).

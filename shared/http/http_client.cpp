@@ -166,13 +166,11 @@ Client& Client::operator=(Client&& other) noexcept {
 
 core::Result<Response, Error> Client::get(std::string_view url) { return send(Method::Get, url, {}, {}); }
 
-core::Result<Response, Error> Client::post(std::string_view url, std::string_view body,
-                                           std::string_view content_type) {
+core::Result<Response, Error> Client::post(std::string_view url, std::string_view body, std::string_view content_type) {
   return send(Method::Post, url, body, content_type);
 }
 
-core::Result<Response, Error> Client::put(std::string_view url, std::string_view body,
-                                          std::string_view content_type) {
+core::Result<Response, Error> Client::put(std::string_view url, std::string_view body, std::string_view content_type) {
   return send(Method::Put, url, body, content_type);
 }
 
@@ -208,9 +206,9 @@ core::Result<Response, Error> Client::send(Method method, std::string_view url, 
   CURLcode rc = configure(handle_, method, url_text, body, options_, headers.get(), sink, error_buffer);
   if (rc == CURLE_OK) rc = curl_easy_perform(handle_);
   if (sink.overflow || rc == CURLE_FILESIZE_EXCEEDED) {
-    return core::Err{Error{ErrorKind::TooLarge, describe(method, url, "response body larger than " +
-                                                                          std::to_string(options_.max_response_bytes) +
-                                                                          " bytes")}};
+    return core::Err{Error{ErrorKind::TooLarge, describe(method, url,
+                                                         "response body larger than " +
+                                                             std::to_string(options_.max_response_bytes) + " bytes")}};
   }
   if (rc != CURLE_OK) {
     const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);

@@ -27,17 +27,13 @@ constexpr std::size_t kCommandSizes[ENET_PROTOCOL_COMMAND_COUNT] = {
 /// Payload bytes that follow a command's fixed part (the dataLength field).
 std::size_t payload_length(std::uint8_t command, const std::uint8_t* cmd) {
   switch (command) {
-    case ENET_PROTOCOL_COMMAND_SEND_RELIABLE:
-      return be16(cmd + offsetof(ENetProtocolSendReliable, dataLength));
-    case ENET_PROTOCOL_COMMAND_SEND_UNRELIABLE:
-      return be16(cmd + offsetof(ENetProtocolSendUnreliable, dataLength));
-    case ENET_PROTOCOL_COMMAND_SEND_UNSEQUENCED:
-      return be16(cmd + offsetof(ENetProtocolSendUnsequenced, dataLength));
+    case ENET_PROTOCOL_COMMAND_SEND_RELIABLE: return be16(cmd + offsetof(ENetProtocolSendReliable, dataLength));
+    case ENET_PROTOCOL_COMMAND_SEND_UNRELIABLE: return be16(cmd + offsetof(ENetProtocolSendUnreliable, dataLength));
+    case ENET_PROTOCOL_COMMAND_SEND_UNSEQUENCED: return be16(cmd + offsetof(ENetProtocolSendUnsequenced, dataLength));
     case ENET_PROTOCOL_COMMAND_SEND_FRAGMENT:
     case ENET_PROTOCOL_COMMAND_SEND_UNRELIABLE_FRAGMENT:
       return be16(cmd + offsetof(ENetProtocolSendFragment, dataLength));
-    default:
-      return 0;
+    default: return 0;
   }
 }
 

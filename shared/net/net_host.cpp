@@ -82,9 +82,8 @@ NetHost::~NetHost() {
 }
 
 int NetHost::intercept(ENetHost* host, ENetEvent* /*event*/) {
-  if (t_servicing_totals != nullptr &&
-      !plausible_enet_datagram({host->receivedData, host->receivedDataLength}, host->peerCount,
-                               host->compressor.context != nullptr)) {
+  if (t_servicing_totals != nullptr && !plausible_enet_datagram({host->receivedData, host->receivedDataLength},
+                                                                host->peerCount, host->compressor.context != nullptr)) {
     t_servicing_totals->malformed_datagrams += 1;
   }
   return 0;  // ENet stays the parser of record
@@ -128,9 +127,7 @@ bool NetHost::service(NetEvent& ev, std::uint32_t timeout_ms) {
       ev.type = NetEvent::Type::Receive;
       ev.packet = Packet(e.packet);
       break;
-    default:
-      ev.type = NetEvent::Type::None;
-      break;
+    default: ev.type = NetEvent::Type::None; break;
   }
   return true;
 }

@@ -58,20 +58,20 @@ struct NetEvent {
   PeerRef peer;
   std::uint64_t user_data = 0;  // what set_user_data stored (valid for all types)
   std::uint8_t channel = 0;
-  Packet packet;                // Receive only
-  std::uint32_t data = 0;       // Connect / Disconnect data
-  std::string address;          // Connect events from a NetWorker: "ip:port"
+  Packet packet;           // Receive only
+  std::uint32_t data = 0;  // Connect / Disconnect data
+  std::string address;     // Connect events from a NetWorker: "ip:port"
 };
 
 struct HostConfig {
-  std::string bind_host;            // "" = client host (no bind)
-  std::uint16_t port = 0;           // 0 with bind_host set = ephemeral port
-  std::size_t max_peers = 64;       // <= 4095
+  std::string bind_host;       // "" = client host (no bind)
+  std::uint16_t port = 0;      // 0 with bind_host set = ephemeral port
+  std::size_t max_peers = 64;  // <= 4095
   std::size_t connections_per_ip = 4095;
   std::size_t max_packet_bytes = 16384;
   std::size_t max_waiting_bytes = 256 * 1024;
   std::uint32_t peer_timeout_ms = 30000;  // ENet's own default: its retransmit backoff needs it at 10 % loss
-  bool compress = false;            // ENet range coder (both ends must agree)
+  bool compress = false;                  // ENet range coder (both ends must agree)
   // Kernel socket buffers. ENet asks for 256 KiB, about 40 ms of traffic for
   // 2,000 clients: a network thread that loses its core that long drops
   // datagrams (handshakes time out, snapshots go missing). The kernel caps
@@ -88,11 +88,11 @@ struct HostTotals {
 };
 
 struct PeerInfo {
-  std::uint32_t rtt_ms = 0;        // ENet's smoothed round trip time
-  std::uint32_t last_rtt_ms = 0;   // most recent sample
-  std::uint32_t packet_loss = 0;   // ENet's reliable loss estimate, 0..65536
-  std::string address;             // "ip:port"
-  std::uint32_t ip = 0;            // IPv4, network byte order
+  std::uint32_t rtt_ms = 0;       // ENet's smoothed round trip time
+  std::uint32_t last_rtt_ms = 0;  // most recent sample
+  std::uint32_t packet_loss = 0;  // ENet's reliable loss estimate, 0..65536
+  std::string address;            // "ip:port"
+  std::uint32_t ip = 0;           // IPv4, network byte order
 };
 
 class NetHost {

@@ -3,7 +3,7 @@
 namespace qbot::net {
 
 core::Result<std::unique_ptr<NetWorker>, std::string> NetWorker::create(const HostConfig& cfg, Mode mode,
-                                                                       QueueLimits limits) {
+                                                                        QueueLimits limits) {
   auto host = NetHost::create(cfg);
   if (!host) return core::Err{host.error()};
   return std::unique_ptr<NetWorker>(new NetWorker(std::move(host.value()), mode, limits));

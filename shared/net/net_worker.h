@@ -24,17 +24,17 @@ namespace qbot::net {
 /// thread for the outbox); what is dropped first is what the protocol can
 /// lose: unreliable sends, then received packets and new connections.
 struct QueueDrops {
-  std::uint64_t inbox_packets = 0;       // received packets the tick thread had no room for
-  std::uint64_t refused_connects = 0;    // new peers disconnected at once: the inbox was full
-  std::uint64_t outbox_unreliable = 0;   // snapshots not sent: the network thread fell behind
-  std::uint64_t outbox_reliable = 0;     // control messages not sent: it fell far behind
+  std::uint64_t inbox_packets = 0;      // received packets the tick thread had no room for
+  std::uint64_t refused_connects = 0;   // new peers disconnected at once: the inbox was full
+  std::uint64_t outbox_unreliable = 0;  // snapshots not sent: the network thread fell behind
+  std::uint64_t outbox_reliable = 0;    // control messages not sent: it fell far behind
 };
 
 /// Bounds of the queues between the tick and the network thread (Thread mode).
 struct QueueLimits {
-  std::size_t inbox_packets = 65536;            // received packets waiting for the tick: ~1 s of 1,000 clients
-  std::size_t outbox_bytes = 32u << 20;          // queued send bytes beyond which unreliable sends are dropped
-  std::size_t outbox_bytes_reliable = 64u << 20; // ... and beyond which every send is dropped
+  std::size_t inbox_packets = 65536;              // received packets waiting for the tick: ~1 s of 1,000 clients
+  std::size_t outbox_bytes = 32u << 20;           // queued send bytes beyond which unreliable sends are dropped
+  std::size_t outbox_bytes_reliable = 64u << 20;  // ... and beyond which every send is dropped
 };
 
 class NetWorker {
@@ -68,7 +68,6 @@ class NetWorker {
   std::uint64_t send_failures() const { return send_failures_.load(std::memory_order_relaxed); }
   QueueDrops queue_drops() const;
 
-
  private:
   struct Command {
     enum class Kind : std::uint8_t { Send, DisconnectLater, DisconnectNow } kind;
@@ -89,12 +88,12 @@ class NetWorker {
   };
 
   NetWorker(std::unique_ptr<NetHost> host, Mode mode, QueueLimits limits);
-  void run();                         // network thread
-  void apply(Batch& batch);           // owner of the host only
+  void run();                                                            // network thread
+  void apply(Batch& batch);                                              // owner of the host only
   bool service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms);  // owner only
-  void publish_counters();            // owner only
-  void hand_over(std::vector<NetEvent>& received);  // network thread, mu_ held
-  void bound_outbox();                // tick thread, mu_ held
+  void publish_counters();                                               // owner only
+  void hand_over(std::vector<NetEvent>& received);                       // network thread, mu_ held
+  void bound_outbox();                                                   // tick thread, mu_ held
 
   std::unique_ptr<NetHost> host_;
   Mode mode_;
@@ -102,16 +101,16 @@ class NetWorker {
   std::uint16_t port_;
   std::uint64_t next_connection_id_ = 1;  // owner only
 
-  Batch outbox_;                      // tick thread fills
-  mutable std::mutex mu_;             // guards pending_out_, inbox_, drops_
+  Batch outbox_;           // tick thread fills
+  mutable std::mutex mu_;  // guards pending_out_, inbox_, drops_
   std::condition_variable inbox_cv_;
-  std::condition_variable out_cv_;    // wakes the network thread for a flushed batch
-  std::vector<Batch> pending_out_;    // flushed batches for the network thread
-  std::vector<NetEvent> inbox_;       // events for the tick thread
-  std::size_t inbox_packets_ = 0;     // Receive events in inbox_
-  std::size_t pending_out_bytes_ = 0; // bytes of the sends in pending_out_
-  QueueDrops drops_;                  // guarded by mu_
-  std::vector<Batch> spare_;          // recycled batches (their capacity)
+  std::condition_variable out_cv_;     // wakes the network thread for a flushed batch
+  std::vector<Batch> pending_out_;     // flushed batches for the network thread
+  std::vector<NetEvent> inbox_;        // events for the tick thread
+  std::size_t inbox_packets_ = 0;      // Receive events in inbox_
+  std::size_t pending_out_bytes_ = 0;  // bytes of the sends in pending_out_
+  QueueDrops drops_;                   // guarded by mu_
+  std::vector<Batch> spare_;           // recycled batches (their capacity)
 
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> connected_{0};

@@ -106,8 +106,7 @@ core::Result<Message, DecodeError> decode(std::span<const std::uint8_t> bytes, S
     case w::Message::MatchAssigned:
       if (const auto* b = env->body_as_MatchAssigned()) return decode_match_assigned(*b);
       return missing();
-    default:
-      break;
+    default: break;
   }
   return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "body"}};
 }

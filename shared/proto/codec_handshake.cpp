@@ -78,8 +78,8 @@ std::span<const std::uint8_t> Encoder::encode(const Hello& m) {
   const auto loadout = m.loadout ? impl_->loadout(*m.loadout) : 0;
   const auto reconnect = m.reconnect_token.empty() ? 0 : f.CreateVector(m.reconnect_token);
   const auto account = m.account_token.empty() ? 0 : f.CreateVector(m.account_token);
-  return impl_->finish(w::Message::Hello, w::CreateHello(f, m.protocol_version, token, name, build, loadout, reconnect,
-                                                         m.lobby, account));
+  return impl_->finish(w::Message::Hello,
+                       w::CreateHello(f, m.protocol_version, token, name, build, loadout, reconnect, m.lobby, account));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
@@ -91,17 +91,16 @@ std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
   const auto account = m.account_token.empty() ? 0 : f.CreateVector(m.account_token);
   return impl_->finish(w::Message::Welcome,
                        w::CreateWelcome(f, m.protocol_version, m.player_id, m.arena_id, m.entity_id, m.tick_rate,
-                                        m.snapshot_interval, m.server_tick, map, sid,
-                                        static_cast<w::GameMode>(m.mode), m.team, m.catalog_version, reconnect,
-                                        m.reconnected, m.account_id, account, m.lobby, m.match_id));
+                                        m.snapshot_interval, m.server_tick, map, sid, static_cast<w::GameMode>(m.mode),
+                                        m.team, m.catalog_version, reconnect, m.reconnected, m.account_id, account,
+                                        m.lobby, m.match_id));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Reject& m) {
   auto& f = impl_->fbb;
   f.Clear();
   const auto text = m.text.empty() ? 0 : impl_->str(m.text, kMaxRejectTextBytes);
-  return impl_->finish(w::Message::Reject,
-                       w::CreateReject(f, static_cast<w::RejectReason>(m.reason), text));
+  return impl_->finish(w::Message::Reject, w::CreateReject(f, static_cast<w::RejectReason>(m.reason), text));
 }
 
 }  // namespace qbot::proto

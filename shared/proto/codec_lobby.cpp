@@ -143,9 +143,8 @@ std::span<const std::uint8_t> Encoder::encode(const MatchAssigned& m) {
   f.Clear();
   const auto host = impl_->str(m.host, kMaxHostBytes);
   const auto token = f.CreateVector(m.join_token.data(), std::min(m.join_token.size(), kMaxJoinTokenBytes));
-  return impl_->finish(w::Message::MatchAssigned,
-                       w::CreateMatchAssigned(f, host, m.port, m.match_id, token, static_cast<w::GameMode>(m.mode),
-                                              m.team));
+  return impl_->finish(w::Message::MatchAssigned, w::CreateMatchAssigned(f, host, m.port, m.match_id, token,
+                                                                         static_cast<w::GameMode>(m.mode), m.team));
 }
 
 }  // namespace qbot::proto

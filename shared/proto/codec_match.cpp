@@ -90,8 +90,8 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
         for (fb::uoffset_t i = 0; i < rs->size(); ++i) {
           const w::PlayerResult* r = rs->Get(i);
           if (r == nullptr) return bad("body.results");
-          PlayerResult pr{r->player_id(), r->entity_id(), {}, r->team(), r->kills(), r->deaths(),
-                          r->damage(), r->score(), r->placement(), r->account_id()};
+          PlayerResult pr{r->player_id(), r->entity_id(), {},         r->team(),      r->kills(),
+                          r->deaths(),    r->damage(),    r->score(), r->placement(), r->account_id()};
           if (!take_string(r->name(), kMaxNameBytes, pr.name)) return bad("body.results.name");
           e.results.push_back(std::move(pr));
         }
@@ -105,8 +105,7 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
       m.body = PlayerLeft{b->player_id(), b->entity_id()};
       break;
     }
-    default:
-      return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "body"}};
+    default: return core::Err{DecodeError{DecodeErrorKind::UnknownMessage, "body"}};
   }
   return Message{std::move(m)};
 }

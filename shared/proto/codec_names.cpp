@@ -84,9 +84,9 @@ std::string_view match_phase_name(MatchPhase p) {
 }
 
 std::string_view message_name(const Message& m) {
-  static constexpr std::string_view kNames[] = {"hello",         "welcome",       "reject",        "input",
-                                                "snapshot",      "match_event",   "garage_request", "garage_reply",
-                                                "queue_request", "cancel_queue",  "queue_status",  "match_assigned"};
+  static constexpr std::string_view kNames[] = {"hello",         "welcome",      "reject",         "input",
+                                                "snapshot",      "match_event",  "garage_request", "garage_reply",
+                                                "queue_request", "cancel_queue", "queue_status",   "match_assigned"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -77,5 +77,4 @@ struct Encoder::Impl {
   }
 };
 
-
 }  // namespace qbot::proto

@@ -18,7 +18,9 @@ std::int32_t round_clamp(float v, std::int32_t lo, std::int32_t hi) {
 
 std::int32_t quantize_pos(float m) { return round_clamp(m * kPosScale, kFieldSpecs[kX].min, kFieldSpecs[kX].max); }
 float dequantize_pos(std::int32_t q) { return static_cast<float>(q) / kPosScale; }
-std::int32_t quantize_vel(float v) { return round_clamp(v * kVelScale, kFieldSpecs[kVelX].min, kFieldSpecs[kVelX].max); }
+std::int32_t quantize_vel(float v) {
+  return round_clamp(v * kVelScale, kFieldSpecs[kVelX].min, kFieldSpecs[kVelX].max);
+}
 float dequantize_vel(std::int32_t q) { return static_cast<float>(q) / kVelScale; }
 
 std::int32_t quantize_aim(float radians) {
@@ -36,8 +38,8 @@ EntityState extrapolate(const EntityState& base, std::uint32_t dt, std::uint32_t
   // Truncation toward zero; clamped to the field range.
   const auto advance = [&](Field p, Field v) {
     const std::int64_t moved = std::int64_t{base.f[v]} * dt / tick_rate;
-    out.f[p] = static_cast<std::int32_t>(
-        std::clamp<std::int64_t>(base.f[p] + moved, kFieldSpecs[p].min, kFieldSpecs[p].max));
+    out.f[p] =
+        static_cast<std::int32_t>(std::clamp<std::int64_t>(base.f[p] + moved, kFieldSpecs[p].min, kFieldSpecs[p].max));
   };
   advance(kX, kVelX);
   advance(kY, kVelY);

@@ -16,17 +16,17 @@ enum class EntityKind : std::uint8_t { Bot = 0, Bullet = 1, Missile = 2 };
 /// encoder sends "index of the last changed field", so rarely changing
 /// fields at the end cost nothing.
 enum Field : std::uint8_t {
-  kX = 0,      // position x, 1/32 m
-  kY,          // position y, 1/32 m
-  kAim,        // facing, 1/4096 turn
-  kVelX,       // velocity x, 1/32 m/s
-  kVelY,       // velocity y, 1/32 m/s
-  kHp,         // hit points
-  kShield,     // shield points left (bots)
-  kFlags,      // EntityFlag bits
-  kKind,       // EntityKind
-  kOwner,      // projectiles: owner entity id; bots: 0
-  kTeam,       // team number (0 = none)
+  kX = 0,   // position x, 1/32 m
+  kY,       // position y, 1/32 m
+  kAim,     // facing, 1/4096 turn
+  kVelX,    // velocity x, 1/32 m/s
+  kVelY,    // velocity y, 1/32 m/s
+  kHp,      // hit points
+  kShield,  // shield points left (bots)
+  kFlags,   // EntityFlag bits
+  kKind,    // EntityKind
+  kOwner,   // projectiles: owner entity id; bots: 0
+  kTeam,    // team number (0 = none)
   kFieldCount
 };
 
@@ -68,8 +68,8 @@ inline constexpr std::array<FieldSpec, kFieldCount> kFieldSpecs{{
 }};
 static_assert(kFieldCount < 16, "last-changed index is coded in 4 bits");
 
-constexpr float kPosScale = 32.0f;    // quanta per metre
-constexpr float kVelScale = 32.0f;    // quanta per m/s
+constexpr float kPosScale = 32.0f;  // quanta per metre
+constexpr float kVelScale = 32.0f;  // quanta per m/s
 constexpr std::int32_t kAimSteps = 4096;
 
 struct EntityState {

@@ -3,8 +3,8 @@
 // proto/*.cpp touches FlatBuffers-generated accessors; the rest of the code
 // base works with these structs.
 #include <array>
-#include <optional>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -163,7 +163,14 @@ struct MatchEvent {
 // ---- Lobby: garage and matchmaking (schemas/messages.fbs) ----
 
 enum class GarageOp : std::uint8_t { List = 0, Create = 1, Update = 2, Delete = 3 };
-enum class GarageStatus : std::uint8_t { Ok = 0, NotFound = 1, GarageFull = 2, InvalidLoadout = 3, Unavailable = 4, Busy = 5 };
+enum class GarageStatus : std::uint8_t {
+  Ok = 0,
+  NotFound = 1,
+  GarageFull = 2,
+  InvalidLoadout = 3,
+  Unavailable = 4,
+  Busy = 5
+};
 enum class QueueState : std::uint8_t { Waiting = 0, Assigned = 1, Cancelled = 2, Refused = 3, Expired = 4 };
 
 struct GarageRequest {

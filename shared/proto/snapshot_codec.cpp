@@ -65,11 +65,11 @@ bool close_enough(const EntityState& ref, const EntityState& cur, const EncodeLi
 struct Record {
   std::uint16_t id = 0;
   bool removed = false;
-  EntityState ref;            // what the client has without this record
+  EntityState ref;  // what the client has without this record
   const EntityState* cur = nullptr;
   bool in_baseline = false;
-  std::size_t rank = 0;       // priority: lower first
-  std::size_t bits = 0;       // estimated cost
+  std::size_t rank = 0;  // priority: lower first
+  std::size_t bits = 0;  // estimated cost
   bool chosen = true;
 };
 
@@ -139,8 +139,8 @@ void fit_budget(std::vector<Record>& records, const EncodeLimits& limits) {
 
 /// The chosen records, id gaps first; what the client ends up with goes to `client_view`.
 void write_records(core::BitWriter& bw, const std::vector<Record>& records, Frame& client_view) {
-  const auto chosen =
-      static_cast<std::uint32_t>(std::count_if(records.begin(), records.end(), [](const Record& r) { return r.chosen; }));
+  const auto chosen = static_cast<std::uint32_t>(
+      std::count_if(records.begin(), records.end(), [](const Record& r) { return r.chosen; }));
   bw.var_u(chosen);
   int prev_id = -1;
   for (const Record& r : records) {

@@ -159,8 +159,9 @@ Step decode_results(const r::Replay& in, Recording& rec) {
   if (const auto* rows = in.results()) {
     for (fb::uoffset_t i = 0; i < rows->size(); ++i) {
       const r::ResultRow* p = rows->Get(i);
-      proto::PlayerResult out{p->player_id(), p->bot(), p->name() ? p->name()->str() : std::string(), p->team(),
-                              p->kills(), p->deaths(), p->damage(), p->score(), p->placement()};
+      proto::PlayerResult out{p->player_id(), p->bot(),   p->name() ? p->name()->str() : std::string(),
+                              p->team(),      p->kills(), p->deaths(),
+                              p->damage(),    p->score(), p->placement()};
       rec.results.push_back(std::move(out));
     }
   }
@@ -232,7 +233,7 @@ core::Result<bool, std::string> write_file(const std::filesystem::path& path, st
 }
 
 core::Result<std::vector<std::uint8_t>, std::string> read_file(const std::filesystem::path& path,
-                                                                std::size_t max_bytes) {
+                                                               std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::Err{"cannot open " + path.string()};
   in.seekg(0, std::ios::end);

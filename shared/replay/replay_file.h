@@ -19,6 +19,6 @@ core::Result<Recording, std::string> decode_recording(std::span<const std::uint8
 /// Writes atomically (temp file + rename) so a crash never leaves half a replay.
 core::Result<bool, std::string> write_file(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 core::Result<std::vector<std::uint8_t>, std::string> read_file(const std::filesystem::path& path,
-                                                                std::size_t max_bytes);
+                                                               std::size_t max_bytes);
 
 }  // namespace qbot::replay

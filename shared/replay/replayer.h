@@ -11,14 +11,14 @@
 namespace qbot::replay {
 
 struct VerifyReport {
-  std::uint32_t ticks = 0;              // steps simulated
+  std::uint32_t ticks = 0;  // steps simulated
   std::uint32_t checkpoints_checked = 0;
-  bool ok = false;                      // every checkpoint matched
-  core::Tick first_mismatch = 0;        // tick of the first differing checkpoint (0 = none)
-  std::uint64_t expected_hash = 0;      // at first_mismatch
+  bool ok = false;                  // every checkpoint matched
+  core::Tick first_mismatch = 0;    // tick of the first differing checkpoint (0 = none)
+  std::uint64_t expected_hash = 0;  // at first_mismatch
   std::uint64_t actual_hash = 0;
-  std::uint64_t final_hash = 0;         // world hash after end_tick
-  bool results_match = false;           // final kills/deaths/damage equal the recorded results
+  std::uint64_t final_hash = 0;  // world hash after end_tick
+  bool results_match = false;    // final kills/deaths/damage equal the recorded results
 };
 
 /// Errors: the embedded catalog or map does not load, or the roster is

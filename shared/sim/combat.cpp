@@ -62,7 +62,8 @@ void fire_slot(World& w, Bot& bot, Slot slot, const Command& cmd, std::vector<Ev
       const unsigned rays = weapon.kind == WeaponKind::Shotgun ? weapon.pellets : 1u;
       for (unsigned i = 0; i < rays; ++i) {
         const int hit = trace_hitscan(w, bot, bot.pos, spread_dir(), weapon.range, cmd.view_tick);
-        if (hit >= 0) apply_damage(w, bot.id, w.bots[static_cast<std::size_t>(hit)], weapon.damage, weapon_index, events);
+        if (hit >= 0)
+          apply_damage(w, bot.id, w.bots[static_cast<std::size_t>(hit)], weapon.damage, weapon_index, events);
       }
       break;
     }

@@ -33,7 +33,8 @@ core::Result<Loadout, std::string> resolve_loadout(const Catalog& c, const Loado
   if (r.name.size() > kMaxBotNameBytes) {
     return Fail{"bot name longer than " + std::to_string(kMaxBotNameBytes) + " bytes"};
   }
-  if (!core::is_display_text(r.name, kMaxBotNameBytes)) return Fail{"bot name has characters that are not printable ASCII"};
+  if (!core::is_display_text(r.name, kMaxBotNameBytes))
+    return Fail{"bot name has characters that are not printable ASCII"};
   if (r.paint > 0xffffffu) return Fail{"paint above 0xFFFFFF"};
   Loadout l;
   l.name = r.name;

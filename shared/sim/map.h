@@ -24,9 +24,9 @@ struct Map {
   std::string name;
   float width = 0.0f;
   float height = 0.0f;
-  std::vector<Box> walls;     // interior obstacles (the outer bounds are implicit)
-  std::vector<Spawn> spawns;  // at least one
-  std::uint64_t identity = 0; // hash of the map's canonical bytes (replays)
+  std::vector<Box> walls;      // interior obstacles (the outer bounds are implicit)
+  std::vector<Spawn> spawns;   // at least one
+  std::uint64_t identity = 0;  // hash of the map's canonical bytes (replays)
 };
 
 }  // namespace qbot::sim

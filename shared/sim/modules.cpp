@@ -14,9 +14,7 @@ void use_module(World& w, Bot& bot, const Command& cmd, std::vector<Event>& even
   bot.module_until = w.tick + ticks_for(w.rules, m.duration);
   events.push_back({Event::Kind::ModuleUsed, bot.id, 0, 0, bot.loadout.module});
   switch (m.kind) {
-    case ModuleKind::Shield:
-      bot.shield = static_cast<std::int32_t>(m.magnitude);
-      break;
+    case ModuleKind::Shield: bot.shield = static_cast<std::int32_t>(m.magnitude); break;
     case ModuleKind::Dash: {
       const auto axis = [](std::int8_t v) { return static_cast<float>(std::max<int>(v, -127)) / 127.0f; };
       const Vec2 stick{axis(cmd.move_x), axis(cmd.move_y)};
@@ -24,9 +22,7 @@ void use_module(World& w, Bot& bot, const Command& cmd, std::vector<Event>& even
       bot.dash_dir = len > 0.1f ? stick * (1.0f / len) : from_angle(bot.aim);
       break;
     }
-    case ModuleKind::Repair:
-      bot.repair_left = static_cast<std::int32_t>(m.magnitude);
-      break;
+    case ModuleKind::Repair: bot.repair_left = static_cast<std::int32_t>(m.magnitude); break;
     case ModuleKind::Emp: {
       const core::Tick until = w.tick + ticks_for(w.rules, m.duration);
       w.grid.for_each_near(bot.pos, m.radius, [&](std::uint32_t index) {

@@ -19,8 +19,8 @@ void move_bot(const World& w, core::Tick now, Bot& bot, const Command& cmd) {
   const Map& map = *w.map;
   const float dt = 1.0f / static_cast<float>(w.rules.tick_rate);
 
-  const float turn = std::clamp(angle_delta(bot.aim, aim_radians(cmd.aim)), -chassis.turn_rate * dt,
-                                chassis.turn_rate * dt);
+  const float turn =
+      std::clamp(angle_delta(bot.aim, aim_radians(cmd.aim)), -chassis.turn_rate * dt, chassis.turn_rate * dt);
   bot.aim = std::fmod(bot.aim + turn + kTwoPi, kTwoPi);
 
   const ModuleSpec& module = w.module(bot);

@@ -72,8 +72,8 @@ class SpatialGrid {
     std::uint32_t index;
     std::uint32_t cell;
   };
-  std::vector<Pending> pending_;           // added since reset()
-  std::vector<std::uint32_t> fill_;        // scratch: next free slot per cell
+  std::vector<Pending> pending_;     // added since reset()
+  std::vector<std::uint32_t> fill_;  // scratch: next free slot per cell
 };
 
 }  // namespace qbot::sim

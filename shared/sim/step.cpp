@@ -24,7 +24,8 @@ std::vector<Event> step(World& w, std::span<const BotCommand> commands) {
   // One command per bot, in bot-id order, so the result does not depend on
   // arrival order. A merge walk over the sorted commands keeps this linear.
   std::vector<BotCommand> sorted(commands.begin(), commands.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](const BotCommand& a, const BotCommand& b) { return a.bot < b.bot; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const BotCommand& a, const BotCommand& b) { return a.bot < b.bot; });
   std::vector<Command> per_bot(w.bots.size());
   std::size_t next = 0;
   for (std::size_t i = 0; i < w.bots.size(); ++i) {

@@ -11,8 +11,16 @@ struct Vec2 {
   friend constexpr Vec2 operator-(Vec2 a, Vec2 b) { return {a.x - b.x, a.y - b.y}; }
   friend constexpr Vec2 operator*(Vec2 a, float s) { return {a.x * s, a.y * s}; }
   friend constexpr bool operator==(Vec2 a, Vec2 b) = default;
-  Vec2& operator+=(Vec2 b) { x += b.x; y += b.y; return *this; }
-  Vec2& operator-=(Vec2 b) { x -= b.x; y -= b.y; return *this; }
+  Vec2& operator+=(Vec2 b) {
+    x += b.x;
+    y += b.y;
+    return *this;
+  }
+  Vec2& operator-=(Vec2 b) {
+    x -= b.x;
+    y -= b.y;
+    return *this;
+  }
 };
 
 inline float dot(Vec2 a, Vec2 b) { return a.x * b.x + a.y * b.y; }

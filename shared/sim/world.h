@@ -24,38 +24,38 @@ constexpr EntityId kFirstProjectileId = 256;
 
 /// Tunables of one match, fixed for its lifetime (recorded in replays).
 struct Rules {
-  std::uint32_t tick_rate = 60;        // Hz
-  bool team_mode = false;              // true: teams, no friendly fire
-  bool combat_enabled = true;          // false during warm-up: move, no damage
-  float respawn_delay_s = 2.0f;        // s dead before respawning
-  float spawn_protection_s = 1.5f;     // s invulnerable after (re)spawn, ends on firing
-  std::uint32_t max_rewind_ticks = 12; // lag compensation limit (200 ms at 60 Hz)
-  float projectile_radius = 0.15f;     // m, every projectile
+  std::uint32_t tick_rate = 60;         // Hz
+  bool team_mode = false;               // true: teams, no friendly fire
+  bool combat_enabled = true;           // false during warm-up: move, no damage
+  float respawn_delay_s = 2.0f;         // s dead before respawning
+  float spawn_protection_s = 1.5f;      // s invulnerable after (re)spawn, ends on firing
+  std::uint32_t max_rewind_ticks = 12;  // lag compensation limit (200 ms at 60 Hz)
+  float projectile_radius = 0.15f;      // m, every projectile
 };
 
 enum Slot : std::uint8_t { kPrimary = 0, kSecondary = 1 };
 
 struct Bot {
   EntityId id = 0;
-  std::uint8_t team = 0;                // 0 = no team (free-for-all)
+  std::uint8_t team = 0;  // 0 = no team (free-for-all)
   Loadout loadout;
   Vec2 pos;
   Vec2 vel;
-  float aim = 0.0f;                     // radians, [0, 2pi)
+  float aim = 0.0f;  // radians, [0, 2pi)
   std::int32_t hp = 0;
-  std::int32_t shield = 0;              // damage the active shield still absorbs
+  std::int32_t shield = 0;  // damage the active shield still absorbs
   bool alive = true;
-  core::Tick respawn_at = 0;            // when dead: tick of respawn
-  core::Tick spawned_at = 0;            // tick of the last (re)spawn: lag compensation
-                                        //   never hits a previous life
-  core::Tick protected_until = 0;       // spawn protection ends at this tick
-  core::Tick stunned_until = 0;         // EMP: no firing / modules until this tick
+  core::Tick respawn_at = 0;              // when dead: tick of respawn
+  core::Tick spawned_at = 0;              // tick of the last (re)spawn: lag compensation
+                                          //   never hits a previous life
+  core::Tick protected_until = 0;         // spawn protection ends at this tick
+  core::Tick stunned_until = 0;           // EMP: no firing / modules until this tick
   std::array<core::Tick, 2> next_fire{};  // per weapon slot: first tick it may fire
-  std::array<float, 2> heat{};          // per weapon slot, 0..1
-  core::Tick module_ready_at = 0;       // module usable from this tick
-  core::Tick module_until = 0;          // the module's effect lasts until this tick
-  Vec2 dash_dir;                        // unit vector while dashing
-  std::int32_t repair_left = 0;         // hp the running repair still restores
+  std::array<float, 2> heat{};            // per weapon slot, 0..1
+  core::Tick module_ready_at = 0;         // module usable from this tick
+  core::Tick module_until = 0;            // the module's effect lasts until this tick
+  Vec2 dash_dir;                          // unit vector while dashing
+  std::int32_t repair_left = 0;           // hp the running repair still restores
   std::uint32_t kills = 0;
   std::uint32_t deaths = 0;
   std::int32_t damage_dealt = 0;
@@ -71,12 +71,12 @@ enum class ProjectileKind : std::uint8_t { Bullet = 0, Missile = 1 };
 struct Projectile {
   EntityId id = 0;
   EntityId owner = 0;
-  std::uint8_t team = 0;     // owner's team when fired
+  std::uint8_t team = 0;  // owner's team when fired
   PartIndex weapon = 0;
   ProjectileKind kind = ProjectileKind::Bullet;
   Vec2 pos;
   Vec2 vel;
-  EntityId target = 0;       // Missile: bot it homes on (0 = none yet)
+  EntityId target = 0;  // Missile: bot it homes on (0 = none yet)
   core::Tick expires = 0;
 };
 
@@ -84,14 +84,14 @@ struct World {
   Rules rules;
   const Catalog* catalog = nullptr;
   const Map* map = nullptr;
-  core::Tick tick = 0;              // last simulated tick (0 = none yet)
+  core::Tick tick = 0;  // last simulated tick (0 = none yet)
   core::Rng rng;
-  std::vector<Bot> bots;            // ascending id
+  std::vector<Bot> bots;                // ascending id
   std::vector<Projectile> projectiles;  // ascending spawn order
   EntityId next_projectile_id = kFirstProjectileId;
-  LagHistory history;               // past bot positions for lag compensation
-  SpatialGrid grid;                 // scratch broad phase, rebuilt every tick
-  WallIndex walls;                  // static broad phase of map->walls
+  LagHistory history;  // past bot positions for lag compensation
+  SpatialGrid grid;    // scratch broad phase, rebuilt every tick
+  WallIndex walls;     // static broad phase of map->walls
 
   const ChassisSpec& chassis(const Bot& b) const { return catalog->chassis[b.loadout.chassis]; }
   const WeaponSpec& weapon(const Bot& b, Slot s) const {

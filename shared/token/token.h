@@ -36,7 +36,7 @@ struct JoinClaims {
   std::uint16_t protocol_version = 0;
   std::uint64_t match_id = 0;
   std::uint64_t account_id = 0;
-  std::string server_id;        // 1..64 bytes
+  std::string server_id;         // 1..64 bytes
   std::uint64_t expires_ms = 0;  // unix ms
   friend bool operator==(const JoinClaims&, const JoinClaims&) = default;
 };

@@ -24,7 +24,7 @@ class UsedTokens {
   void forget_expired(std::uint64_t now_ms);
 
   std::size_t capacity_;
-  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> by_key_;    // -> expires
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> by_key_;  // -> expires
   std::set<std::pair<std::uint64_t, std::pair<std::uint64_t, std::uint64_t>>> by_expiry_;
   std::uint64_t evicted_ = 0;
 };

@@ -36,7 +36,10 @@ sim::Map scaled_map(float scale) {
   sim::Map m;
   m.name = "bench";
   m.width = m.height = 64.0f * scale;
-  const sim::Box boxes[] = {{{14, 14}, {20, 16}}, {{44, 14}, {50, 16}}, {{14, 48}, {20, 50}}, {{44, 48}, {50, 50}},
+  const sim::Box boxes[] = {{{14, 14}, {20, 16}},
+                            {{44, 14}, {50, 16}},
+                            {{14, 48}, {20, 50}},
+                            {{44, 48}, {50, 50}},
                             {{30, 26}, {34, 38}}};
   for (float ox = 0; ox < scale; ox += 1.0f) {
     for (float oy = 0; oy < scale; oy += 1.0f) {

@@ -4,8 +4,8 @@
 // it), receives and discards their inputs, and every tick sends each client
 // one unreliable packet of --packet-bytes. No simulation, no snapshots.
 // Prints its CPU time per client-tick on exit (SIGINT/SIGTERM).
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -27,7 +27,9 @@ std::chrono::nanoseconds now() {
 double cpu_seconds() {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
-  const auto s = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  const auto s = [](const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6;
+  };
   return s(ru.ru_utime) + s(ru.ru_stime);
 }
 }  // namespace

@@ -39,7 +39,8 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   h.client_build = "fuzz";
   h.join_token = {1, 2, 3, 4};
   add(enc.encode(h));
-  Welcome w{kProtocolVersion, 1, 1, 1, 60, 1, 10, "foundry", "srv", GameMode::TeamDeathmatch, 1, 1, {}, false, 0, {}, false, 0};
+  Welcome w{kProtocolVersion,         1, 1, 1,  60,    1, 10, "foundry", "srv",
+            GameMode::TeamDeathmatch, 1, 1, {}, false, 0, {}, false,     0};
   w.reconnect_token.assign(kReconnectTokenBytes, 7);
   add(enc.encode(w));
   add(enc.encode(Reject{RejectReason::BadMessage, "why"}));
@@ -67,8 +68,14 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
   add(enc.encode(with_loadout));
   // Lobby messages.
   add(enc.encode(GarageRequest{3, GarageOp::Create, 0, Loadout{"Rusty", "scout", "shotgun", "missiles", "dash", 1}}));
-  add(enc.encode(GarageReply{3, GarageStatus::Ok, "", {GarageBot{1, Loadout{"b", "tank", "laser", "blaster", "emp", 7}, 1, 1, 2, 3}},
-                             1500.0, 350.0, 0, 1}));
+  add(enc.encode(GarageReply{3,
+                             GarageStatus::Ok,
+                             "",
+                             {GarageBot{1, Loadout{"b", "tank", "laser", "blaster", "emp", 7}, 1, 1, 2, 3}},
+                             1500.0,
+                             350.0,
+                             0,
+                             1}));
   add(enc.encode(QueueRequest{GameMode::TeamDeathmatch, "eu", 1, "party", 2}));
   add(enc.encode(CancelQueue{4}));
   add(enc.encode(QueueStatus{QueueState::Waiting, 1, 9, 100, 2000, ""}));

@@ -22,10 +22,12 @@ std::vector<std::uint8_t> mutate(qbot::core::Rng& rng, std::vector<std::uint8_t>
   for (int r = 0; r < rounds; ++r) {
     switch (rng.below(6)) {
       case 0:
-        if (!in.empty()) in[rng.below(static_cast<std::uint32_t>(in.size()))] ^= static_cast<std::uint8_t>(1u << rng.below(8));
+        if (!in.empty())
+          in[rng.below(static_cast<std::uint32_t>(in.size()))] ^= static_cast<std::uint8_t>(1u << rng.below(8));
         break;
       case 1:
-        if (!in.empty()) in[rng.below(static_cast<std::uint32_t>(in.size()))] = static_cast<std::uint8_t>(rng.next_u32());
+        if (!in.empty())
+          in[rng.below(static_cast<std::uint32_t>(in.size()))] = static_cast<std::uint8_t>(rng.next_u32());
         break;
       case 2:
         if (!in.empty()) in.resize(rng.below(static_cast<std::uint32_t>(in.size())));

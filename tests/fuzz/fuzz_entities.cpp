@@ -14,7 +14,8 @@ const Frame& populated() {
   static const Frame f = [] {
     Frame fr;
     fr.tick = 3;
-    for (const std::uint16_t id : std::initializer_list<std::uint16_t>{1, 2, 5, 256, 300}) fr.entities.push_back(EntityState{id, {100, 100, 0, 0, 7, 50, 0, 1, 0, 0, 1}});
+    for (const std::uint16_t id : std::initializer_list<std::uint16_t>{1, 2, 5, 256, 300})
+      fr.entities.push_back(EntityState{id, {100, 100, 0, 0, 7, 50, 0, 1, 0, 0, 1}});
     return fr;
   }();
   return f;

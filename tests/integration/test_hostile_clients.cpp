@@ -7,10 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ports.h"
 #include "proto/version.h"
 #include "server_process.h"
 #include "test_client.h"
-#include "ports.h"
 #include "wait.h"
 
 using namespace qbot;
@@ -18,7 +18,6 @@ using namespace qbot::test;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 class HostileClients : public ::testing::Test {
  protected:

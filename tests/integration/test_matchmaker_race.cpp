@@ -95,7 +95,7 @@ class HeldAtStartStore final : public Store {
   StoreResult<bool> cancel_ticket(AccountId account) override { return inner_->cancel_ticket(account); }
   StoreResult<bool> remove_ticket(AccountId account) override { return inner_->remove_ticket(account); }
   StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> accounts,
-                                                                      std::uint32_t ttl_ms) override {
+                                                                     std::uint32_t ttl_ms) override {
     return inner_->poll_tickets(accounts, ttl_ms);
   }
   StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,

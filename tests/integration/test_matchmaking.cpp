@@ -28,11 +28,30 @@ const std::string kSecret = "integration-test-fleet-secret";
 
 std::vector<std::string> fleet_flags(const RedisServer& redis, const std::string& id,
                                      std::vector<std::string> more = {}) {
-  std::vector<std::string> f{"--redis",        redis.url(),  "--token-secret", kSecret, "--server-id", id,
-                             "--region",       "local",      "--match-duration", "10", "--countdown", "1",
-                             "--results-time", "1",          "--matchmaker-interval-ms", "200",
-                             "--connections-per-ip", "1024", "--match-join-timeout", "5",
-                             "--heartbeat-ms", "500",        "--registry-ttl-ms", "1500"};
+  std::vector<std::string> f{"--redis",
+                             redis.url(),
+                             "--token-secret",
+                             kSecret,
+                             "--server-id",
+                             id,
+                             "--region",
+                             "local",
+                             "--match-duration",
+                             "10",
+                             "--countdown",
+                             "1",
+                             "--results-time",
+                             "1",
+                             "--matchmaker-interval-ms",
+                             "200",
+                             "--connections-per-ip",
+                             "1024",
+                             "--match-join-timeout",
+                             "5",
+                             "--heartbeat-ms",
+                             "500",
+                             "--registry-ttl-ms",
+                             "1500"};
   f.insert(f.end(), more.begin(), more.end());
   return f;
 }
@@ -68,11 +87,11 @@ TEST(Matchmaking, SixtyFourBotsPlayTheirMatchesAcrossTwoServersExactlyOnce) {
   constexpr int kBots = 64;
   constexpr int kMatches = 2;
   const std::string report = temp_dir("mm-report") + "/r.json";
-  const auto run = run_program(QBOT_HEADLESS_BIN,
-                               {"--server", a.endpoint() + "," + b.endpoint(), "--bots", std::to_string(kBots),
-                                "--queue", "ffa", "--matches", std::to_string(kMatches), "--duration", "150",
-                                "--report", report},
-                               "mm-headless", 200s);
+  const auto run =
+      run_program(QBOT_HEADLESS_BIN,
+                  {"--server", a.endpoint() + "," + b.endpoint(), "--bots", std::to_string(kBots), "--queue", "ffa",
+                   "--matches", std::to_string(kMatches), "--duration", "150", "--report", report},
+                  "mm-headless", 200s);
   ASSERT_EQ(run.exit_code, 0) << run.output << "\n--- server a ---\n" << a.process().log().substr(0, 4000);
   const std::string json = read_text(report);
   EXPECT_EQ(json_number(json, "matches_played"), kBots * kMatches) << json;
@@ -98,7 +117,8 @@ TEST(Matchmaking, SixtyFourBotsPlayTheirMatchesAcrossTwoServersExactlyOnce) {
   // servers created exactly as many tickets as there are seats.
   EXPECT_EQ(seats_of.size(), static_cast<std::size_t>(kBots));
   for (const auto& [account, n] : seats_of) EXPECT_EQ(n, kMatches) << "account " << account;
-  const double tickets = a.metric("qbot_tickets_created_total").value_or(-1) + b.metric("qbot_tickets_created_total").value_or(-1);
+  const double tickets =
+      a.metric("qbot_tickets_created_total").value_or(-1) + b.metric("qbot_tickets_created_total").value_or(-1);
   EXPECT_EQ(tickets, static_cast<double>(seats));
   EXPECT_GT(matches_on["mm-a"], 0);
   EXPECT_GT(matches_on["mm-b"], 0);
@@ -143,15 +163,16 @@ TEST(Matchmaking, AKilledServerLeavesTheRegistryAndGetsNoNewMatches) {
   b.process().signal(SIGKILL);  // no deregistration: only the TTL can remove it
   const auto killed = std::chrono::steady_clock::now();
   ASSERT_TRUE(eventually([&] { return !server_live(*store, "dies-b"); }, 10s));
-  const auto gone_after = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
+  const auto gone_after =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
   std::cout << "the killed server's entry was gone after " << gone_after.count() << " ms (TTL 1500 ms)\n";
   RecordProperty("registry_entry_gone_after_ms", static_cast<int>(gone_after.count()));
   EXPECT_TRUE(server_live(*store, "live-a"));
 
-  const auto run = run_program(QBOT_HEADLESS_BIN,
-                               {"--server", a.endpoint(), "--bots", "8", "--queue", "ffa", "--matches", "1",
-                                "--duration", "60"},
-                               "after-kill", 90s);
+  const auto run =
+      run_program(QBOT_HEADLESS_BIN,
+                  {"--server", a.endpoint(), "--bots", "8", "--queue", "ffa", "--matches", "1", "--duration", "60"},
+                  "after-kill", 90s);
   ASSERT_EQ(run.exit_code, 0) << run.output;
   const auto matches = all_matches(*store);
   ASSERT_FALSE(matches.empty());
@@ -197,8 +218,9 @@ class JoinTokens : public ::testing::Test {
   }
 
   std::string sign(AccountId account, MatchId match, const std::string& server_id, std::int64_t ttl_ms) const {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     return qbot::token::sign_join(qbot::token::derive_key(kSecret),
                                   {qbot::proto::kProtocolVersion, match, account, server_id,
                                    static_cast<std::uint64_t>(now + ttl_ms)});
@@ -271,8 +293,8 @@ TEST(Matchmaking, AResultOfAMatchThatEndsWhileRedisIsDownIsJournaledThenDelivere
   // Both players are in the matchmade battle (10 s): now take Redis away.
   ASSERT_TRUE(eventually([&] { return a.metric("qbot_players").value_or(0) >= 2; }, 30s)) << bots.log();
   redis.stop();
-  ASSERT_TRUE(eventually([&] { return a.metric("qbot_match_results_total{outcome=\"journaled\"}").value_or(0) >= 1; },
-                         40s))
+  ASSERT_TRUE(
+      eventually([&] { return a.metric("qbot_match_results_total{outcome=\"journaled\"}").value_or(0) >= 1; }, 40s))
       << a.process().log().substr(0, 4000);
   EXPECT_EQ(a.metric("qbot_results_journaled"), 1.0);
   EXPECT_EQ(a.metric("qbot_match_results_total{outcome=\"applied\"}"), 0.0);

@@ -14,7 +14,6 @@ using namespace qbot::test;
 
 namespace {
 
-
 /// 16 fighting bots (two 8-bot arenas, 60 Hz) for `seconds`; the JSON report.
 std::string fighting_bots(const std::vector<std::string>& server_flags, const std::string& tag, int seconds) {
   ServerProcess server(server_flags, tag);

@@ -13,7 +13,6 @@
 using namespace qbot::test;
 namespace fs = std::filesystem;
 
-
 TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
   const std::string records = temp_dir("records");
   ServerProcess server({"--arena-size", "16", "--min-players", "16", "--countdown", "1", "--match-duration", "12",
@@ -31,12 +30,14 @@ TEST(RecordedMatch, SixteenHeadlessBotsPlayAMatchThatReplaysBitForBit) {
 
   // The replay is written by the server's side thread: poll for it.
   fs::path replay;
-  ASSERT_TRUE(eventually([&] {
-    for (const auto& e : fs::directory_iterator(records)) {
-      if (e.path().extension() == ".qreplay") replay = e.path();
-    }
-    return !replay.empty();
-  }, std::chrono::seconds(10)));
+  ASSERT_TRUE(eventually(
+      [&] {
+        for (const auto& e : fs::directory_iterator(records)) {
+          if (e.path().extension() == ".qreplay") replay = e.path();
+        }
+        return !replay.empty();
+      },
+      std::chrono::seconds(10)));
   EXPECT_EQ(server.metric("qbot_replays_written_total"), 1.0);
   EXPECT_EQ(server.metric("qbot_matches_finished_total"), 1.0);
 

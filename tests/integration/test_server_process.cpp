@@ -54,8 +54,9 @@ TEST(ServerProcess, RegistersInRedisWithTtlAndDeregistersOnSigterm) {
   ServerProcess server({"--redis", redis.url(), "--server-id", "it-reg-1", "--region", "eu-west", "--heartbeat-ms",
                         "200", "--registry-ttl-ms", "1500"},
                        "registry");
-  ASSERT_TRUE(eventually([&] { return redis.command({"HGET", "qbot:server:it-reg-1", "port"}) ==
-                                      std::to_string(server.port()); }));
+  ASSERT_TRUE(eventually([&] {
+    return redis.command({"HGET", "qbot:server:it-reg-1", "port"}) == std::to_string(server.port());
+  }));
   EXPECT_EQ(redis.command({"HGET", "qbot:server:it-reg-1", "region"}), "eu-west");
   EXPECT_EQ(redis.command({"HGET", "qbot:server:it-reg-1", "capacity"}), "1024");
   const int ttl = std::stoi(redis.command({"PTTL", "qbot:server:it-reg-1"}));
@@ -86,8 +87,8 @@ TEST(ServerProcess, RegistersInRedisWithTtlAndDeregistersOnSigterm) {
 
 TEST(ServerProcess, AKilledServersRegistryEntryExpires) {
   RedisServer redis;
-  ServerProcess server({"--redis", redis.url(), "--server-id", "it-dies", "--heartbeat-ms", "200",
-                        "--registry-ttl-ms", "1000"},
+  ServerProcess server({"--redis", redis.url(), "--server-id", "it-dies", "--heartbeat-ms", "200", "--registry-ttl-ms",
+                        "1000"},
                        "registry-kill");
   ASSERT_TRUE(eventually([&] { return redis.command({"EXISTS", "qbot:server:it-dies"}) == "1"; }));
   server.process().signal(SIGKILL);
@@ -115,8 +116,7 @@ TEST(ServerProcess, ReadsAConfigFileAndEnvironment) {
   const std::string dir = temp_dir("config");
   std::ofstream(dir + "/qbot.toml") << "tick-rate = 30\narena-size = 4\n";
   ::setenv("QBOT_REGION", "from-env", 1);
-  ServerProcess server({"--config", dir + "/qbot.toml", "--redis", redis.url(), "--server-id", "it-cfg"},
-                       "configfile");
+  ServerProcess server({"--config", dir + "/qbot.toml", "--redis", redis.url(), "--server-id", "it-cfg"}, "configfile");
   ::unsetenv("QBOT_REGION");
   ASSERT_TRUE(eventually([&] { return redis.command({"EXISTS", "qbot:server:it-cfg"}) == "1"; }));
   EXPECT_EQ(redis.command({"HGET", "qbot:server:it-cfg", "region"}), "from-env");
@@ -140,8 +140,8 @@ TEST(ServerProcess, InvalidConfigFailsAtStartupNamingTheField) {
   const auto run = run_program(QBOT_SERVER_BIN, {"--tick-rate", "5", "--metrics-port", "0"}, "badcfg", 10s);
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.output.find("--tick-rate"), std::string::npos) << run.output;
-  const auto bad_redis = run_program(QBOT_SERVER_BIN, {"--redis", "redis://host:notaport", "--metrics-port", "0"},
-                                     "badredis", 10s);
+  const auto bad_redis =
+      run_program(QBOT_SERVER_BIN, {"--redis", "redis://host:notaport", "--metrics-port", "0"}, "badredis", 10s);
   EXPECT_EQ(bad_redis.exit_code, 2);
   EXPECT_NE(bad_redis.output.find("--redis"), std::string::npos) << bad_redis.output;
 }
@@ -205,8 +205,8 @@ TEST(ServerProcess, AnInstalledServerFindsItsContentUnderItsPrefix) {
   }
   EXPECT_FALSE(std::filesystem::is_empty(prefix + "/share/qbot-arena/maps"));
 
-  const std::vector<std::string> args{"--bind", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--journal-dir",
-                                      prefix + "/journal"};
+  const std::vector<std::string> args{"--bind",         "127.0.0.1", "--port",        "0",
+                                      "--metrics-port", "0",         "--journal-dir", prefix + "/journal"};
   {
     Process server(prefix + "/bin/qbot-server", args, prefix + "/server.log");
     ASSERT_TRUE(eventually([&] { return server.log().find("listening on udp") != std::string::npos; }, 10s))

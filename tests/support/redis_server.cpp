@@ -36,11 +36,10 @@ RedisServer::RedisServer() : port_(free_tcp_port()), dir_(temp_dir("redis")) { s
 
 void RedisServer::start() {
   process_.reset();
-  process_ = std::make_unique<Process>(
-      QBOT_REDIS_SERVER_BIN,
-      std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                               "no", "--dir", dir_},
-      dir_ + "/redis.log");
+  process_ = std::make_unique<Process>(QBOT_REDIS_SERVER_BIN,
+                                       std::vector<std::string>{"--port", std::to_string(port_), "--bind", "127.0.0.1",
+                                                                "--save", "", "--appendonly", "no", "--dir", dir_},
+                                       dir_ + "/redis.log");
   const bool up = eventually([&] { return command({"PING"}) == "PONG"; }, std::chrono::seconds(10));
   if (!up) throw std::runtime_error("redis-server did not start: " + process_->log());
 }

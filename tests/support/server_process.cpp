@@ -25,9 +25,9 @@ std::optional<std::string> metrics_page(std::uint16_t port) {
 
 ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& tag)
     : port_(free_udp_port()), metrics_port_(free_tcp_port()), dir_(temp_dir(tag)) {
-  std::vector<std::string> args{"--bind",         "127.0.0.1", "--port", std::to_string(port_), "--metrics-bind",
-                                "127.0.0.1",      "--metrics-port", std::to_string(metrics_port_), "--log-level",
-                                "debug"};
+  std::vector<std::string> args{"--bind",         "127.0.0.1", "--port",         std::to_string(port_),
+                                "--metrics-bind", "127.0.0.1", "--metrics-port", std::to_string(metrics_port_),
+                                "--log-level",    "debug"};
   // Its own result journal, not one shared in the working directory.
   if (std::find(extra.begin(), extra.end(), "--journal-dir") == extra.end()) {
     args.insert(args.end(), {"--journal-dir", dir_ + "/journal"});

@@ -42,7 +42,8 @@ struct RunResult {
   std::string output;
 };
 RunResult run_program(const std::string& program, std::vector<std::string> args, const std::string& tag,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(120), const std::string& stdin_file = "");
+                      std::chrono::milliseconds timeout = std::chrono::seconds(120),
+                      const std::string& stdin_file = "");
 
 /// Reads a number field from a flat JSON object (our own reports).
 std::optional<double> json_number(const std::string& json, const std::string& key);

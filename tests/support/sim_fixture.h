@@ -21,7 +21,8 @@ inline sim::Catalog test_catalog() {
   c.chassis = {{"scout", "Scout", 100, 0, 10.0f, 60.0f, 20.0f, 0.7f, 1.0f, 20},
                {"tank", "Tank", 200, 50, 5.0f, 20.0f, 4.0f, 1.2f, 3.0f, 50}};
   //            id          name   kind                     dmg interval spread range speed turn pellets heat cool cost
-  c.weapons = {{"blaster", "Blaster", sim::WeaponKind::Projectile, 10, 0.25f, 0.0f, 30.0f, 40.0f, 0.0f, 1, 0.0f, 1.0f, 10},
+  c.weapons = {{"blaster", "Blaster", sim::WeaponKind::Projectile, 10, 0.25f, 0.0f, 30.0f, 40.0f, 0.0f, 1, 0.0f, 1.0f,
+                10},
                {"laser", "Laser", sim::WeaponKind::Hitscan, 20, 0.5f, 0.0f, 40.0f, 0.0f, 0.0f, 1, 0.0f, 1.0f, 20},
                {"missiles", "Missiles", sim::WeaponKind::Homing, 30, 1.0f, 0.0f, 40.0f, 15.0f, 3.0f, 1, 0.0f, 1.0f, 30},
                {"shotgun", "Shotgun", sim::WeaponKind::Shotgun, 5, 0.8f, 0.3f, 10.0f, 0.0f, 0.0f, 6, 0.0f, 1.0f, 15},

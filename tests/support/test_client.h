@@ -32,7 +32,8 @@ class TestClient {
   std::optional<T> receive_a(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
-      auto m = receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+      auto m =
+          receive(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
       if (!m) return std::nullopt;
       if (auto* t = std::get_if<T>(&*m)) return *t;
     }
@@ -63,10 +64,10 @@ class TestClient {
   bool disconnected_ = false;
   std::uint32_t disconnect_data_ = 0;
   std::uint32_t undecodable_ = 0;
-  net::Packet pending_;       // one received packet not yet returned
+  net::Packet pending_;  // one received packet not yet returned
   bool has_pending_ = false;
   std::uint8_t pending_channel_ = 0;
-  net::Packet current_;       // keeps the last returned Snapshot's bytes alive
+  net::Packet current_;  // keeps the last returned Snapshot's bytes alive
 };
 
 }  // namespace qbot::test

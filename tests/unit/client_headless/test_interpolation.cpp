@@ -111,7 +111,7 @@ TEST(Interpolation, BlendMovesPositionsOnlyAndKeepsEntitiesOfTheNewerFrame) {
   proto::Frame a = frame_at(4);
   proto::Frame b = frame_at(8);
   b.entities[0].f[proto::kHp] = 40;
-  b.entities.push_back(entity(3, 1000, 0));  // only in b
+  b.entities.push_back(entity(3, 1000, 0));                // only in b
   a.entities.insert(a.entities.begin(), entity(0, 0, 0));  // only in a: gone by b
   const proto::Frame quarter = blend(a, b, 0.25f);
   EXPECT_EQ(quarter.tick, 5u);

@@ -28,8 +28,8 @@ class PredictionTest : public ::testing::Test {
   PredictionTest()
       : catalog_(qbot::test::test_catalog()),
         map_(qbot::test::test_map()),
-        loadout_(qbot::test::loadout(qbot::test::kScout, qbot::test::kBlaster, qbot::test::kLaser,
-                                     qbot::test::kShield)),
+        loadout_(
+            qbot::test::loadout(qbot::test::kScout, qbot::test::kBlaster, qbot::test::kLaser, qbot::test::kShield)),
         predictor_(catalog_, map_, loadout_, kEntity, kTickRate) {
     sim::Rules rules;
     rules.tick_rate = kTickRate;

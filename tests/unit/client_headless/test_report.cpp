@@ -27,15 +27,39 @@ FleetTotals some_totals() {
   return t;
 }
 
-const std::vector<std::string> kTopKeys = {
-    "server", "bots_requested", "bots_connected", "bots_failed", "duration_s", "tick_rate", "snapshots_received",
-    "snapshots_per_bot_per_s", "snapshot_decode_errors", "snapshot_baseline_missing", "inputs_sent", "kills",
-    "matches_ended", "match_results_duplicated", "prediction_error_p50", "prediction_error_p99",
-    "snapshot_gap_ms_p50", "snapshot_gap_ms_p99", "disconnects", "rtt_ms_p50", "rtt_ms_p99", "rtt_ms_max",
-    "bytes_down_per_bot_per_s", "bytes_up_per_bot_per_s", "churn_rejoins", "matches_played", "queue_refusals",
-    "time_to_match_ms_p50", "time_to_match_ms_p99", "rejects"};
-const std::vector<std::string> kServerKeys = {"server_tick_ms_p50", "server_tick_ms_p99", "server_tick_ms_max",
-                                              "server_tick_overruns", "server_ticks", "server_cpu_s",
+const std::vector<std::string> kTopKeys = {"server",
+                                           "bots_requested",
+                                           "bots_connected",
+                                           "bots_failed",
+                                           "duration_s",
+                                           "tick_rate",
+                                           "snapshots_received",
+                                           "snapshots_per_bot_per_s",
+                                           "snapshot_decode_errors",
+                                           "snapshot_baseline_missing",
+                                           "inputs_sent",
+                                           "kills",
+                                           "matches_ended",
+                                           "match_results_duplicated",
+                                           "prediction_error_p50",
+                                           "prediction_error_p99",
+                                           "snapshot_gap_ms_p50",
+                                           "snapshot_gap_ms_p99",
+                                           "disconnects",
+                                           "rtt_ms_p50",
+                                           "rtt_ms_p99",
+                                           "rtt_ms_max",
+                                           "bytes_down_per_bot_per_s",
+                                           "bytes_up_per_bot_per_s",
+                                           "churn_rejoins",
+                                           "matches_played",
+                                           "queue_refusals",
+                                           "time_to_match_ms_p50",
+                                           "time_to_match_ms_p99",
+                                           "rejects"};
+const std::vector<std::string> kServerKeys = {"server_tick_ms_p50", "server_tick_ms_p99",
+                                              "server_tick_ms_max", "server_tick_overruns",
+                                              "server_ticks",       "server_cpu_s",
                                               "server_cpu_percent", "server_bytes_out_per_client_per_s"};
 
 std::vector<std::string> keys_of(const nlohmann::ordered_json& j) {
@@ -62,7 +86,8 @@ TEST(Report, HasEveryKeyInOrderWithItsTypeOnOneCompactLine) {
   want.push_back("series");
   EXPECT_EQ(keys_of(j), want);
   EXPECT_TRUE(j["server"].is_string());
-  for (const char* k : {"bots_requested", "bots_connected", "bots_failed", "tick_rate", "snapshots_received", "kills"}) {
+  for (const char* k :
+       {"bots_requested", "bots_connected", "bots_failed", "tick_rate", "snapshots_received", "kills"}) {
     EXPECT_TRUE(j[k].is_number_unsigned()) << k;
   }
   for (const char* k : {"duration_s", "snapshots_per_bot_per_s", "prediction_error_p99", "rtt_ms_max"}) {
@@ -114,7 +139,8 @@ TEST(Report, SummaryKeepsALongServerListWhole) {
   const RunInfo run{servers, 32, 60, 10.0};
   const std::string summary = report_summary(run, some_totals(), std::nullopt);
   EXPECT_EQ(summary.rfind("qbot-headless summary (" + servers + ", 10.0 s)\n", 0), 0u);
-  EXPECT_NE(summary.find("  bots            30/32 connected, 2 failed, 0 disconnected\n"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("  bots            30/32 connected, 2 failed, 0 disconnected\n"), std::string::npos)
+      << summary;
   EXPECT_NE(summary.find("  rejected        server_full: 2\n"), std::string::npos) << summary;
 }
 

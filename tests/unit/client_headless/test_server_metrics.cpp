@@ -19,8 +19,11 @@ namespace {
 /// A page shaped like qbot-server's: `fast` ticks of 0.4 ms and `slow` of 3 ms.
 std::string page(int fast, int slow, double cpu_s) {
   prometheus::Registry r;
-  auto& hist = prometheus::BuildHistogram().Name("qbot_tick_duration_seconds").Help("t").Register(r).Add(
-      {}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.004});
+  auto& hist = prometheus::BuildHistogram()
+                   .Name("qbot_tick_duration_seconds")
+                   .Help("t")
+                   .Register(r)
+                   .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.004});
   for (int i = 0; i < fast; ++i) hist.Observe(0.0004);
   for (int i = 0; i < slow; ++i) hist.Observe(0.003);
   prometheus::BuildCounter().Name("qbot_ticks_total").Help("t").Register(r).Add({}).Increment(fast + slow);
@@ -91,8 +94,8 @@ TEST(ServerMetrics, CountersWeReadMustBeFiniteAndNotNegative) {
 TEST(ServerMetrics, BucketsMustFormAHistogram) {
   EXPECT_EQ(error_of("qbot_ticks_total 1\nqbot_tick_duration_seconds_bucket{le=\"abc\"} 1\n").rfind("bad bucket: ", 0),
             0u);
-  EXPECT_EQ(error_of("qbot_ticks_total 1\nqbot_tick_duration_seconds_bucket{x=\"1\"} 1\n").rfind("bad bucket: ", 0),
-            0u) << "no le label";
+  EXPECT_EQ(error_of("qbot_ticks_total 1\nqbot_tick_duration_seconds_bucket{x=\"1\"} 1\n").rfind("bad bucket: ", 0), 0u)
+      << "no le label";
   EXPECT_EQ(error_of("qbot_ticks_total 1\n"
                      "qbot_tick_duration_seconds_bucket{le=\"0.002\"} 1\n"
                      "qbot_tick_duration_seconds_bucket{le=\"0.001\"} 2\n"

@@ -35,7 +35,8 @@ class ScopedEnv {
 /// QBOT_ + the flag without its dashes, upper case, '-' -> '_'.
 std::string env_name_of(std::string_view flag) {
   std::string out = "QBOT_";
-  for (const char c : flag.substr(2)) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char c : flag.substr(2))
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 

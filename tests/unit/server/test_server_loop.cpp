@@ -4,8 +4,8 @@
 #include <prometheus/registry.h>
 
 #include "proto/version.h"
-#include "server/store/memory_store.h"
 #include "server/server.h"
+#include "server/store/memory_store.h"
 #include "test_client.h"
 #include "wait.h"
 
@@ -118,8 +118,8 @@ TEST_F(ServerLoop, ChosenLoadoutIsAnnouncedAndAnInvalidOneRejectedWithTheReason)
   const sim::Catalog& cat = content_->catalog.catalog;
   auto c = client();
   proto::Hello h = hello(proto::kProtocolVersion, "ada");
-  h.loadout = proto::Loadout{"Rusty", cat.chassis.back().id, cat.weapons[0].id, cat.weapons[1].id,
-                             cat.modules.back().id, 0x336699};
+  h.loadout = proto::Loadout{"Rusty",           cat.chassis.back().id, cat.weapons[0].id,
+                             cat.weapons[1].id, cat.modules.back().id, 0x336699};
   c->send(h);
   ASSERT_TRUE(c->receive_a<proto::Welcome>());
   std::optional<proto::PlayerJoined> joined;

@@ -92,18 +92,22 @@ TEST(ArenaLifecycle, WaitsForPlayersCountsDownFightsEndsAndResets) {
   TestArena t;
   Arena arena(1, t.content, t.settings, 5, 8, "test");
   ASSERT_TRUE(arena.add_player(1, 1, laser_bot("a")));
-  step_until(arena, [] { return false; }, 120);
+  step_until(
+      arena, [] { return false; }, 120);
   EXPECT_EQ(arena.phase(), MatchPhase::Waiting) << "one player is not enough";
 
   ASSERT_TRUE(arena.add_player(2, 2, laser_bot("b")));
-  auto run = step_until(arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 5);
+  auto run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 5);
   ASSERT_EQ(arena.phase(), MatchPhase::Countdown);
-  run = step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 61);
+  run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Battle; }, 61);
   ASSERT_EQ(arena.phase(), MatchPhase::Battle) << "1 s countdown";
   const std::uint64_t first_match = arena.match_id();
   EXPECT_NE(first_match, 0u);
 
-  run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 20 * 60 + 1);
+  run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Results; }, 20 * 60 + 1);
   ASSERT_EQ(arena.phase(), MatchPhase::Results);
   int kills = 0;
   for (const auto& e : run.events) kills += std::holds_alternative<proto::Kill>(e.body) ? 1 : 0;
@@ -118,7 +122,8 @@ TEST(ArenaLifecycle, WaitsForPlayersCountsDownFightsEndsAndResets) {
   EXPECT_EQ(arena.matches_finished(), 1u);
 
   // Results -> reset -> straight into the next countdown (both still here).
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 61);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 61);
   EXPECT_EQ(arena.phase(), MatchPhase::Countdown);
   for (const sim::Bot& b : arena.world().bots) EXPECT_EQ(b.kills, 0u) << "a fresh arena";
 }
@@ -128,10 +133,12 @@ TEST(ArenaLifecycle, CountdownAbortsWhenAPlayerLeaves) {
   Arena arena(1, t.content, t.settings, 5, 8, "test");
   arena.add_player(1, 1, laser_bot("a"));
   arena.add_player(2, 2, laser_bot("b"));
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 5);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Countdown; }, 5);
   ASSERT_EQ(arena.phase(), MatchPhase::Countdown);
   arena.remove_player(2);
-  step_until(arena, [] { return false; }, 2);
+  step_until(
+      arena, [] { return false; }, 2);
   EXPECT_EQ(arena.phase(), MatchPhase::Waiting);
 }
 
@@ -142,16 +149,20 @@ TEST(ArenaLifecycle, TimeLimitAndNotEnoughPlayers) {
   Arena arena(1, t.content, t.settings, 5, 8, "test");
   arena.add_player(1, 1, laser_bot("a"));
   arena.add_player(2, 2, laser_bot("b"));
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 120, false);
-  auto run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 2 * 60 + 1, false);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Battle; }, 120, false);
+  auto run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Results; }, 2 * 60 + 1, false);
   ASSERT_EQ(arena.phase(), MatchPhase::Results);
   ASSERT_NE(find_end(run), nullptr);
   EXPECT_EQ(find_end(run)->reason, proto::EndReason::TimeLimit);
 
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200, false);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200, false);
   ASSERT_EQ(arena.phase(), MatchPhase::Battle);
   arena.remove_player(2);
-  run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 2);
+  run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Results; }, 2);
   ASSERT_EQ(arena.phase(), MatchPhase::Results);
   ASSERT_NE(find_end(run), nullptr);
   EXPECT_EQ(find_end(run)->reason, proto::EndReason::NotEnoughPlayers);
@@ -167,7 +178,8 @@ TEST(ArenaLifecycle, TeamDeathmatchBalancesTeamsAndNamesAWinner) {
   for (const auto& p : arena.players()) (p.team == 1 ? team1 : team2) += 1;
   EXPECT_EQ(team1, 2);
   EXPECT_EQ(team2, 2);
-  auto run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 30 * 60);
+  auto run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Results; }, 30 * 60);
   ASSERT_EQ(arena.phase(), MatchPhase::Results);
   const proto::MatchEnded* ended = find_end(run);
   ASSERT_NE(ended, nullptr);
@@ -187,16 +199,18 @@ TEST(ArenaLifecycle, RecordedBattleReplaysToTheSameHashes) {
   Arena arena(1, content, t.settings, 77, 8, "test");
   const auto& cat = game.value().catalog.catalog;
   for (std::uint32_t i = 1; i <= 4; ++i) {
-    sim::Loadout l{"bot", static_cast<sim::PartIndex>(i % cat.chassis.size()),
+    sim::Loadout l{"bot",
+                   static_cast<sim::PartIndex>(i % cat.chassis.size()),
                    static_cast<sim::PartIndex>(i % cat.weapons.size()),
                    static_cast<sim::PartIndex>((i + 1) % cat.weapons.size()),
-                   static_cast<sim::PartIndex>(i % cat.modules.size()), 0};
+                   static_cast<sim::PartIndex>(i % cat.modules.size()),
+                   0};
     arena.add_player(i, i, l);
   }
   ArenaRun run;
   for (int tick = 0; tick < 40 * 60 && !run.recording; ++tick) {
     Arena::TickOutput out;
-    if (tick == 600) arena.remove_player(4);  // a leaver mid-battle
+    if (tick == 600) arena.remove_player(4);                           // a leaver mid-battle
     if (tick == 700) arena.add_player(5, 5, {"late", 0, 0, 0, 0, 0});  // and a late joiner
     arena.step(fight(arena), out);
     if (out.finished_battle) run.recording = std::move(out.finished_battle);
@@ -224,7 +238,8 @@ TEST(ArenaMatchmade, PlaysOneBattleWithTheAssignedIdTeamsAndAccountsThenFinishes
   Arena arena(1, t.content, t.settings, 5, 3, "test");
   ASSERT_TRUE(arena.add_player(1, 1, laser_bot("a"), Seat{1001, 7, 2}));
   ASSERT_TRUE(arena.add_player(2, 2, laser_bot("b"), Seat{1002, 0, 2}));
-  step_until(arena, [] { return false; }, 120);
+  step_until(
+      arena, [] { return false; }, 120);
   EXPECT_EQ(arena.phase(), MatchPhase::Waiting) << "waits for every assigned player";
   EXPECT_EQ(arena.find_player(1)->team, 2) << "the matchmaker's team, not the arena's balancing";
   EXPECT_EQ(arena.find_player(2)->team, 2);
@@ -233,16 +248,19 @@ TEST(ArenaMatchmade, PlaysOneBattleWithTheAssignedIdTeamsAndAccountsThenFinishes
 
   arena.lower_min_players(2);  // the join timeout passed: go with two
   ASSERT_TRUE(arena.add_player(3, 3, laser_bot("c"), Seat{1003, 0, 1}));
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
   ASSERT_EQ(arena.phase(), MatchPhase::Battle);
   EXPECT_EQ(arena.match_id(), 4242u);
-  auto run = step_until(arena, [&] { return arena.phase() == MatchPhase::Results; }, 20 * 60 + 1);
+  auto run = step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Results; }, 20 * 60 + 1);
   const proto::MatchEnded* ended = find_end(run);
   ASSERT_NE(ended, nullptr);
   EXPECT_EQ(ended->match_id, 4242u);
   for (const auto& row : ended->results) EXPECT_EQ(row.account_id, 1000u + row.player_id);
   EXPECT_FALSE(arena.finished());
-  step_until(arena, [&] { return arena.finished(); }, 61);
+  step_until(
+      arena, [&] { return arena.finished(); }, 61);
   EXPECT_TRUE(arena.finished()) << "no second battle: the server closes the arena";
   EXPECT_EQ(arena.matches_finished(), 1u);
 }
@@ -254,12 +272,15 @@ TEST(ArenaMatchmade, ABattleEndsEarlyOnlyWhenOpponentsRunOut) {
   t.settings.score_limit = 0;
   Arena arena(1, t.content, t.settings, 5, 3, "test");
   for (SessionId s = 1; s <= 3; ++s) ASSERT_TRUE(arena.add_player(s, static_cast<std::uint32_t>(s), laser_bot("x")));
-  step_until(arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
+  step_until(
+      arena, [&] { return arena.phase() == MatchPhase::Battle; }, 200);
   ASSERT_EQ(arena.phase(), MatchPhase::Battle);
   arena.remove_player(3);  // 2 of 3 left: still a battle
-  step_until(arena, [] { return false; }, 10, false);
+  step_until(
+      arena, [] { return false; }, 10, false);
   EXPECT_EQ(arena.phase(), MatchPhase::Battle);
   arena.remove_player(2);
-  step_until(arena, [] { return false; }, 2, false);
+  step_until(
+      arena, [] { return false; }, 2, false);
   EXPECT_EQ(arena.phase(), MatchPhase::Results);
 }

@@ -172,7 +172,7 @@ TEST(IoWorker, StopRunsTheQueuedJobsKeepsTheirAnswersAndRefusesNewOnes) {
   std::thread stopper([&] { w.stop(); });
   ASSERT_TRUE(eventually([&] {
     if (!w.post([&](Store&) { ++ran; })) return true;  // refused: stop() has closed the queue
-    ++accepted;  // got in before stop(): must run too
+    ++accepted;                                        // got in before stop(): must run too
     return false;
   }));
   release.set_value();

@@ -104,8 +104,9 @@ class LobbyTest : public ::testing::Test {
   Metrics metrics_{registry_};
   sim::Catalog catalog_ = test::test_catalog();
   std::vector<Sent> sent_;
-  Lobby lobby_{lobby_config(), io_, catalog_, metrics_,
-               [this](SessionId s, const proto::Message& m) { sent_.push_back({s, m}); }};
+  Lobby lobby_{lobby_config(), io_, catalog_, metrics_, [this](SessionId s, const proto::Message& m) {
+                 sent_.push_back({s, m});
+               }};
 };
 
 class LobbyOnAFullIoWorker : public LobbyTest {

@@ -18,8 +18,8 @@ struct Fixture {
   token::Key key = token::derive_key("hosted matches test secret");
   HostedMatches hosted{key, "srv-1", 4};
 
-  std::string token(MatchId match, AccountId account, std::string server = "srv-1", std::uint64_t expires = kNow + 60000,
-                    std::uint16_t version = proto::kProtocolVersion) const {
+  std::string token(MatchId match, AccountId account, std::string server = "srv-1",
+                    std::uint64_t expires = kNow + 60000, std::uint16_t version = proto::kProtocolVersion) const {
     return token::sign_join(key, {version, match, account, std::move(server), expires});
   }
   RejectReason refusal(const std::string& t) {

@@ -124,8 +124,8 @@ TEST(MatchFormation, RatingWindowWidensWithTheAnchorsWait) {
   FormationRules pairs = ffa();
   pairs.max_players = 2;  // a full match at once when two fit the window
   const std::vector<Ticket> q{ticket(1, 1500, 0), ticket(2, 1651, 0)};
-  EXPECT_TRUE(form_matches(q, 0, pairs).empty());  // 151 > 150
-  EXPECT_TRUE(form_matches(q, 19, pairs).empty());  // 150 + 50 × 0.019 < 151
+  EXPECT_TRUE(form_matches(q, 0, pairs).empty());    // 151 > 150
+  EXPECT_TRUE(form_matches(q, 19, pairs).empty());   // 150 + 50 × 0.019 < 151
   EXPECT_EQ(form_matches(q, 20, pairs).size(), 1u);  // 150 + 50 × 0.020 = 151
   // Exactly on the edge of the initial window.
   EXPECT_EQ(form_matches(std::vector<Ticket>{ticket(1, 1500), ticket(2, 1650)}, 0, pairs).size(), 1u);

@@ -20,10 +20,14 @@ constexpr std::uint32_t kTicketTtlMs = 60'000;
 class ForwardingStore : public Store {
  public:
   explicit ForwardingStore(Store& inner) : inner_(inner) {}
-  StoreResult<bool> heartbeat_server(const ServerInfo& i, std::uint32_t t) override { return inner_.heartbeat_server(i, t); }
+  StoreResult<bool> heartbeat_server(const ServerInfo& i, std::uint32_t t) override {
+    return inner_.heartbeat_server(i, t);
+  }
   StoreResult<bool> deregister_server(const std::string& id) override { return inner_.deregister_server(id); }
   StoreResult<std::vector<ServerInfo>> live_servers() override { return inner_.live_servers(); }
-  StoreResult<BotRecord> create_bot(AccountId a, const BotRecord& b, std::uint32_t m) override { return inner_.create_bot(a, b, m); }
+  StoreResult<BotRecord> create_bot(AccountId a, const BotRecord& b, std::uint32_t m) override {
+    return inner_.create_bot(a, b, m);
+  }
   StoreResult<std::vector<BotRecord>> list_bots(AccountId a) override { return inner_.list_bots(a); }
   StoreResult<BotRecord> update_bot(AccountId a, const BotRecord& b) override { return inner_.update_bot(a, b); }
   StoreResult<bool> delete_bot(AccountId a, std::uint32_t b) override { return inner_.delete_bot(a, b); }
@@ -32,7 +36,7 @@ class ForwardingStore : public Store {
   StoreResult<bool> cancel_ticket(AccountId a) override { return inner_.cancel_ticket(a); }
   StoreResult<bool> remove_ticket(AccountId a) override { return inner_.remove_ticket(a); }
   StoreResult<std::vector<std::optional<TicketStatus>>> poll_tickets(std::span<const AccountId> a,
-                                                                      std::uint32_t ttl) override {
+                                                                     std::uint32_t ttl) override {
     return inner_.poll_tickets(a, ttl);
   }
   StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& m, const std::string& r,
@@ -40,11 +44,17 @@ class ForwardingStore : public Store {
     return inner_.waiting_tickets(m, r, limit);
   }
   StoreResult<MatchId> reserve_match_ids(std::uint32_t c) override { return inner_.reserve_match_ids(c); }
-  StoreResult<std::vector<bool>> assign_matches(std::span<const MatchAssignment> m) override { return inner_.assign_matches(m); }
-  StoreResult<std::vector<MatchAssignment>> take_matches(const std::string& s, std::size_t max) override { return inner_.take_matches(s, max); }
+  StoreResult<std::vector<bool>> assign_matches(std::span<const MatchAssignment> m) override {
+    return inner_.assign_matches(m);
+  }
+  StoreResult<std::vector<MatchAssignment>> take_matches(const std::string& s, std::size_t max) override {
+    return inner_.take_matches(s, max);
+  }
   StoreResult<std::optional<MatchAssignment>> match(MatchId id) override { return inner_.match(id); }
   StoreResult<bool> submit_result(const MatchResult& r) override { return inner_.submit_result(r); }
-  StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override { return inner_.results(after, count); }
+  StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) override {
+    return inner_.results(after, count);
+  }
   std::string describe() const override { return "forwarding to " + inner_.describe(); }
 
  protected:

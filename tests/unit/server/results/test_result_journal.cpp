@@ -64,12 +64,12 @@ TEST_F(ResultJournalTest, BrokenFilesAreSetAsideAndTheOthersDelivered) {
   for (MatchId id : {1, 2, 3, 4}) ASSERT_TRUE(journal.save(ended_at(id, 100 + id)).ok());
   const fs::path d = journal.dir();
   const std::string good = encode_result(ended_at(2, 102));
-  fs::resize_file(d / "1.result", 10);                                            // truncated
-  std::ofstream(d / "3.result", std::ios::binary | std::ios::trunc) << "garbage";  // corrupt
-  std::ofstream(d / "5.result", std::ios::binary) << good;                         // holds match 2
-  std::ofstream(d / "x.result", std::ios::binary) << good;                         // not a match id
+  fs::resize_file(d / "1.result", 10);                                               // truncated
+  std::ofstream(d / "3.result", std::ios::binary | std::ios::trunc) << "garbage";    // corrupt
+  std::ofstream(d / "5.result", std::ios::binary) << good;                           // holds match 2
+  std::ofstream(d / "x.result", std::ios::binary) << good;                           // not a match id
   std::ofstream(d / "6.result", std::ios::binary) << good + std::string(3000, 'x');  // far too long
-  std::ofstream(d / "8.result.tmp", std::ios::binary) << "half";                   // a crash mid-save
+  std::ofstream(d / "8.result.tmp", std::ios::binary) << "half";                     // a crash mid-save
 
   const auto pending = journal.pending();
   EXPECT_EQ(ids(pending), (std::vector<MatchId>{2, 4}));

@@ -16,9 +16,7 @@ namespace {
 
 class Handshake : public ::testing::Test {
  protected:
-  Session& add_session(SessionId id) {
-    return sessions_.add(Session(id, net::PeerRef{}, 0ns, 5s, 240, 3));
-  }
+  Session& add_session(SessionId id) { return sessions_.add(Session(id, net::PeerRef{}, 0ns, 5s, 240, 3)); }
   HandshakeView view(const Session& s) const {
     HandshakeView v{s, sessions_, catalog_, key_};
     v.max_clients = 8;
@@ -98,7 +96,8 @@ TEST_F(Handshake, WhileDrainingEveryKindOfHelloIsRefusedWithShuttingDown) {
 
 TEST_F(Handshake, BadGuestNamesAreRefusedWithInvalidName) {
   Session& s = add_session(1);
-  for (const std::string& name : {std::string(), std::string(25, 'a'), std::string("tab\there"), std::string("\x1b[2J")}) {
+  for (const std::string& name :
+       {std::string(), std::string(25, 'a'), std::string("tab\there"), std::string("\x1b[2J")}) {
     EXPECT_EQ(refusal(decide_hello(guest(name), view(s))).reason, RejectReason::InvalidName) << name.size();
   }
   EXPECT_TRUE(std::holds_alternative<handshake::AdmitGuest>(decide_hello(guest(std::string(24, 'a')), view(s))));

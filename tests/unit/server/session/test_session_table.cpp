@@ -9,9 +9,7 @@ using namespace qbot::server;
 using namespace std::chrono_literals;
 
 namespace {
-Session fresh(SessionId id, std::chrono::nanoseconds now = 0ns) {
-  return Session(id, net::PeerRef{}, now, 5s, 240, 3);
-}
+Session fresh(SessionId id, std::chrono::nanoseconds now = 0ns) { return Session(id, net::PeerRef{}, now, 5s, 240, 3); }
 }  // namespace
 
 TEST(SessionTable, ReconnectTokensAreRandomIndexedAndRevokedWithTheirSession) {

@@ -66,8 +66,8 @@ TEST(ClientSnapshots, OverBudgetTheNearestComeFirst) {
   world.tick = 9;
   world.entities.push_back(entity(1, 100, 100, proto::EntityKind::Bot));
   for (std::uint16_t i = 0; i < 60; ++i) {
-    world.entities.push_back(entity(static_cast<std::uint16_t>(256 + i), 100.0f + static_cast<float>(i) * 0.5f,
-                                    130.0f, proto::EntityKind::Bullet, 7));
+    world.entities.push_back(entity(static_cast<std::uint16_t>(256 + i), 100.0f + static_cast<float>(i) * 0.5f, 130.0f,
+                                    proto::EntityKind::Bullet, 7));
   }
   SnapshotPolicy policy;
   policy.max_bytes = 120;

@@ -42,9 +42,9 @@ TEST(Rating, FreeForAllWinnerUpLoserDownMiddleBetween) {
   const std::vector<RatedPlayer> match = {ffa(rated(1500, 200), 2), ffa(rated(1500, 200), 1), ffa(rated(1500, 200), 3)};
   const auto out = rate_match(match);
   ASSERT_EQ(out.size(), 3u);
-  EXPECT_GT(out[1].rating, 1500.0);            // 1st
-  EXPECT_NEAR(out[0].rating, 1500.0, 1e-9);    // 2nd of three equals: one win, one loss
-  EXPECT_LT(out[2].rating, 1500.0);            // 3rd
+  EXPECT_GT(out[1].rating, 1500.0);          // 1st
+  EXPECT_NEAR(out[0].rating, 1500.0, 1e-9);  // 2nd of three equals: one win, one loss
+  EXPECT_LT(out[2].rating, 1500.0);          // 3rd
   // Symmetric: what the winner gains the loser loses.
   EXPECT_NEAR(out[1].rating - 1500.0, 1500.0 - out[2].rating, 1e-9);
   for (const Rating& r : out) {

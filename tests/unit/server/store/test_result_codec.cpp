@@ -81,8 +81,8 @@ TEST(ResultCodec, UnknownVersionIsRefused) {
 
 TEST(ResultCodec, OutOfRangeFieldsAreRefused) {
   const std::string good = encode_result(sample(1));
-  const std::size_t server_len = 9;                      // after version + match id
-  const std::size_t mode_len = server_len + 1 + 10;      // "eu-1.srv_7"
+  const std::size_t server_len = 9;                  // after version + match id
+  const std::size_t mode_len = server_len + 1 + 10;  // "eu-1.srv_7"
   const std::size_t row_count = mode_len + 1 + 3 + 8 + 1;
   const std::size_t account = row_count + 1;
   const std::size_t placement = account + 8 + 4 + 1 + 4 + 4 + 4 + 4;

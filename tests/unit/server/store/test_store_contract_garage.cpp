@@ -3,8 +3,8 @@
 // tests at the end: stats from the results hash, hostile entries.
 #include <gtest/gtest.h>
 
-#include "server/store/record_codec.h"
 #include "server/lobby/lobby.h"
+#include "server/store/record_codec.h"
 #include "store_fixtures.h"
 
 using namespace qbot;
@@ -150,8 +150,8 @@ TEST(RedisStoreGarage, StatsComeFromTheResultsHashAndLeaveWithTheBot) {
   ASSERT_TRUE(fx.store.create_bot(5, bot("b"), 8).ok());
   EXPECT_EQ(redis.command({"HGET", "qbot:garage:5", "next_id"}), "2");
   // What results write (docs/REDIS.md "Results and ratings").
-  redis.command({"HSET", "qbot:botstats:5", "1:matches", "4", "1:wins", "1", "1:kills", "9", "1:deaths", "3",
-                 "2:matches", "1"});
+  redis.command(
+      {"HSET", "qbot:botstats:5", "1:matches", "4", "1:wins", "1", "1:kills", "9", "1:deaths", "3", "2:matches", "1"});
   auto list = fx.store.list_bots(5);
   ASSERT_TRUE(list.ok());
   EXPECT_EQ((*list)[0].stats, (BotStats{4, 1, 9, 3}));
@@ -175,12 +175,12 @@ TEST(RedisStoreGarage, HostileEntriesAreSkippedAndCounted) {
   auto& redis = *RedisFixture::server;
   ASSERT_TRUE(fx.store.create_bot(5, bot("good"), 8).ok());
   const std::string valid = encode_bot(bot("evil"));
-  redis.command({"HSET", "qbot:garage:5", "abc", valid});              // not an id
-  redis.command({"HSET", "qbot:garage:5", "01", valid});               // an alias of bot 1
-  redis.command({"HSET", "qbot:garage:5", "0", valid});                // id 0
-  redis.command({"HSET", "qbot:garage:5", "7", "garbage"});            // not a bot
-  redis.command({"HSET", "qbot:garage:5", "8", valid + "x"});          // trailing byte
-  redis.command({"HSET", "qbot:botstats:5", "1:wins", "lots"});        // not a count
+  redis.command({"HSET", "qbot:garage:5", "abc", valid});               // not an id
+  redis.command({"HSET", "qbot:garage:5", "01", valid});                // an alias of bot 1
+  redis.command({"HSET", "qbot:garage:5", "0", valid});                 // id 0
+  redis.command({"HSET", "qbot:garage:5", "7", "garbage"});             // not a bot
+  redis.command({"HSET", "qbot:garage:5", "8", valid + "x"});           // trailing byte
+  redis.command({"HSET", "qbot:botstats:5", "1:wins", "lots"});         // not a count
   redis.command({"HSET", "qbot:botstats:5", "1:kills", "4294967296"});  // too big
   auto list = fx.store.list_bots(5);
   ASSERT_TRUE(list.ok()) << list.error().message;

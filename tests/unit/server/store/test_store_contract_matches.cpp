@@ -223,9 +223,9 @@ TEST(RedisStoreMatches, HostileMatchesAndInboxEntriesAreSkippedAndCounted) {
   ASSERT_TRUE(fx.store.enqueue(ticket(2), kLongTtl).ok());
   ASSERT_EQ(*fx.store.assign_matches(std::vector{match_of(50, {1, 2})}), std::vector<bool>{true});
   redis.command({"SET", "qbot:match:60", "garbage"});
-  redis.command({"SET", "qbot:match:61", encode_match(match_of(50, {1, 2}))});  // id mismatch
+  redis.command({"SET", "qbot:match:61", encode_match(match_of(50, {1, 2}))});           // id mismatch
   redis.command({"SET", "qbot:match:62", encode_match(match_of(62, {1, 2}, "srv-b"))});  // another server's
-  redis.command({"RPUSH", "qbot:inbox:srv-a", "60", "61", "62", "63", "nope"});  // 63: no record
+  redis.command({"RPUSH", "qbot:inbox:srv-a", "60", "61", "62", "63", "nope"});          // 63: no record
   EXPECT_FALSE(fx.store.match(60)->has_value());
   EXPECT_FALSE(fx.store.match(61)->has_value());
   EXPECT_EQ(fx.store.malformed_entries(), 2u);

@@ -114,20 +114,20 @@ TYPED_TEST(StoreContractResults, TeamResultRatesTeamAgainstTeam) {
 TYPED_TEST(StoreContractResults, InvalidResultsAreRefused) {
   auto& store = this->fx.store;
   std::vector<MatchResult> bad;
-  bad.push_back(ffa_result(0, {1, 2}));               // no match id
-  bad.push_back(ffa_result(5, {1, 0}));               // account 0
-  bad.push_back(ffa_result(5, {1, 1}));               // one account twice
+  bad.push_back(ffa_result(0, {1, 2}));  // no match id
+  bad.push_back(ffa_result(5, {1, 0}));  // account 0
+  bad.push_back(ffa_result(5, {1, 1}));  // one account twice
   bad.push_back(ffa_result(5, {1, 2}));
-  bad.back().rows[1].placement = 0;                   // no placement
+  bad.back().rows[1].placement = 0;  // no placement
   std::vector<AccountId> crowd;
   for (AccountId a = 1; a <= 65; ++a) crowd.push_back(a);
-  bad.push_back(ffa_result(5, crowd));                // 65 rows
+  bad.push_back(ffa_result(5, crowd));  // 65 rows
   bad.push_back(ffa_result(5, {1, 2}));
   bad.back().server_id = "bad id";
   bad.push_back(ffa_result(5, {1, 2}));
   bad.back().mode = "";
   bad.push_back(ffa_result(5, {1, 2}));
-  bad.back().mode = "ctf";                            // not a mode we run
+  bad.back().mode = "ctf";  // not a mode we run
   for (const MatchResult& r : bad) {
     auto out = store.submit_result(r);
     ASSERT_FALSE(out.ok());

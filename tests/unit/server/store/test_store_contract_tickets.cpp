@@ -163,9 +163,9 @@ TEST(RedisStoreTickets, HostileTicketsAreSkippedAndCounted) {
                    "data", data});
     redis.command({"ZADD", "qbot:queue:ffa:eu", "0", RedisStore::queue_member(account)});
   };
-  plant(2, "12", "garbage");                   // not a ticket
-  plant(3, "12", good);                        // someone else's ticket (account 2)
-  plant(4, "soon", encode_ticket(ticket(4)));  // creation time not a number
+  plant(2, "12", "garbage");                        // not a ticket
+  plant(3, "12", good);                             // someone else's ticket (account 2)
+  plant(4, "soon", encode_ticket(ticket(4)));       // creation time not a number
   plant(5, "12", encode_ticket(ticket(5, "tdm")));  // a tdm ticket in the ffa queue
   redis.command({"SET", "qbot:ticket:6", "not a hash"});
   redis.command({"ZADD", "qbot:queue:ffa:eu", "0", "00000000000000000006"});
@@ -174,8 +174,8 @@ TEST(RedisStoreTickets, HostileTicketsAreSkippedAndCounted) {
   EXPECT_EQ(accounts_of(*w), (std::vector<AccountId>{1}));
   EXPECT_EQ(fx.store.malformed_entries(), 5u);
 
-  redis.command({"HSET", "qbot:ticket:7", "state", "assigned", "created", "1", "match", "x", "host", "h", "port",
-                 "1", "token", "t"});
+  redis.command({"HSET", "qbot:ticket:7", "state", "assigned", "created", "1", "match", "x", "host", "h", "port", "1",
+                 "token", "t"});
   redis.command({"HSET", "qbot:ticket:8", "state", "confused", "created", "1"});
   redis.command({"HSET", "qbot:ticket:9", "state", "assigned", "created", "1", "match", "5", "host", "h", "port",
                  "70000", "token", "t"});

@@ -27,7 +27,8 @@ inline Ticket ticket(AccountId account, const std::string& mode = "ffa", const s
   return t;
 }
 
-inline MatchAssignment match_of(MatchId id, const std::vector<AccountId>& accounts, const std::string& server = "srv-a") {
+inline MatchAssignment match_of(MatchId id, const std::vector<AccountId>& accounts,
+                                const std::string& server = "srv-a") {
   MatchAssignment m;
   m.id = id;
   m.mode = "ffa";

@@ -14,8 +14,8 @@
 
 #include "content/catalog_loader.h"
 #include "process.h"
-#include "sim/loadout.h"
 #include "replaced.h"
+#include "sim/loadout.h"
 
 using namespace qbot;
 using namespace qbot::content;
@@ -52,8 +52,8 @@ const std::string kModules = R"([
 
 std::string catalog_json(const std::string& chassis = kChassis, const std::string& weapons = kWeapons,
                          const std::string& modules = kModules) {
-  return "{\n  \"version\": 3,\n  \"point_budget\": 100,\n  \"chassis\": " + chassis + ",\n  \"weapons\": " +
-         weapons + ",\n  \"modules\": " + modules + "\n}\n";
+  return "{\n  \"version\": 3,\n  \"point_budget\": 100,\n  \"chassis\": " + chassis + ",\n  \"weapons\": " + weapons +
+         ",\n  \"modules\": " + modules + "\n}\n";
 }
 
 std::string error_of(const std::string& json) {
@@ -218,10 +218,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCatalog{"\"hp\": 250", "\"hp\": \"lots\"", "error"}));
 
 TEST(CatalogLoader, PartCountsAreBounded) {
-  EXPECT_NE(error_of(catalog_json("[]")).find("cat.json: chassis: must have 1..255 entries, got 0"),
-            std::string::npos);
-  const std::string no_weapons = "{\"version\": 1, \"point_budget\": 100, \"chassis\": " + kChassis +
-                                 ", \"modules\": " + kModules + "}";
+  EXPECT_NE(error_of(catalog_json("[]")).find("cat.json: chassis: must have 1..255 entries, got 0"), std::string::npos);
+  const std::string no_weapons =
+      "{\"version\": 1, \"point_budget\": 100, \"chassis\": " + kChassis + ", \"modules\": " + kModules + "}";
   EXPECT_NE(error_of(no_weapons).find("weapons: must have 1..255 entries, got 0"), std::string::npos);
   EXPECT_TRUE(parse_catalog_json(catalog_json(kChassis, kWeapons, many_modules(255)), "cat.json"));
   EXPECT_NE(error_of(catalog_json(kChassis, kWeapons, many_modules(256)))

@@ -12,8 +12,8 @@
 
 #include "content/map_loader.h"
 #include "process.h"
-#include "sim/geometry.h"
 #include "replaced.h"
+#include "sim/geometry.h"
 
 using namespace qbot;
 using namespace qbot::content;
@@ -143,32 +143,31 @@ TEST_P(MapFieldErrors, NameTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     Map, MapFieldErrors,
-    ::testing::Values(
-        BadMap{"\"name\": \"testyard\"", "\"name\": \"Test Yard\"",
-               "name: must be 1..32 of [a-z0-9_-], got \"Test Yard\""},
-        BadMap{"\"name\": \"testyard\"", "\"name\": \"\"", "name: must be 1..32"},
-        BadMap{"\"name\": \"testyard\"", "\"name\": \"a\\u001b[31m\"",
-               "name: must be 1..32 of [a-z0-9_-], got \"a\\x1b[31m\""},
-        BadMap{"\"width\": 64", "\"width\": 4", "width: must be 8..512, got 4"},
-        BadMap{"\"height\": 48", "\"height\": 600", "height: must be 8..512, got 600"},
-        BadMap{"\"height\": 48", "\"height\": nan", "height: must be 8..512, got nan"},
-        BadMap{"\"min_x\": 30", "\"min_x\": -1", "walls[1].min_x: must be 0..64, got -1"},
-        BadMap{"\"max_x\": 34", "\"max_x\": 70", "walls[1].max_x: must be 0..64, got 70"},
-        BadMap{"\"min_y\": 20", "\"min_y\": 49", "walls[1].min_y: must be 0..48, got 49"},
-        BadMap{"\"max_y\": 12", "\"max_y\": 50", "walls[0].max_y: must be 0..48, got 50"},
-        BadMap{"\"max_x\": 20", "\"max_x\": 5", "walls[0]: min must be below max on both axes"},
-        BadMap{"\"max_y\": 28", "\"max_y\": 20", "walls[1]: min must be below max on both axes"},
-        BadMap{"\"x\": 4, \"y\": 4", "\"x\": 0.5, \"y\": 4", "spawns[0].x: must be 1..63, got 0.5"},
-        BadMap{"\"x\": 60, \"y\": 44", "\"x\": 60, \"y\": 47.5", "spawns[1].y: must be 1..47, got 47.5"},
-        BadMap{"\"x\": 32, \"y\": 40", "\"x\": 32, \"y\": 24", "spawns[2]: inside walls[1]"},
-        BadMap{"\"x\": 32, \"y\": 40", "\"x\": 10, \"y\": 10", "spawns[2]: inside walls[0]"},
-        BadMap{"\"team\": 2", "\"team\": 8", "spawns[1].team: must be 0..7, got 8"},
-        // The JSON parser's own errors carry line: column.
-        BadMap{"\"team\": 2", "\"team\": 256", "does not fit"},
-        BadMap{"\"team\": 2", "\"team\": -1", "does not fit"},
-        BadMap{"\"width\": 64", "\"width\": 64, \"depth\": 3", "unknown field: depth"},
-        BadMap{"\"min_x\": 10", "\"min_x\": 10, \"min_z\": 0", "unknown field: min_z"},
-        BadMap{"\"height\": 48,", "\"height\": 48", "m.json: 5:"}));
+    ::testing::Values(BadMap{"\"name\": \"testyard\"", "\"name\": \"Test Yard\"",
+                             "name: must be 1..32 of [a-z0-9_-], got \"Test Yard\""},
+                      BadMap{"\"name\": \"testyard\"", "\"name\": \"\"", "name: must be 1..32"},
+                      BadMap{"\"name\": \"testyard\"", "\"name\": \"a\\u001b[31m\"",
+                             "name: must be 1..32 of [a-z0-9_-], got \"a\\x1b[31m\""},
+                      BadMap{"\"width\": 64", "\"width\": 4", "width: must be 8..512, got 4"},
+                      BadMap{"\"height\": 48", "\"height\": 600", "height: must be 8..512, got 600"},
+                      BadMap{"\"height\": 48", "\"height\": nan", "height: must be 8..512, got nan"},
+                      BadMap{"\"min_x\": 30", "\"min_x\": -1", "walls[1].min_x: must be 0..64, got -1"},
+                      BadMap{"\"max_x\": 34", "\"max_x\": 70", "walls[1].max_x: must be 0..64, got 70"},
+                      BadMap{"\"min_y\": 20", "\"min_y\": 49", "walls[1].min_y: must be 0..48, got 49"},
+                      BadMap{"\"max_y\": 12", "\"max_y\": 50", "walls[0].max_y: must be 0..48, got 50"},
+                      BadMap{"\"max_x\": 20", "\"max_x\": 5", "walls[0]: min must be below max on both axes"},
+                      BadMap{"\"max_y\": 28", "\"max_y\": 20", "walls[1]: min must be below max on both axes"},
+                      BadMap{"\"x\": 4, \"y\": 4", "\"x\": 0.5, \"y\": 4", "spawns[0].x: must be 1..63, got 0.5"},
+                      BadMap{"\"x\": 60, \"y\": 44", "\"x\": 60, \"y\": 47.5", "spawns[1].y: must be 1..47, got 47.5"},
+                      BadMap{"\"x\": 32, \"y\": 40", "\"x\": 32, \"y\": 24", "spawns[2]: inside walls[1]"},
+                      BadMap{"\"x\": 32, \"y\": 40", "\"x\": 10, \"y\": 10", "spawns[2]: inside walls[0]"},
+                      BadMap{"\"team\": 2", "\"team\": 8", "spawns[1].team: must be 0..7, got 8"},
+                      // The JSON parser's own errors carry line: column.
+                      BadMap{"\"team\": 2", "\"team\": 256", "does not fit"},
+                      BadMap{"\"team\": 2", "\"team\": -1", "does not fit"},
+                      BadMap{"\"width\": 64", "\"width\": 64, \"depth\": 3", "unknown field: depth"},
+                      BadMap{"\"min_x\": 10", "\"min_x\": 10, \"min_z\": 0", "unknown field: min_z"},
+                      BadMap{"\"height\": 48,", "\"height\": 48", "m.json: 5:"}));
 
 TEST(MapLoader, CountsAreBounded) {
   const std::string no_spawns = replaced(kGoodMap, R"({"x": 4, "y": 4, "team": 1},

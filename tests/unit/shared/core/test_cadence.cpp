@@ -21,7 +21,7 @@ TEST(Cadence, APeriodShorterThanATickRunsEveryTick) {
 }
 
 TEST(Cadence, FractionalPeriodsRoundDownToWholeTicks) {
-  EXPECT_EQ(Cadence(100, 64).period_ticks(), 6u);    // 6.4 ticks
+  EXPECT_EQ(Cadence(100, 64).period_ticks(), 6u);  // 6.4 ticks
   EXPECT_EQ(Cadence(5000, 30).period_ticks(), 150u);
   EXPECT_EQ(Cadence(1000, 128).period_ticks(), 128u);
 }

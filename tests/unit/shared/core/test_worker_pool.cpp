@@ -3,8 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <thread>
 #include <set>
+#include <thread>
 
 #include "core/worker_pool.h"
 

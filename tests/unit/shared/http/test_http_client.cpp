@@ -76,7 +76,8 @@ class EchoServer {
     }
     const std::string reply = std::string(info->request_method) + " " + (type != nullptr ? type : "-") + " " +
                               std::to_string(info->content_length) + "\n" + body;
-    mg_printf(conn, "HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+    mg_printf(conn,
+              "HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
               reply.size());
     mg_write(conn, reply.data(), reply.size());
     return 201;
@@ -212,7 +213,8 @@ TEST(HttpClient, EmptyPostBodyIsSentAsContentLengthZero) {
 }
 
 TEST(HttpClient, BadUrlsAreRefusedBeforeConnecting) {
-  for (const char* bad : {"", "127.0.0.1:9/metrics", "ftp://127.0.0.1/x", "file:///etc/passwd", "http://", "not a url"}) {
+  for (const char* bad :
+       {"", "127.0.0.1:9/metrics", "ftp://127.0.0.1/x", "file:///etc/passwd", "http://", "not a url"}) {
     auto r = Client().get(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().kind, ErrorKind::BadRequest) << bad << ": " << r.error().message;

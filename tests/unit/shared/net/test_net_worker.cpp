@@ -69,7 +69,8 @@ TEST(NetWorker, AStalledTickLosesReceivedPacketsBeyondTheInboxBoundAndCountsThem
     while (p.client->service(ev, 0)) {
     }
     return p.server->queue_drops().inbox_packets == 15;
-  })) << "dropped " << p.server->queue_drops().inbox_packets;
+  })) << "dropped "
+      << p.server->queue_drops().inbox_packets;
   std::vector<NetEvent> events;
   p.server->poll(events, std::chrono::milliseconds(0));
   EXPECT_EQ(count_received(events), 5u);

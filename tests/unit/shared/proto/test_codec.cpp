@@ -35,7 +35,8 @@ TEST(Codec, HelloRoundTrips) {
 
 TEST(Codec, WelcomeRejectSnapshotAndEventsRoundTrip) {
   Encoder enc;
-  Welcome w{kProtocolVersion, 7, 3, 2, 60, 1, 1234, "foundry", "srv-1", GameMode::TeamDeathmatch, 2, 5, {}, true, 0, {}, false, 0};
+  Welcome w{kProtocolVersion,         7, 3, 2,  60,   1, 1234, "foundry", "srv-1",
+            GameMode::TeamDeathmatch, 2, 5, {}, true, 0, {},   false,     0};
   w.reconnect_token.assign(kReconnectTokenBytes, 9);
   auto wb = copy(enc.encode(w));
   auto wm = decode(wb, Sender::Server, 0);
@@ -77,7 +78,9 @@ TEST(Codec, MatchEventsRoundTrip) {
       {10, PhaseChanged{MatchPhase::Countdown, 310, 0, "foundry"}},
       {20, PhaseChanged{MatchPhase::Battle, 18020, 0xfeedface12345678ULL, "crossfire"}},
       {30, Kill{3, 7, "missiles"}},
-      {40, MatchEnded{0xfeedface12345678ULL, EndReason::ScoreLimit, 2,
+      {40, MatchEnded{0xfeedface12345678ULL,
+                      EndReason::ScoreLimit,
+                      2,
                       {{1, 3, "ada", 2, 20, 4, 1800, 20, 1}, {2, 7, "bob", 1, 3, 12, 500, 3, 2}}}},
   };
   for (const MatchEvent& e : events) {

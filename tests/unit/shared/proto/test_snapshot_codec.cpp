@@ -46,8 +46,10 @@ Frame evolve(qbot::core::Rng& rng, const Frame& prev) {
   for (const auto& e : prev.entities) {
     if (rng.below(40) == 0) continue;  // removed
     EntityState s = extrapolate(e, 1, kRate);
-    if (rng.below(4) == 0) s.f[kVelX] = std::clamp(s.f[kVelX] + static_cast<std::int32_t>(rng.below(41)) - 20, -400, 400);
-    if (rng.below(4) == 0) s.f[kVelY] = std::clamp(s.f[kVelY] + static_cast<std::int32_t>(rng.below(41)) - 20, -400, 400);
+    if (rng.below(4) == 0)
+      s.f[kVelX] = std::clamp(s.f[kVelX] + static_cast<std::int32_t>(rng.below(41)) - 20, -400, 400);
+    if (rng.below(4) == 0)
+      s.f[kVelY] = std::clamp(s.f[kVelY] + static_cast<std::int32_t>(rng.below(41)) - 20, -400, 400);
     if (rng.below(3) == 0) s.f[kAim] = (s.f[kAim] + static_cast<std::int32_t>(rng.below(41)) + 4076) % kAimSteps;
     if (rng.below(10) == 0) s.f[kHp] = static_cast<std::int32_t>(rng.below(1024));
     if (rng.below(8) == 0) s.f[kX] = std::clamp(s.f[kX] + static_cast<std::int32_t>(rng.below(9)) - 4, -32768, 32767);
@@ -105,7 +107,7 @@ TEST(SnapshotCodec, ClientAlwaysHoldsExactlyWhatTheServerThinksThroughLossAndAck
     limits.max_bytes = rng.below(3) == 0 ? 20 + rng.below(200) : 0;
     Frame truth = random_frame(rng, 1, 30);
     limits.exact_entity = truth.entities.empty() ? 0 : truth.entities.front().id;
-    std::map<Tick, Frame> server_views;  // what the server recorded per tick
+    std::map<Tick, Frame> server_views;   // what the server recorded per tick
     std::map<Tick, Frame> client_frames;  // what the client decoded
     Tick acked = 0;
     const std::uint32_t loss_pct = rng.below(40);
@@ -194,7 +196,8 @@ TEST(SnapshotCodec, BudgetKeepsTheExactEntityAndTheNearestFirst) {
   encode_snapshot(nullptr, f, kRate, limits, bytes, view);
   EXPECT_LE(bytes.size(), 160u);
   EXPECT_LT(view.entities.size(), f.entities.size()) << "the budget must bind here";
-  for (const std::uint16_t id : std::initializer_list<std::uint16_t>{50, 40, 41, 42}) EXPECT_NE(find(view, id), nullptr) << id;
+  for (const std::uint16_t id : std::initializer_list<std::uint16_t>{50, 40, 41, 42})
+    EXPECT_NE(find(view, id), nullptr) << id;
 }
 
 TEST(SnapshotCodec, RemovingAnEntityNotInTheBaselineIsAnError) {
@@ -261,8 +264,8 @@ TEST(SnapshotCodec, RandomBytesNeverCrashAndRarelyDecode) {
     if (out.ok()) {
       ++decoded;
       EXPECT_LE(out->entities.size(), kMaxSnapshotEntities);
-      EXPECT_TRUE(std::is_sorted(out->entities.begin(), out->entities.end(),
-                                 [](auto& a, auto& b) { return a.id < b.id; }));
+      EXPECT_TRUE(
+          std::is_sorted(out->entities.begin(), out->entities.end(), [](auto& a, auto& b) { return a.id < b.id; }));
     }
   }
   EXPECT_LT(decoded, 20000);

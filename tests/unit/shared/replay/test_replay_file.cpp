@@ -63,7 +63,8 @@ Recording small_match() {
       rec.commands.push_back({world.tick + 1, {bot, c}});
     }
     sim::step(world, commands);
-    if (world.tick % 30 == 0 || world.tick == rec.end_tick) rec.checkpoints.push_back({world.tick, sim::world_hash(world)});
+    if (world.tick % 30 == 0 || world.tick == rec.end_tick)
+      rec.checkpoints.push_back({world.tick, sim::world_hash(world)});
   }
   for (const sim::Bot& b : world.bots) {
     rec.results.push_back({b.id, b.id, "bot" + std::to_string(b.id), b.team, b.kills, b.deaths,

@@ -65,10 +65,12 @@ TEST(GoldenHash, AScriptedBattleOnTheShippedContentEndsInThePinnedWorldHash) {
   const sim::Catalog& parts = catalog.value().catalog;
 
   sim::World world = sim::make_world(parts, map.value().map, sim::Rules{}, 2024);
-  const sim::LoadoutRequest loadouts[] = {
-      {"a", "scout", "blaster", "laser", "dash", 1},     {"b", "striker", "laser", "shotgun", "shield", 2},
-      {"c", "tank", "missiles", "blaster", "repair", 3}, {"d", "scout", "shotgun", "blaster", "emp", 4},
-      {"e", "striker", "missiles", "laser", "dash", 5},  {"f", "tank", "laser", "blaster", "shield", 6}};
+  const sim::LoadoutRequest loadouts[] = {{"a", "scout", "blaster", "laser", "dash", 1},
+                                          {"b", "striker", "laser", "shotgun", "shield", 2},
+                                          {"c", "tank", "missiles", "blaster", "repair", 3},
+                                          {"d", "scout", "shotgun", "blaster", "emp", 4},
+                                          {"e", "striker", "missiles", "laser", "dash", 5},
+                                          {"f", "tank", "laser", "blaster", "shield", 6}};
   sim::EntityId id = 1;
   for (const sim::LoadoutRequest& request : loadouts) {
     auto loadout = sim::resolve_loadout(parts, request);

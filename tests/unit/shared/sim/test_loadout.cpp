@@ -106,8 +106,8 @@ TEST(Loadout, DefaultIsDeterministicAndResolvable) {
   const Catalog c = test::test_catalog();
   const Loadout a = default_loadout(c, "x");
   EXPECT_EQ(default_loadout(c, "x"), a);
-  auto resolved = resolve_loadout(c, {"x", c.chassis[a.chassis].id, c.weapons[a.primary].id,
-                                      c.weapons[a.secondary].id, c.modules[a.module].id, a.paint});
+  auto resolved = resolve_loadout(c, {"x", c.chassis[a.chassis].id, c.weapons[a.primary].id, c.weapons[a.secondary].id,
+                                      c.modules[a.module].id, a.paint});
   ASSERT_TRUE(resolved) << resolved.error();
   EXPECT_EQ(resolved.value(), a);
 }

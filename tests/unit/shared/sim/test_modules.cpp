@@ -56,7 +56,7 @@ TEST(Modules, EmpStunsEnemiesInRadiusAndDropsShields) {
   rules.team_mode = true;
   SimWorld s(rules);
   s.add(1, {10, 50}, loadout(kScout, kBlaster, kBlaster, kEmp), 1);
-  s.add(2, {15, 50}, loadout(kScout, kLaser, kBlaster, kShield), 2);  // enemy, 5 m
+  s.add(2, {15, 50}, loadout(kScout, kLaser, kBlaster, kShield), 2);    // enemy, 5 m
   s.add(3, {10, 55}, loadout(kScout, kBlaster, kBlaster, kShield), 1);  // teammate, 5 m
   s.add(4, {30, 58}, loadout(kScout, kBlaster, kBlaster, kShield), 2);  // enemy, 21 m
   s.step({{2, cmd(0, 0, kUseModule)}});

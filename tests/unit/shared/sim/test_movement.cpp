@@ -10,14 +10,15 @@ using sim::kFirePrimary;
 
 TEST(Movement, BotsStayInsideTheArenaAndOutOfWalls) {
   SimWorld s;
-  for (sim::EntityId id = 1; id <= 12; ++id) s.add(id, {8.0f + 3.0f * id, 30.0f}, loadout(id % 2 ? kScout : kTank, kBlaster, kLaser, kDash));
+  for (sim::EntityId id = 1; id <= 12; ++id)
+    s.add(id, {8.0f + 3.0f * id, 30.0f}, loadout(id % 2 ? kScout : kTank, kBlaster, kLaser, kDash));
   core::Rng rng(5);
   for (int t = 0; t < 3000; ++t) {
     std::vector<sim::BotCommand> cmds;
     for (const sim::Bot& b : s.world.bots) {
       cmds.push_back({b.id, cmd(static_cast<std::int8_t>(static_cast<int>(rng.below(255)) - 127),
-                               static_cast<std::int8_t>(static_cast<int>(rng.below(255)) - 127),
-                               rng.below(50) == 0 ? sim::kUseModule : 0)});
+                                static_cast<std::int8_t>(static_cast<int>(rng.below(255)) - 127),
+                                rng.below(50) == 0 ? sim::kUseModule : 0)});
     }
     s.step(cmds);
     for (const sim::Bot& b : s.world.bots) {

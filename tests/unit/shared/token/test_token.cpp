@@ -12,9 +12,7 @@ namespace {
 const Key kKey = derive_key("fleet secret for the token tests");
 constexpr std::uint64_t kNow = 1'700'000'000'000;
 
-JoinClaims join_claims() {
-  return JoinClaims{2, 77, 123456789, "eu-1.server_9", kNow + 60'000};
-}
+JoinClaims join_claims() { return JoinClaims{2, 77, 123456789, "eu-1.server_9", kNow + 60'000}; }
 
 }  // namespace
 
