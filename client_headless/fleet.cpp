@@ -37,7 +37,7 @@ core::Result<RoleMix, std::string> parse_mix(const std::string& text) {
     const std::string w = item.substr(colon + 1);
     const auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), weight);
     if (ec != std::errc() || end != w.data() + w.size() || weight > 1000) {
-      return core::Err{"--mix: bad weight '" + w + "' for " + role};
+      return core::Err{std::string("--mix: bad weight '").append(w).append("' for ").append(role)};
     }
     if (role == "idle") mix.idle = weight;
     else if (role == "fight") mix.fight = weight;

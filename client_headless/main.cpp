@@ -177,7 +177,7 @@ RunResult run(const FleetConfig& cfg, const Flags& f) {
     FleetTotals t = fleet.totals(true);
     r.series.push_back(sample_of(std::chrono::duration<double>(now - started).count(), last, t));
     print_progress(r.series.back(), cfg.bots);
-    last = std::move(t);
+    last = t;
   }
   r.elapsed_s = std::chrono::duration<double>(monotonic_now() - started).count();
   r.totals = fleet.totals(false);
@@ -225,7 +225,8 @@ int finish(const FleetConfig& cfg, const Flags& f, const RunResult& r) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+/// The program; main() only adds the last line of defence around it.
+int run_program(int argc, char** argv) {
   FleetConfig cfg;
   Flags flags;
   CLI::App app{"qbot-headless: headless Q-Bot clients for load and correctness tests"};
@@ -240,4 +241,13 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   const RunResult result = run(cfg, flags);
   return finish(cfg, flags, result);
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_program(argc, argv);
+  } catch (const std::exception& e) {  // out of memory, a library's exception: say what, do not abort
+    std::fprintf(stderr, "qbot-headless: fatal: %s\n", e.what());
+    return 1;
+  }
 }

@@ -199,7 +199,8 @@ int run(Config cfg) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+/// The program; main() only adds the last line of defence around it.
+int run_program(int argc, char** argv) {
   Config cfg;
   const ParseOutcome parsed = parse_config(argc, argv, cfg);
   if (!parsed.run) {
@@ -209,4 +210,13 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   return run(std::move(cfg));
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_program(argc, argv);
+  } catch (const std::exception& e) {  // out of memory, a library's exception: say what, do not abort
+    std::fprintf(stderr, "qbot-server: fatal: %s\n", e.what());
+    return 1;
+  }
 }

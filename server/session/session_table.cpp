@@ -5,7 +5,7 @@
 
 namespace qbot::server {
 
-Session& SessionTable::add(Session session) {
+Session& SessionTable::add(Session&& session) {
   const SessionId id = session.id;
   return sessions_.try_emplace(id, std::move(session)).first->second;
 }

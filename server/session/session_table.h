@@ -18,7 +18,7 @@ class SessionTable {
  public:
   /// A fresh AwaitingHello session; an existing one with the same id is kept
   /// (the network layer never reuses ids, so that is a no-op).
-  Session& add(Session session);
+  Session& add(Session&& session);
   Session* find(SessionId id);
   const Session* find(SessionId id) const;
   /// Forgets the session and its reconnect token. No-op for an unknown id.

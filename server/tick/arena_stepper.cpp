@@ -127,7 +127,7 @@ void ArenaStepper::deliver(ArenaWork& work) {
     clients_.broadcast(arena, clients_.encoder().encode(e), 0);
   }
   if (work.out.finished_battle) {
-    save_replay(io_, metrics_, cfg_.record_dir, std::move(*work.out.finished_battle));
+    save_replay(io_, metrics_, cfg_.record_dir, *work.out.finished_battle);
   }
   for (const ArenaWork::Packet& p : work.packets) {
     net_.send(p.peer, net::kGameChannel, std::span(work.bytes).subspan(p.offset, p.size), net::Delivery::Unreliable);

@@ -10,7 +10,7 @@
 
 namespace qbot::server {
 
-void save_replay(IoWorker& io, Metrics& metrics, const std::string& dir, replay::Recording recording) {
+void save_replay(IoWorker& io, Metrics& metrics, const std::string& dir, const replay::Recording& recording) {
   auto bytes = std::make_shared<std::vector<std::uint8_t>>(replay::encode_recording(recording));
   char name[40];
   std::snprintf(name, sizeof name, "%016llx.qreplay", static_cast<unsigned long long>(recording.match_id));

@@ -12,6 +12,6 @@
 
 namespace qbot::server {
 
-void save_replay(IoWorker& io, Metrics& metrics, const std::string& dir, replay::Recording recording);
+void save_replay(IoWorker& io, Metrics& metrics, const std::string& dir, const replay::Recording& recording);
 
 }  // namespace qbot::server

@@ -268,7 +268,8 @@ void serve(const Options& o, const Impairment& up, const Impairment& down, int f
 
 }  // namespace
 
-int main(int argc, char** argv) {
+/// The program; main() only adds the last line of defence around it.
+int run_program(int argc, char** argv) {
   Options o;
   CLI::App app{"qbot-netsim: UDP relay with loss, delay, jitter, duplication and reordering"};
   add_flags(app, o);
@@ -303,4 +304,13 @@ int main(int argc, char** argv) {
   serve(o, up, down, front, target_addr);
   ::close(front);
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_program(argc, argv);
+  } catch (const std::exception& e) {  // out of memory, a library's exception: say what, do not abort
+    std::fprintf(stderr, "qbot-netsim: fatal: %s\n", e.what());
+    return 1;
+  }
 }

@@ -101,7 +101,8 @@ int verify(const Recording& rec) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+/// The program; main() only adds the last line of defence around it.
+int run_program(int argc, char** argv) {
   CLI::App app{"qbot-replay: inspect and verify qbot-arena battle recordings"};
   app.require_subcommand(1);
   std::string file;
@@ -122,4 +123,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   return info->parsed() ? print_info(rec.value()) : verify(rec.value());
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_program(argc, argv);
+  } catch (const std::exception& e) {  // out of memory, a library's exception: say what, do not abort
+    std::fprintf(stderr, "qbot-replay: fatal: %s\n", e.what());
+    return 1;
+  }
 }

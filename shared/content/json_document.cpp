@@ -81,7 +81,7 @@ std::filesystem::path default_data_dir() {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "qbot-arena";
+    std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "qbot-arena";
     if (std::filesystem::is_regular_file(installed / "catalog.json", ec)) return installed;
   }
   return QBOT_DATA_DIR;

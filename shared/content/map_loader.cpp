@@ -157,6 +157,7 @@ core::Result<std::vector<MapFile>, ContentError> load_maps_dir(const std::filesy
     }
   }
   std::vector<MapFile> maps;
+  maps.reserve(loaded.size());
   for (auto& [map, path] : loaded) maps.push_back(std::move(map));
   return maps;
 }

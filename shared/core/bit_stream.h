@@ -53,7 +53,7 @@ class BitReader {
  public:
   explicit BitReader(std::span<const std::uint8_t> in) : in_(in) {}
 
-  std::uint32_t bits(unsigned bits);
+  std::uint32_t bits(unsigned n);
   bool flag() { return bits(1) != 0; }
   std::uint32_t var_u();
   std::int32_t var_s();

@@ -58,7 +58,7 @@ using Headers = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
 bool add_header(Headers& headers, const std::string& line) {
   curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
   if (grown == nullptr) return false;
-  headers.release();
+  static_cast<void>(headers.release());  // the old head is part of `grown` (or was null)
   headers.reset(grown);
   return true;
 }

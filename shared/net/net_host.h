@@ -112,15 +112,15 @@ class NetHost {
   void flush();
 
   /// Queues one packet. False if the ref is stale or ENet refused it.
-  bool send(PeerRef peer, std::uint8_t channel, std::span<const std::uint8_t> bytes, Delivery delivery);
+  bool send(PeerRef ref, std::uint8_t channel, std::span<const std::uint8_t> bytes, Delivery delivery);
   /// Graceful disconnect after queued packets are sent; Disconnect event follows.
-  void disconnect_later(PeerRef peer, std::uint32_t data);
+  void disconnect_later(PeerRef ref, std::uint32_t data);
   /// Immediate disconnect (one notice, no event).
-  void disconnect_now(PeerRef peer, std::uint32_t data);
+  void disconnect_now(PeerRef ref, std::uint32_t data);
 
-  void set_user_data(PeerRef peer, std::uint64_t data);
-  bool alive(PeerRef peer) const;
-  PeerInfo peer_info(PeerRef peer) const;
+  void set_user_data(PeerRef ref, std::uint64_t data);
+  bool alive(PeerRef ref) const;
+  PeerInfo peer_info(PeerRef ref) const;
 
   /// Cumulative totals (ENet's 32-bit counters folded into 64 bits).
   const HostTotals& totals();

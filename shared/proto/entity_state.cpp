@@ -18,8 +18,8 @@ std::int32_t round_clamp(float v, std::int32_t lo, std::int32_t hi) {
 
 std::int32_t quantize_pos(float m) { return round_clamp(m * kPosScale, kFieldSpecs[kX].min, kFieldSpecs[kX].max); }
 float dequantize_pos(std::int32_t q) { return static_cast<float>(q) / kPosScale; }
-std::int32_t quantize_vel(float v) {
-  return round_clamp(v * kVelScale, kFieldSpecs[kVelX].min, kFieldSpecs[kVelX].max);
+std::int32_t quantize_vel(float metres_per_s) {
+  return round_clamp(metres_per_s * kVelScale, kFieldSpecs[kVelX].min, kFieldSpecs[kVelX].max);
 }
 float dequantize_vel(std::int32_t q) { return static_cast<float>(q) / kVelScale; }
 

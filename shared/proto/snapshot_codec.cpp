@@ -126,6 +126,7 @@ void fit_budget(std::vector<Record>& records, const EncodeLimits& limits) {
     r.bits = kIdGapBitsBound + 1 + probe.bit_count();
   }
   std::vector<Record*> order;
+  order.reserve(records.size());
   for (Record& r : records) order.push_back(&r);
   std::stable_sort(order.begin(), order.end(), [](const Record* x, const Record* y) { return x->rank < y->rank; });
   std::size_t budget_bits = limits.max_bytes * 8;

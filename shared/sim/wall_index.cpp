@@ -13,7 +13,8 @@ void WallIndex::build(const Map& map) {
     const Box& b = map.walls[w];
     for (int y = clamp_cell(b.min.y, rows_); y <= clamp_cell(b.max.y, rows_); ++y) {
       for (int x = clamp_cell(b.min.x, cols_); x <= clamp_cell(b.max.x, cols_); ++x) {
-        per_cell[static_cast<std::size_t>(y * cols_ + x)].push_back(static_cast<std::uint16_t>(w));
+        per_cell[static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(x)].push_back(
+            static_cast<std::uint16_t>(w));
       }
     }
   }

@@ -29,7 +29,7 @@ class WallIndex {
     const int y0 = clamp_cell(lo.y, rows_), y1 = clamp_cell(hi.y, rows_);
     for (int y = y0; y <= y1; ++y) {
       for (int x = x0; x <= x1; ++x) {
-        const auto c = static_cast<std::size_t>(y * cols_ + x);
+        const auto c = static_cast<std::size_t>(y) * static_cast<std::size_t>(cols_) + static_cast<std::size_t>(x);
         for (std::uint32_t i = start_[c]; i < start_[c + 1]; ++i) f(walls_[i]);
       }
     }
