@@ -93,6 +93,13 @@ struct Config {
   std::uint16_t metrics_port = 9100;  // 0 disables /metrics
   std::string log_level = "info";     // trace|debug|info|warn|error
 
+  // Spectators (server/spectator)
+  std::string spectator_bind = "0.0.0.0";
+  std::uint16_t spectator_port = 0;   // the spectator pages and WebSocket (0 = off)
+  std::uint32_t spectator_rate = 15;  // frames per second per watched arena
+  float spectator_delay_s = 3.0f;     // frames are shown this long after they happened
+  std::size_t max_spectators = 32;    // 0 = spectating off (no listener)
+
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };
 

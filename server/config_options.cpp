@@ -240,6 +240,21 @@ void add_observability(Table& t) {
                                   one_of({"trace", "debug", "info", "warn", "error"}), "Log level")});
 }
 
+void add_spectators(Table& t) {
+  add(t, "Spectators",
+      {option<&Config::spectator_bind>("--spectator-bind", "QBOT_SPECTATOR_BIND", "", any(),
+                                       "Bind address of the spectator pages and WebSocket"),
+       option<&Config::spectator_port>("--spectator-port", "QBOT_SPECTATOR_PORT", "", any(),
+                                       "TCP port of the spectator pages (GET /) and WebSocket (0 = off; ops/run.sh "
+                                       "uses 9180)"),
+       option<&Config::spectator_rate>("--spectator-rate", "QBOT_SPECTATOR_RATE", "Hz", range(1, 60),
+                                       "Spectator frames per second per watched arena (at most the tick rate)"),
+       option<&Config::spectator_delay_s>("--spectator-delay", "QBOT_SPECTATOR_DELAY", "s", range(0, 600),
+                                          "Spectators see the battle this long after it happened"),
+       option<&Config::max_spectators>("--max-spectators", "QBOT_MAX_SPECTATORS", "", range(0, 1000),
+                                       "Spectators at once; more are refused with a message (0 = spectating off)")});
+}
+
 Table make_table() {
   Table t;
   add_network(t);
@@ -249,6 +264,7 @@ Table make_table() {
   add_store(t);
   add_matchmaking(t);
   add_observability(t);
+  add_spectators(t);
   return t;
 }
 

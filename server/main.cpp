@@ -19,6 +19,10 @@
 #include "server/matchmaking/matchmaker.h"
 #include "server/metrics/metrics.h"
 #include "server/server.h"
+#include "server/spectator/spectator_endpoints.h"
+#include "server/spectator/spectator_feed.h"
+#include "server/spectator/spectator_hub.h"
+#include "server/spectator/web_server.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "server/store/redis_url.h"
@@ -89,6 +93,48 @@ qbot::core::Result<std::unique_ptr<prometheus::Exposer>, std::string> serve_metr
   } catch (const std::exception& e) {
     return qbot::core::Err{"--metrics-port: cannot serve /metrics on " + where + ": " + e.what()};
   }
+}
+
+/// Spectating (--spectator-port, --max-spectators): the hub, the tick's feed,
+/// the WebSocket endpoint and their listener. Members go in reverse order:
+/// the listener first (its close handlers detach from the hub), the hub last.
+struct Spectating {
+  Spectating(const Config& cfg, prometheus::Registry& registry)
+      : metrics(registry),
+        hub(hub_limits(cfg), metrics),
+        feed({cfg.tick_rate, cfg.spectator_rate, cfg.spectator_delay_s}, hub, metrics),
+        socket(hub) {}
+  static spectator::HubLimits hub_limits(const Config& cfg) {
+    // Two seconds of frames queued, three unacknowledged: a page that stops
+    // reading is dropped within ~3 s, a hiccup of a second is not.
+    return {cfg.max_spectators, std::max<std::size_t>(8, 2 * cfg.spectator_rate),
+            std::max<std::size_t>(12, 3 * cfg.spectator_rate)};
+  }
+  spectator::SpectatorMetrics metrics;
+  spectator::SpectatorHub hub;
+  spectator::SpectatorFeed feed;
+  spectator::SpectatorSocket socket;
+  std::unique_ptr<spectator::WebServer> web;
+};
+
+/// The spectator pages on --spectator-bind:--spectator-port (nullptr when
+/// off); fails with the reason if the port cannot be bound.
+qbot::core::Result<std::unique_ptr<Spectating>, std::string> serve_spectating(const Config& cfg,
+                                                                              prometheus::Registry& registry) {
+  if (cfg.spectator_port == 0 || cfg.max_spectators == 0) return std::unique_ptr<Spectating>{};
+  auto s = std::make_unique<Spectating>(cfg, registry);
+  spectator::WebListen listen;
+  listen.bind = cfg.spectator_bind;
+  listen.port = cfg.spectator_port;
+  // One thread per open WebSocket, dropped ones until they close, and a few for pages.
+  listen.threads = static_cast<int>(2 * cfg.max_spectators + 4);
+  auto web = spectator::WebServer::start(listen);
+  if (!web) return qbot::core::Err{"--spectator-port: " + web.error()};
+  s->web = std::move(web.value());
+  spectator::serve_spectators(*s->web, s->hub, s->socket);
+  spdlog::info("spectators on http://{}:{}/ (up to {}, {} Hz, {} s delay)", cfg.spectator_bind, s->web->port(),
+               cfg.max_spectators, cfg.spectator_rate, cfg.spectator_delay_s);
+  return s;
 }
 
 /// The server's store (its IoWorker thread) and the matchmaker's. With Redis
@@ -178,11 +224,14 @@ int run(Config cfg) {
   if (!exposer) return fail(2, exposer.error());
   auto stores = open_stores(cfg);
   if (!stores) return fail(2, stores.error());
+  auto spectating = serve_spectating(cfg, *registry);
+  if (!spectating) return fail(2, spectating.error());
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   Server server(cfg, content.value(), metrics, *stores->server, monotonic_now, unix_now_ms);
+  if (spectating.value()) server.watch_with(spectating.value()->feed);
   if (auto started = server.start(); !started) return fail(1, "cannot start: " + started.error());
   std::unique_ptr<MatchmakerRun> matchmaker;
   if (cfg.matchmaker) matchmaker = std::make_unique<MatchmakerRun>(cfg, stores->for_matchmaker());

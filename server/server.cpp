@@ -12,6 +12,7 @@
 #include "server/matchmade/match_host.h"
 #include "server/reporting/status_reporter.h"
 #include "server/routing/packet_router.h"
+#include "server/spectator/spectator_feed.h"
 #include "server/tick/arena_stepper.h"
 
 namespace qbot::server {
@@ -123,6 +124,11 @@ void Server::create_components() {
                                             [this](const Arena& arena, const proto::MatchEnded& ended) {
                                               if (arena.matchmade()) matches_->report_result(arena, ended);
                                             });
+  if (spectators_ != nullptr) {
+    stepper_->tap_events([this](const Arena& arena, std::span<const proto::MatchEvent> events) {
+      spectators_->on_events(arena, events);
+    });
+  }
   router_ = std::make_unique<PacketRouter>(
       cfg_, *clients_, *lobby_, *matches_, arenas_, *net_, metrics_, catalog, token_key_, [this] { return unix_ms(); },
       [this] { return static_cast<core::Tick>(ticks_run_); });
@@ -185,6 +191,7 @@ void Server::run_tick(Nanos started) {
   if (cadence_.deadlines.due(ticks_run_)) clients_->expire(started);
   io_->run_completions();  // answers from the store: garage, queue, inbox, results
   stepper_->step(arenas_);
+  if (spectators_ != nullptr) spectators_->tick(arenas_, ticks_run_);  // frames built here, sent off this thread
   lobby_->tick(unix_ms());
   if (cadence_.matchmade.due(ticks_run_)) matches_->tend(started);
   if (cadence_.redelivery.due(ticks_run_)) matches_->redeliver();

@@ -32,6 +32,9 @@ class MatchHost;
 class ArenaStepper;
 class PacketRouter;
 class StatusReporter;
+namespace spectator {
+class SpectatorFeed;
+}
 
 using Clock = std::function<std::chrono::nanoseconds()>;
 /// Wall time, ms since the Unix epoch: join token expiry and result times.
@@ -46,6 +49,10 @@ class Server {
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  /// Spectating: `feed` sees every tick's arenas and match events. Call
+  /// before start(); the feed must outlive the server.
+  void watch_with(spectator::SpectatorFeed& feed) { spectators_ = &feed; }
 
   /// Binds the ENet host, starts the side threads and announces the server
   /// in the registry. Fails (with the reason) if the port cannot be bound or
@@ -105,7 +112,8 @@ class Server {
   ArenaDirectory arenas_;
   std::uint64_t ticks_run_ = 0;
   bool draining_ = false;
-  std::vector<net::NetEvent> events_;  // scratch: one poll's events
+  std::vector<net::NetEvent> events_;               // scratch: one poll's events
+  spectator::SpectatorFeed* spectators_ = nullptr;  // optional, not owned
 
   // Created by start(), destroyed in reverse order.
   std::unique_ptr<net::NetWorker> net_;
