@@ -208,8 +208,8 @@ async function main() {
   const dirs = { records: path.join(tmp, 'records'), journal: path.join(tmp, 'journal') };
   fs.mkdirSync(dirs.records);
   const ports = { game: await freeUdpPort(), metrics: await freeTcpPort(), web: await freeTcpPort() };
-  const browser = await chromium.launch({ executablePath: args.chromium, args: [...FLAGS,
-    '--user-data-dir=' + path.join(tmp, 'profile')] });
+  // playwright-core gives the browser a fresh profile directory of its own.
+  const browser = await chromium.launch({ executablePath: args.chromium, args: FLAGS });
   try {
     await liveView(browser, ports, dirs);
     await replayPage(browser, dirs);
