@@ -6,8 +6,7 @@
 namespace qbot::server::spectator {
 
 struct SpectatorHub::Spectator {
-  Spectator(Id id_, std::uint32_t arena_, SocketPeer& peer_) : id(id_), arena(arena_), peer(peer_) {}
-  const Id id;
+  Spectator(std::uint32_t arena_, SocketPeer& peer_) : arena(arena_), peer(peer_) {}
   const std::uint32_t arena;
   SocketPeer& peer;
   std::mutex mutex;  // queue, stop, dropped
@@ -36,7 +35,7 @@ std::string_view drop_text(DropReason r) {
 SpectatorHub::SpectatorHub(const HubLimits& limits, SpectatorMetrics& metrics) : limits_(limits), metrics_(metrics) {}
 
 SpectatorHub::~SpectatorHub() {
-  std::map<Id, std::unique_ptr<Spectator>> all;
+  std::map<Spectator*, std::unique_ptr<Spectator>> all;
   {
     std::lock_guard lock(mutex_);
     all.swap(spectators_);
@@ -62,14 +61,13 @@ core::Result<SpectatorHub::Id, std::string> SpectatorHub::attach(SocketPeer& pee
     metrics_.refused.Increment();
     return core::Err{"no arena " + std::to_string(arena) + " on this server"};
   }
-  const Id id = next_id_++;
-  auto s = std::make_unique<Spectator>(id, arena, peer);
+  auto s = std::make_unique<Spectator>(arena, peer);
   Spectator& ref = *s;
-  spectators_.emplace(id, std::move(s));
+  spectators_.emplace(&ref, std::move(s));
   receiving_ += 1;
   metrics_.connected.Set(static_cast<double>(receiving_));
   ref.writer = std::thread([this, &ref] { write_loop(ref); });
-  return id;
+  return &ref;
 }
 
 void SpectatorHub::on_message(Id id, std::string_view text) {
@@ -79,12 +77,8 @@ void SpectatorHub::on_message(Id id, std::string_view text) {
   const std::string_view digits = text.substr(kAck.size());
   const auto r = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (r.ec != std::errc{} || r.ptr != digits.data() + digits.size()) return;
-  std::lock_guard lock(mutex_);
-  const auto it = spectators_.find(id);
-  if (it == spectators_.end()) return;
-  Spectator& s = *it->second;
-  if (n > s.sent.load()) return;  // cannot have received more than was sent
-  if (n > s.acked.load()) s.acked.store(n);
+  if (id == nullptr || n > id->sent.load()) return;  // cannot have received more than was sent
+  if (n > id->acked.load()) id->acked.store(n);      // only this connection's thread writes it
 }
 
 void SpectatorHub::detach(Id id) {

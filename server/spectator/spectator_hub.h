@@ -50,7 +50,11 @@ struct HubLimits {
 
 class SpectatorHub {
  public:
-  using Id = std::uint64_t;
+  struct Spectator;
+  /// One attached spectator, valid from attach until detach returns. The
+  /// connection's own thread uses it, so acknowledgements take no hub lock
+  /// (the tick thread never waits behind a page's message).
+  using Id = Spectator*;
 
   SpectatorHub(const HubLimits& limits, SpectatorMetrics& metrics);
   /// Stops and joins every writer. The web server must be stopped first
@@ -64,10 +68,10 @@ class SpectatorHub {
   /// arena; nothing is kept then. `peer` must stay valid until detach.
   core::Result<Id, std::string> attach(SocketPeer& peer, std::uint32_t arena);
   /// A message from the page: "ack <n>" (frames received so far); anything
-  /// else, or a number beyond what was sent, is ignored.
+  /// else, or a number beyond what was sent, is ignored. Lock-free.
   void on_message(Id id, std::string_view text);
   /// The connection closed: joins the spectator's writer. After it returns
-  /// the peer is no longer used. Unknown ids are ignored.
+  /// the peer and `id` are no longer used.
   void detach(Id id);
 
   /// Tick thread: queues `frame` for every spectator of `arena`, dropping
@@ -82,16 +86,14 @@ class SpectatorHub {
   std::size_t connected() const;
 
  private:
-  struct Spectator;
   void write_loop(Spectator& s);
   void drop(Spectator& s, DropReason reason);  // caller holds s.mutex
 
   HubLimits limits_;
   SpectatorMetrics& metrics_;
   mutable std::mutex mutex_;  // the fields below
-  std::map<Id, std::unique_ptr<Spectator>> spectators_;
+  std::map<Spectator*, std::unique_ptr<Spectator>> spectators_;
   std::size_t receiving_ = 0;  // attached and not dropped
-  Id next_id_ = 1;
   std::string arena_list_ = R"({"type":"arenas","arenas":[]})";
   std::vector<std::uint32_t> arena_ids_;
 };
