@@ -110,13 +110,13 @@ BENCHMARK(BM_Tick)->Unit(benchmark::kMicrosecond);
 
 void BM_TickWithSpectatorFrames(benchmark::State& state) {
   Battle battle;
+  std::vector<DiscardingPeer> peers(kArenas);  // before the hub: its writers use them until it is gone
   prometheus::Registry registry;
   spectator::SpectatorMetrics metrics(registry);
   // Bounds far beyond the run: a benchmark ticks ~100 x faster than 60 Hz, and a
   // writer thread starved for a moment must not be dropped here.
   spectator::SpectatorHub hub({kArenas, 1u << 20, 1u << 30}, metrics);
   spectator::SpectatorFeed feed({60, 15, 0.0f}, hub, metrics);
-  std::vector<DiscardingPeer> peers(kArenas);
   std::uint64_t tick = 0;
   while (tick < 4) feed.tick(battle.arenas, ++tick);  // the first spectator tick lists the arenas to attach to
   for (std::size_t i = 0; i < peers.size(); ++i) {

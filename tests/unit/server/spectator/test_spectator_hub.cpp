@@ -74,9 +74,9 @@ struct HubTest : ::testing::Test {
 }  // namespace
 
 TEST_F(HubTest, RefusesBeyondMaxSpectatorsWithAMessageAndForUnknownArenas) {
+  MemoryPeer a, b, c;  // peers before hubs: a hub's writers use them until the hub is gone
   SpectatorHub hub({2, 8, 8}, metrics);
   hub.set_arenas("{}", {1});
-  MemoryPeer a, b, c;
   ASSERT_TRUE(hub.attach(a, 1));
   ASSERT_TRUE(hub.attach(b, 1));
   auto third = hub.attach(c, 1);
@@ -93,9 +93,9 @@ TEST_F(HubTest, RefusesBeyondMaxSpectatorsWithAMessageAndForUnknownArenas) {
 }
 
 TEST_F(HubTest, EveryWatcherOfTheArenaGetsTheMapOnceThenEachFrameInOrder) {
+  MemoryPeer a, b, other;
   SpectatorHub hub({4, 8, 8}, metrics);
   hub.set_arenas("{}", {1, 2});
-  MemoryPeer a, b, other;
   const auto ida = hub.attach(a, 1).value();
   hub.attach(b, 1).value();
   hub.attach(other, 2).value();
@@ -112,9 +112,9 @@ TEST_F(HubTest, EveryWatcherOfTheArenaGetsTheMapOnceThenEachFrameInOrder) {
 
 TEST_F(HubTest, ASpectatorThatStopsAcknowledgingIsDroppedAfterTheAckWindow) {
   const std::size_t window = 5;
+  MemoryPeer silent;
   SpectatorHub hub({4, 64, window}, metrics);
   hub.set_arenas("{}", {1});
-  MemoryPeer silent;
   hub.attach(silent, 1).value();
   core::Tick tick = 0;
   // Frames are sent (the socket accepts them) but never acknowledged.
@@ -129,9 +129,9 @@ TEST_F(HubTest, ASpectatorThatStopsAcknowledgingIsDroppedAfterTheAckWindow) {
 }
 
 TEST_F(HubTest, AcknowledgedFramesKeepASpectatorAndAcksBeyondWhatWasSentAreIgnored) {
+  MemoryPeer reader;
   SpectatorHub hub({4, 64, 3}, metrics);
   hub.set_arenas("{}", {1});
-  MemoryPeer reader;
   const auto id = hub.attach(reader, 1).value();
   hub.on_message(id, "ack 1000");  // nothing was sent: ignored
   for (core::Tick t = 1; t <= 20; ++t) {
@@ -145,9 +145,9 @@ TEST_F(HubTest, AcknowledgedFramesKeepASpectatorAndAcksBeyondWhatWasSentAreIgnor
 
 TEST_F(HubTest, ASpectatorWhoseSocketIsFullIsDroppedWhenItsQueueIsFull) {
   const std::size_t queue = 4;
+  MemoryPeer stuck, fine;
   SpectatorHub hub({4, queue, 1000}, metrics);
   hub.set_arenas("{}", {1});
-  MemoryPeer stuck, fine;
   stuck.hold();
   hub.attach(stuck, 1).value();
   const auto fine_id = hub.attach(fine, 1).value();
