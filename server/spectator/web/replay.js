@@ -20,7 +20,12 @@
   const state = window.qbotView = { frameCount: frames.length, bots: [], aliveBots: 0, drawnBots: 0, killFeed: [] };
   const player = window.qbotReplay = {
     frameCount: frames.length, position: 0, playing: true, results: data.results,
-    seek(index) { player.position = Math.max(0, Math.min(frames.length - 1, index)); show(); },
+    // A range input can report '' (NaN) while it is being edited: ignore it.
+    seek(index) {
+      if (!Number.isFinite(index)) return;
+      player.position = Math.max(0, Math.min(frames.length - 1, index));
+      show();
+    },
   };
 
   view.setMap(data.map);
@@ -33,8 +38,8 @@
     ...data.results.map((r) => QbotDraw.row([r.placement, r.name, r.team, r.kills, r.deaths, r.damage, r.score])));
 
   function show() {
-    if (frames.length === 0) return;
-    const i = Math.floor(player.position);
+    if (frames.length === 0 || !Number.isFinite(player.position)) return;
+    const i = Math.max(0, Math.min(frames.length - 1, Math.floor(player.position)));
     const frame = frames[i];
     const nextFrame = frames[Math.min(frames.length - 1, i + 1)];
     state.drawnBots = view.draw(frame, nextFrame, player.position - i);
