@@ -254,9 +254,9 @@ void add_hosting(Table& t) {
        toggle<&Config::agones>("--agones", "QBOT_AGONES",
                                "Report to the Agones SDK sidecar: Ready, Health, players and arenas counters, "
                                "labels, Shutdown (on by itself when AGONES_SDK_HTTP_PORT is set)"),
-       option<&Config::agones_sdk_port>("--agones-sdk-port", "AGONES_SDK_HTTP_PORT", "", any(),
-                                        "The Agones sidecar's REST port on localhost (0 = 9358, Agones' default; "
-                                        "Agones sets the variable); setting it turns --agones on"),
+       option<&Config::agones_sdk_port>("--agones-sdk-port", "QBOT_AGONES_SDK_PORT", "", any(),
+                                        "The Agones sidecar's REST port on localhost (0 = AGONES_SDK_HTTP_PORT, which "
+                                        "Agones sets, else 9358); setting either turns --agones on"),
        option<&Config::agones_health_ms>("--agones-health-ms", "QBOT_AGONES_HEALTH_MS", "ms", range(100, 60000),
                                          "Agones Health ping period (sent only while ticks complete; keep it well "
                                          "under the Fleet's health periodSeconds)")});

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include "core/hash.h"
@@ -19,6 +20,7 @@
 #include "server/game_content.h"
 #include "server/http/http_server.h"
 #include "server/http/server_endpoints.h"
+#include "server/matchmaking/fleet_keys.h"
 #include "server/matchmaking/matchmaker.h"
 #include "server/metrics/metrics.h"
 #include "server/server.h"
@@ -124,6 +126,23 @@ qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
   return stores;
 }
 
+/// With Redis: refuses to join a registry whose live servers hold another
+/// token key (they could not verify each other's join tokens), naming the
+/// fix. An unreachable store is not a refusal: the heartbeat checks again.
+qbot::core::Result<bool, std::string> check_fleet_secret(const Config& cfg, Store& store) {
+  if (cfg.redis.empty()) return true;
+  auto live = store.live_servers();
+  if (!live) {
+    spdlog::warn("cannot read the registry to compare token keys: {}", live.error().message);
+    return true;
+  }
+  const std::string fingerprint = qbot::token::key_fingerprint(qbot::token::derive_key(cfg.token_secret));
+  const auto refusal =
+      fleet_key_refusal(check_fleet_keys(*live, cfg.server_id, fingerprint), fingerprint, cfg.token_secret_is_random);
+  if (refusal) return qbot::core::Err{"refusing to start: " + *refusal};
+  return true;
+}
+
 /// The matchmaker of this process (--matchmaker) on its own thread, and the
 /// publishing of its totals into the metrics once a second.
 class MatchmakerRun {
@@ -149,6 +168,7 @@ class MatchmakerRun {
     metrics.matchmaker_passes.Increment(static_cast<double>(loop_->passes()) - metrics.matchmaker_passes.Value());
     metrics.matchmaker_matches.Increment(static_cast<double>(t.matches_assigned - published_.matches_assigned));
     metrics.matchmaker_conflicts.Increment(static_cast<double>(t.conflicts - published_.conflicts));
+    metrics.matchmaker_key_mismatches.Increment(static_cast<double>(t.key_mismatches - published_.key_mismatches));
     published_ = t;
   }
 
@@ -170,9 +190,10 @@ void log_content(const GameContent& content) {
 void warn_short_drain(const Config& cfg) {
   const std::uint32_t longest = cfg.match_join_timeout_s + cfg.countdown_s + cfg.match_duration_s + cfg.results_s;
   if (cfg.drain_timeout_s < longest) {
-    spdlog::warn("--drain-timeout {} s is shorter than one matchmade match ({} s of join, countdown, battle and "
-                 "results): a battle that begins just before SIGTERM will be cut short",
-                 cfg.drain_timeout_s, longest);
+    spdlog::warn(
+        "--drain-timeout {} s is shorter than one matchmade match ({} s of join, countdown, battle and "
+        "results): a battle that begins just before SIGTERM will be cut short",
+        cfg.drain_timeout_s, longest);
   }
 }
 
@@ -236,6 +257,8 @@ void drain(Running& r, const Config& cfg) {
 /// Connects to the Agones sidecar when --agones (or AGONES_SDK_HTTP_PORT) says
 /// so; null otherwise. Adjusts cfg's public address to the GameServer's.
 qbot::core::Result<std::unique_ptr<AgonesLink>, std::string> connect_agones(Config& cfg, Metrics& metrics) {
+  if (auto ok = AgonesLink::adopt_sdk_port(cfg, std::getenv("AGONES_SDK_HTTP_PORT")); !ok)
+    return qbot::core::Err{ok.error()};
   if (!AgonesLink::enabled(cfg)) return std::unique_ptr<AgonesLink>{};
   return AgonesLink::connect(cfg, metrics, kAgonesStartupWait);
 }
@@ -263,6 +286,7 @@ int run(Config cfg) {
   if (!http) return fail(2, http.error());
   auto stores = open_stores(cfg);
   if (!stores) return fail(2, stores.error());
+  if (auto ok = check_fleet_secret(cfg, *stores->server); !ok) return fail(2, ok.error());
   auto agones = connect_agones(cfg, metrics);
   if (!agones) return fail(1, agones.error());
 

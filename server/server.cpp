@@ -82,12 +82,9 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
       arena_content_(arena_content(content)),
       token_key_(fleet_key(cfg_)),
       fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
-      cadence_{{kCoarsePeriodMs, cfg_.tick_rate},
-               {kCoarsePeriodMs, cfg_.tick_rate},
-               {kRedeliveryPeriodMs, cfg_.tick_rate},
-               {cfg_.heartbeat_ms, cfg_.tick_rate},
-               {kScoreboardPeriodMs, cfg_.tick_rate},
-               {kCoarsePeriodMs, cfg_.tick_rate}},
+      cadence_{{kCoarsePeriodMs, cfg_.tick_rate},     {kCoarsePeriodMs, cfg_.tick_rate},
+               {kRedeliveryPeriodMs, cfg_.tick_rate}, {cfg_.heartbeat_ms, cfg_.tick_rate},
+               {kScoreboardPeriodMs, cfg_.tick_rate}, {kCoarsePeriodMs, cfg_.tick_rate}},
       arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id),
       health_(health) {}
 
@@ -227,9 +224,10 @@ void Server::begin_drain() {
   reporter_->deregister();  // first: from now on no matchmaker chooses us
   clients_->stop_admitting(clock_());
   net_->flush();
-  spdlog::info("draining: left the registry, taking no new players; waiting for {} player(s) in {} arena(s), {} "
-               "hosted match(es)",
-               clients_->players(), arenas_.size(), matches_->hosted_count());
+  spdlog::info(
+      "draining: left the registry, taking no new players; waiting for {} player(s) in {} arena(s), {} "
+      "hosted match(es)",
+      clients_->players(), arenas_.size(), matches_->hosted_count());
 }
 
 bool Server::drained() const { return draining_ && clients_->players() == 0 && matches_->settled(); }

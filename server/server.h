@@ -44,8 +44,8 @@ class Server {
   /// `health` if given (the server publishes its tick, listening and store
   /// reachability there, for /healthz and /readyz). Without a `unix_clock`,
   /// wall time is derived from `clock` (tests on virtual time).
-  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock,
-         UnixClock unix_clock = {}, HealthSignals* health = nullptr);
+  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock, UnixClock unix_clock = {},
+         HealthSignals* health = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -25,7 +25,8 @@ core::Result<std::string, std::string> text_field(const Json& object, const char
   if (it == object.end() || it->is_null()) return std::string();
   if (!it->is_string()) return core::Err{field + " is not a string"};
   const auto& s = it->get_ref<const std::string&>();
-  if (!core::is_display_text(s, max, 0)) return core::Err{field + " is not 0.." + std::to_string(max) + " printable characters"};
+  if (!core::is_display_text(s, max, 0))
+    return core::Err{field + " is not 0.." + std::to_string(max) + " printable characters"};
   return s;
 }
 
@@ -33,7 +34,8 @@ core::Result<std::vector<GameServerStatus::Port>, std::string> parse_ports(const
   std::vector<GameServerStatus::Port> out;
   auto it = status.find("ports");
   if (it == status.end() || it->is_null()) return out;
-  if (!it->is_array() || it->size() > kMaxPorts) return core::Err{std::string("status.ports is not an array of at most 16")};
+  if (!it->is_array() || it->size() > kMaxPorts)
+    return core::Err{std::string("status.ports is not an array of at most 16")};
   for (const Json& p : *it) {
     if (!p.is_object()) return core::Err{std::string("status.ports[] is not an object")};
     auto name = text_field(p, "name", "status.ports[].name", kMaxPortNameBytes);
@@ -42,7 +44,8 @@ core::Result<std::vector<GameServerStatus::Port>, std::string> parse_ports(const
     // int32 in the API: a JSON number (grpc-gateway may also write it as a string).
     std::int64_t value = 0;
     if (port != p.end() && port->is_number_integer()) value = port->get<std::int64_t>();
-    else if (port != p.end() && port->is_string()) value = std::strtoll(port->get_ref<const std::string&>().c_str(), nullptr, 10);
+    else if (port != p.end() && port->is_string())
+      value = std::strtoll(port->get_ref<const std::string&>().c_str(), nullptr, 10);
     if (value < 1 || value > 65535) return core::Err{std::string("status.ports[].port is not 1..65535")};
     out.push_back({std::move(*name), static_cast<std::uint16_t>(value)});
   }

@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
+#include <string_view>
+
+#include "core/quoted.h"
 
 #include "proto/version.h"
 
@@ -32,6 +36,18 @@ AgonesLink::AgonesLink(const Config& cfg, Metrics& metrics, std::string url)
     : metrics_(metrics),
       sdk_(AgonesSdkConfig{std::move(url)}),
       reporter_(settings_for(cfg), [this](AgonesCall call) { return sdk_.post(std::move(call)); }) {}
+
+core::Result<bool, std::string> AgonesLink::adopt_sdk_port(Config& cfg, const char* env_value) {
+  if (cfg.agones_sdk_port != 0 || env_value == nullptr) return true;
+  const std::string_view text(env_value);
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > 65535) {
+    return core::Err{"AGONES_SDK_HTTP_PORT must be a port 1..65535, got " + core::quoted(text)};
+  }
+  cfg.agones_sdk_port = static_cast<std::uint16_t>(value);
+  return true;
+}
 
 core::Result<std::unique_ptr<AgonesLink>, std::string> AgonesLink::connect(Config& cfg, Metrics& metrics,
                                                                            std::chrono::milliseconds within) {

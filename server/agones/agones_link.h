@@ -25,6 +25,10 @@ class AgonesLink {
   using Nanos = std::chrono::nanoseconds;
 
   static bool enabled(const Config& cfg) { return cfg.agones || cfg.agones_sdk_port != 0; }
+  /// Without --agones-sdk-port, takes the port from `env_value` (the
+  /// AGONES_SDK_HTTP_PORT that Agones sets; null = unset). Fails naming the
+  /// variable if it is set but not a port 1..65535.
+  static core::Result<bool, std::string> adopt_sdk_port(Config& cfg, const char* env_value);
 
   /// Startup, before the tick exists (it blocks): waits up to `within` for
   /// the sidecar's GameServer to have an address, and puts that address and

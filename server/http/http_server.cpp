@@ -59,7 +59,6 @@ core::Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const H
   const std::uint16_t port =
       mg_get_server_ports(ctx, 1, ports) == 1 ? static_cast<std::uint16_t>(ports[0].port) : listen.port;
   auto server = std::unique_ptr<HttpServer>(new HttpServer(ctx, port));
-  mg_set_request_handler(ctx, "/", &HttpServer::not_found, nullptr);  // everything no route claims
   return server;
 }
 
@@ -88,9 +87,9 @@ int HttpServer::serve(mg_connection* conn, void* route) {
   return reply.status;
 }
 
-int HttpServer::not_found(mg_connection* conn, void*) {
-  send(conn, HttpReply{404, "text/plain; charset=utf-8", "not found: try /metrics, /healthz or /readyz\n"}, true);
-  return 404;
+void HttpServer::websocket(const std::string& path, const WebSocketHandlers& handlers) {
+  mg_set_websocket_handler(ctx_, (path + "$").c_str(), handlers.connect, handlers.ready, handlers.data, handlers.close,
+                           handlers.user_data);
 }
 
 bool HttpServer::websockets_supported() { return mg_check_feature(kFeatureWebSocket) != 0; }

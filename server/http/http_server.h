@@ -11,9 +11,10 @@
 // Handlers run on civetweb's threads, never on the tick thread: they must
 // only read what is safe to read from any thread (atomics, the Prometheus
 // registry). Requests other than GET/HEAD on a known path get 405; unknown
-// paths 404. Bounded: `threads` requests at a time, civetweb's own limits on
-// request size (16 KiB of headers) and a request timeout.
+// paths get civetweb's own 404 (no document root: it serves no files). Bounded: `threads` requests at a time,
+// civetweb's own limits on request size (16 KiB of headers) and a request timeout.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -60,6 +61,20 @@ class HttpServer {
   /// True if civetweb was built with WebSocket support (a later endpoint needs it).
   static bool websockets_supported();
 
+  /// civetweb's WebSocket callbacks for one path (the signatures of
+  /// mg_websocket_*_handler in <civetweb.h>); null members are left out.
+  /// They run on civetweb's threads, like route()'s handlers.
+  struct WebSocketHandlers {
+    int (*connect)(const mg_connection*, void*) = nullptr;
+    void (*ready)(mg_connection*, void*) = nullptr;
+    int (*data)(mg_connection*, int, char*, std::size_t, void*) = nullptr;
+    void (*close)(const mg_connection*, void*) = nullptr;
+    void* user_data = nullptr;  // passed to every callback; must outlive the server
+  };
+  /// Serves WebSocket upgrades of exactly `path` with `handlers`. Each open
+  /// WebSocket holds one of HttpListen::threads for its lifetime.
+  void websocket(const std::string& path, const WebSocketHandlers& handlers);
+
  private:
   struct Route {
     HttpServer* server = nullptr;
@@ -67,7 +82,6 @@ class HttpServer {
   };
   explicit HttpServer(mg_context* ctx, std::uint16_t port) : ctx_(ctx), port_(port) {}
   static int serve(mg_connection* conn, void* route);
-  static int not_found(mg_connection* conn, void* unused);
 
   mg_context* ctx_;
   std::uint16_t port_;

@@ -31,7 +31,7 @@
 namespace qbot::server {
 
 struct MatchmakerConfig {
-  token::Key key{};                     // signs join tokens (the fleet's shared secret)
+  token::Key key{};  // signs join tokens (the fleet's shared secret)
   // Only servers whose registry entry carries this fingerprint of their token
   // key are given matches: any other could not verify our join tokens.
   // Empty: token::key_fingerprint(key).

@@ -30,7 +30,8 @@ HealthSignals::Verdict HealthSignals::liveness(Nanos now) const {
 HealthSignals::Verdict HealthSignals::readiness() const {
   if (draining_.load(std::memory_order_acquire)) return {false, "draining: no new players"};
   if (!listening_.load(std::memory_order_acquire)) return {false, "not listening yet"};
-  if (!store_reachable_.load(std::memory_order_acquire)) return {false, "store unreachable (registry heartbeat failed)"};
+  if (!store_reachable_.load(std::memory_order_acquire))
+    return {false, "store unreachable (registry heartbeat failed)"};
   return {true, "ok"};
 }
 

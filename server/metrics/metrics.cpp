@@ -93,12 +93,8 @@ Metrics::Metrics(Registry& r)
       matchmaker_conflicts(
           counter(r, "qbot_matchmaker_conflicts_total", "Formed matches another matchmaker claimed first (harmless)")),
       results_journaled(gauge(r, "qbot_results_journaled", "Match results waiting in --journal-dir for the store")),
-      ticket_wait(histogram(r, "qbot_ticket_wait_seconds",
-                            "Time from a ticket's creation to its MatchAssigned, for clients of this front door",
-                            {0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300})),
       live(gauge(r, "qbot_live", "1 while a tick completed within the last few tick periods (as /healthz)")),
-      ready(gauge(r, "qbot_ready",
-                  "1 while taking players: listening, store reachable, not draining (as /readyz)")),
+      ready(gauge(r, "qbot_ready", "1 while taking players: listening, store reachable, not draining (as /readyz)")),
       since_last_tick(gauge(r, "qbot_last_tick_age_seconds", "Seconds since the last completed tick, at scrape")),
       draining(gauge(r, "qbot_draining", "1 once the server is draining (SIGTERM or an Agones shutdown)")),
       player_capacity(gauge(r, "qbot_player_capacity", "Players this server takes (--max-clients)")),
@@ -108,9 +104,9 @@ Metrics::Metrics(Registry& r)
                            {0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1})),
       fleet_key_mismatches(gauge(r, "qbot_fleet_key_mismatches",
                                  "Live servers in the registry whose token key fingerprint differs from ours")),
-      matchmaker_key_mismatches(counter(
-          r, "qbot_matchmaker_key_mismatches_total",
-          "Live servers a matchmaking pass skipped because their token key differs (no match can be hosted)")) {
+      matchmaker_key_mismatches(
+          counter(r, "qbot_matchmaker_key_mismatches_total",
+                  "Live servers a matchmaking pass skipped because their token key differs (no match can be hosted)")) {
   auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
   for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
     decode_errors_[i] =
@@ -132,12 +128,12 @@ Metrics::Metrics(Registry& r)
           .Register(r);
   for (std::size_t i = 0; i < results_.size(); ++i)
     results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
-  auto& agones =
-      BuildCounter()
-          .Name("qbot_agones_requests_total")
-          .Help("Calls to the Agones SDK sidecar: ok, failed (after retries), dropped (its queue was full)")
-          .Register(r);
-  for (std::size_t i = 0; i < agones_.size(); ++i) agones_[i] = &agones.Add({{"result", std::string(kAgonesResults[i])}});
+  auto& agones = BuildCounter()
+                     .Name("qbot_agones_requests_total")
+                     .Help("Calls to the Agones SDK sidecar: ok, failed (after retries), dropped (its queue was full)")
+                     .Register(r);
+  for (std::size_t i = 0; i < agones_.size(); ++i)
+    agones_[i] = &agones.Add({{"result", std::string(kAgonesResults[i])}});
 }
 
 prometheus::Counter& Metrics::result(std::string_view outcome) {

@@ -140,12 +140,9 @@ void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metr
     m.store_errors.Increment();
     return;
   }
-  int others = 0;
-  std::string example;
-  for (const ServerInfo& s : *live) {
-    if (s.id == self.id || s.key_fingerprint == self.key_fingerprint) continue;
-    if (others++ == 0) example = s.id;
-  }
+  const FleetKeyCheck check = qbot::server::check_fleet_keys(*live, self.id, self.key_fingerprint);
+  const int others = static_cast<int>(check.others);
+  const std::string& example = check.example;
   m.fleet_key_mismatches.Set(others);
   if (last.exchange(others) == others) return;
   if (others > 0) {
@@ -155,8 +152,7 @@ void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metr
         "apart. Give every server sharing this Redis the same --token-secret (QBOT_TOKEN_SECRET)",
         others, example, self.key_fingerprint);
   } else {
-    spdlog::info("fleet: every live server in the registry holds our token key (fingerprint {})",
-                 self.key_fingerprint);
+    spdlog::info("fleet: every live server in the registry holds our token key (fingerprint {})", self.key_fingerprint);
   }
 }
 

@@ -9,8 +9,8 @@
 // job reads the registry and counts live servers whose token key differs
 // from ours (logged as an error naming the fix: their tokens and ours do not
 // verify on each other, so matchmakers keep matches apart).
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +22,7 @@
 #include "server/config.h"
 #include "server/io/io_worker.h"
 #include "server/matchmade/match_host.h"
+#include "server/matchmaking/fleet_keys.h"
 #include "server/metrics/health_signals.h"
 #include "server/metrics/metrics.h"
 #include "server/store/store_types.h"
