@@ -10,7 +10,11 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   libcli11-dev libspdlog-dev redis-server prometheus lua5.1
   libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev clang-format
+  systemd python3 python3-yaml
 )
+# kubectl (for `kubectl kustomize`, tests/ops): Debian's kubernetes-client,
+# unless a kubectl is already installed.
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

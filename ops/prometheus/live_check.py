@@ -28,7 +28,8 @@ def query(base, expr):
     return True, len(body["data"]["result"]), ""
 
 
-METRIC = re.compile(r"\b(qbot_[a-z0-9_]+|up)\b(?!\s*\()")
+# Raw metric names (not recording rules like instance:qbot_x:rate5m, not functions).
+METRIC = re.compile(r"(?<![\w:])(qbot_[a-z0-9_]+|up)(?![\w:])(?!\s*\()")
 
 
 def main():
