@@ -103,7 +103,11 @@ void add_network(Table& t) {
       {option<&Config::bind>("--bind", "QBOT_BIND", "", any(), "UDP bind address"),
        option<&Config::port>("--port", "QBOT_PORT", "", any(), "UDP game port (0 = ephemeral)"),
        option<&Config::public_host>("--public-host", "QBOT_PUBLIC_HOST", "", any(),
-                                    "Address advertised to clients via the registry"),
+                                    "Address advertised to clients via the registry (with Agones: the GameServer's "
+                                    "address)"),
+       option<&Config::public_port>("--public-port", "QBOT_PUBLIC_PORT", "", any(),
+                                    "UDP port advertised to clients via the registry, when a NAT or container maps "
+                                    "--port to another (0 = --port; with Agones: the GameServer's port)"),
        option<&Config::max_clients>("--max-clients", "QBOT_MAX_CLIENTS", "", range(1, 4095),
                                     "Players on this server (ENet gets 32 spare slots to refuse more)"),
        option<&Config::connections_per_ip>("--connections-per-ip", "QBOT_CONNECTIONS_PER_IP", "", range(1, 4095),
@@ -235,7 +239,8 @@ void add_observability(Table& t) {
       {option<&Config::metrics_bind>("--metrics-bind", "QBOT_METRICS_BIND", "", any(),
                                      "Prometheus /metrics bind address"),
        option<&Config::metrics_port>("--metrics-port", "QBOT_METRICS_PORT", "", any(),
-                                     "Prometheus /metrics TCP port (0 = disabled; must differ from --port)"),
+                                     "HTTP TCP port: /metrics (Prometheus), /healthz, /readyz (0 = disabled; must "
+                                     "differ from --port)"),
        option<&Config::log_level>("--log-level", "QBOT_LOG_LEVEL", "",
                                   one_of({"trace", "debug", "info", "warn", "error"}), "Log level")});
 }
@@ -255,6 +260,23 @@ void add_spectators(Table& t) {
                                        "Spectators at once; more are refused with a message (0 = spectating off)")});
 }
 
+void add_hosting(Table& t) {
+  add(t, "Hosting",
+      {option<&Config::drain_timeout_s>("--drain-timeout", "QBOT_DRAIN_TIMEOUT", "s", range(0, 86400),
+                                        "On SIGTERM (or an Agones shutdown) battles in progress get this long to "
+                                        "finish before the server exits; a second signal cuts it short (set the "
+                                        "orchestrator's grace period a little longer)"),
+       toggle<&Config::agones>("--agones", "QBOT_AGONES",
+                               "Report to the Agones SDK sidecar: Ready, Health, players and arenas counters, "
+                               "labels, Shutdown (on by itself when AGONES_SDK_HTTP_PORT is set)"),
+       option<&Config::agones_sdk_port>("--agones-sdk-port", "QBOT_AGONES_SDK_PORT", "", any(),
+                                        "The Agones sidecar's REST port on localhost (0 = AGONES_SDK_HTTP_PORT, which "
+                                        "Agones sets, else 9358); setting either turns --agones on"),
+       option<&Config::agones_health_ms>("--agones-health-ms", "QBOT_AGONES_HEALTH_MS", "ms", range(100, 60000),
+                                         "Agones Health ping period (sent only while ticks complete; keep it well "
+                                         "under the Fleet's health periodSeconds)")});
+}
+
 Table make_table() {
   Table t;
   add_network(t);
@@ -265,6 +287,7 @@ Table make_table() {
   add_matchmaking(t);
   add_observability(t);
   add_spectators(t);
+  add_hosting(t);
   return t;
 }
 
