@@ -180,6 +180,11 @@ void MatchHost::close(Arena& arena, Nanos now) {
 
 void MatchHost::stop_hosting() { stopped_ = true; }
 
+bool MatchHost::settled() const {
+  return hosted_.all().empty() && unsent_results_.empty() && deliveries_in_flight_ == 0 && !redelivery_in_flight_ &&
+         journaled_ == 0 && !inbox_in_flight_;
+}
+
 // ---------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------
@@ -207,13 +212,16 @@ void MatchHost::post_results() {
     ResultJournal* journal = journal_.get();
     auto job = [result, journal](Store& store) { return deliver_result(store, *journal, *result); };
     auto done = [this](DeliveryCounts& c) {
+      deliveries_in_flight_ -= 1;
       count(c);
+      journaled_ += c.journaled;
       if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
     };
     if (!io_.call<DeliveryCounts>(std::move(job), std::move(done))) {
       metrics_.store_jobs_dropped.Increment();
       return;
     }
+    deliveries_in_flight_ += 1;
     unsent_results_.erase(unsent_results_.begin());
   }
 }
@@ -225,6 +233,7 @@ void MatchHost::redeliver() {
   auto done = [this](DeliveryCounts& c) {
     redelivery_in_flight_ = false;
     count(c);
+    journaled_ = c.remaining;
     metrics_.results_journaled.Set(static_cast<double>(c.remaining));
     if (c.applied + c.duplicates > 0) {
       spdlog::info("journal: delivered {} result(s), {} still waiting", c.applied + c.duplicates, c.remaining);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "core/text.h"
 #include "qbot/store/lua_scripts.h"
 #include "server/store/record_codec.h"
 
@@ -18,8 +19,9 @@ namespace {
 // listed even if no ticket can name its region.
 constexpr std::size_t kMaxServerRegionBytes = 64;
 constexpr std::size_t kMaxServerVersionBytes = 64;
-/// HGETALL elements (fields and values) of one server hash: it has 10
-/// fields (heartbeat_server's 8, heartbeat_ms, pending_seats); room to spare.
+constexpr std::size_t kMaxKeyFingerprintBytes = 64;
+/// HGETALL elements (fields and values) of one server hash: it has 11
+/// fields (heartbeat_server's 9, heartbeat_ms, pending_seats); room to spare.
 constexpr std::size_t kMaxServerHashElements = 64;
 /// Digits of a queue member (the largest u64 has 20).
 constexpr int kQueueMemberDigits = 20;
@@ -48,6 +50,12 @@ bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out
     auto it = kv.find(key);
     return it != kv.end() && parse_decimal(it->second, dst);
   };
+  // The key fingerprint is optional (servers of older versions do not write
+  // one: they are treated as holding another key), a code when present.
+  if (auto fp = kv.find("key_fp"); fp != kv.end()) {
+    if (!fp->second.empty() && !core::is_code(fp->second, 1, kMaxKeyFingerprintBytes)) return false;
+    out.key_fingerprint = std::string(fp->second);
+  }
   return text("host", out.host, kMaxHostBytes) && text("region", out.region, kMaxServerRegionBytes) &&
          text("version", out.version, kMaxServerVersionBytes) && num("port", out.port) &&
          num("capacity", out.capacity) && num("players", out.players) && num("arenas", out.arenas) &&
@@ -95,7 +103,8 @@ StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint
                                 "capacity", std::to_string(info.capacity),
                                 "players",  std::to_string(info.players),
                                 "arenas",   std::to_string(info.arenas),
-                                "version",  info.version};
+                                "version",  info.version,
+                                "key_fp",   info.key_fingerprint};
   std::vector<std::string> args{std::to_string(ttl_ms), info.id, std::to_string(std::size(fields))};
   args.insert(args.end(), std::begin(fields), std::end(fields));
   for (MatchId id : info.counted_matches) args.push_back(std::to_string(id));

@@ -38,6 +38,7 @@ struct ServerInfo {
   std::uint32_t players = 0;   // players now (including matches assigned but not yet joined)
   std::uint32_t arenas = 0;
   std::string version;             // build version
+  std::string key_fingerprint;     // token::key_fingerprint of its token key ("" from servers that predate it)
   std::uint64_t heartbeat_ms = 0;  // store time of the last heartbeat (filled by the store)
   // Seat accounting between heartbeats, so that matchmakers never overbook:
   // assign_matches records each match's seats as pending on its server
