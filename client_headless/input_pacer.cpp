@@ -5,7 +5,11 @@
 namespace qbot::client {
 
 void InputPacer::start(Nanos now, std::uint32_t tick_rate) {
-  nominal_ = Nanos{1'000'000'000LL / (tick_rate == 0 ? 60 : tick_rate)};
+  // Rounded to the nearest nanosecond: at 60 Hz 16'666'667 ns, so the
+  // interval never runs ahead of the server's tick (a truncated 16'666'666
+  // would make "due exactly one tick after a resume" fire 1 ns early).
+  const std::int64_t rate = tick_rate == 0 ? 60 : tick_rate;
+  nominal_ = Nanos{(1'000'000'000LL + rate / 2) / rate};
   next_ = now;
   smoothed_ = kTargetQueue;
   stretch_ = 1.0;

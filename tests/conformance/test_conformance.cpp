@@ -70,7 +70,8 @@ TEST(Conformance, TheVectorsCoverEveryMessageKindSnapshotStreamAndMovement) {
   std::set<std::string> messages, kinds;
   for (const Vector& v : build_vectors()) {
     kinds.insert(v.description.at("kind").get<std::string>());
-    if (v.description.at("kind") == "message") messages.insert(v.description.at("expected").at("message").get<std::string>());
+    if (v.description.at("kind") == "message")
+      messages.insert(v.description.at("expected").at("message").get<std::string>());
   }
   EXPECT_EQ(messages.size(), 12u) << "one vector per Message kind";
   EXPECT_EQ(kinds, (std::set<std::string>{"message", "snapshot_stream", "movement"}));

@@ -64,11 +64,18 @@ std::vector<MessageCase> handshake_cases() {
           {"message_input", input, Sender::Client, 1}};
 }
 
+// The Snapshot.data of PROTOCOL.md §5.7 example A (a full snapshot, one bot).
+constexpr std::uint8_t kExampleSnapshotData[] = {0x20, 0x15, 0x21, 0xe0, 0x01, 0xca, 0x00,
+                                                 0x0f, 0x00, 0x07, 0x68, 0xc8, 0x06, 0x00};
+
 std::vector<MessageCase> match_cases() {
+  // input_queue and inputs_dropped not 0, so a decoder that skips them fails.
+  const Snapshot snapshot{100, kExampleSnapshotData, 2, 7};
   MatchEnded ended{0xfeedULL, EndReason::ScoreLimit, 1, {}};
   ended.results.push_back(PlayerResult{7, 1, "ada", 1, 20, 3, 1800, 20, 1, 42});
   ended.results.push_back(PlayerResult{8, 2, "bob", 2, 3, 20, 400, 3, 2, 0});
-  return {{"message_event_player_joined", MatchEvent{10, PlayerJoined{7, 1, "Rusty", 1, sample_loadout()}},
+  return {{"message_snapshot", snapshot, Sender::Server, 1},
+          {"message_event_player_joined", MatchEvent{10, PlayerJoined{7, 1, "Rusty", 1, sample_loadout()}},
            Sender::Server, 0},
           {"message_event_player_left", MatchEvent{11, PlayerLeft{7, 1}}, Sender::Server, 0},
           {"message_event_phase_changed",
@@ -345,12 +352,16 @@ std::vector<Vector> movement_vectors(Encoder& enc) {
 // ---------------------------------------------------------------------------
 // Checking
 // ---------------------------------------------------------------------------
+/// JSON text for a mismatch message: decoded strings of a corrupted vector
+/// may not be UTF-8, which a plain dump() would throw on.
+std::string shown(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 std::string check_message(const Json& d, std::span<const std::uint8_t> bytes) {
   const Sender sender = d.at("sender") == "client" ? Sender::Client : Sender::Server;
   auto decoded = decode(bytes, sender, d.at("channel").get<std::uint8_t>());
   if (!decoded) return "decode failed: " + decoded.error().describe();
   const Json got = message_json(decoded.value());
-  return got == d.at("expected") ? "" : "decoded " + got.dump() + ", expected " + d.at("expected").dump();
+  return got == d.at("expected") ? "" : "decoded " + shown(got) + ", expected " + shown(d.at("expected"));
 }
 
 std::string check_stream(const Json& d, std::span<const std::uint8_t> bytes) {
@@ -371,7 +382,7 @@ std::string check_stream(const Json& d, std::span<const std::uint8_t> bytes) {
     auto f = decode_snapshot(baseline.value() == 0 ? nullptr : &base->second, snap.data, snap.server_tick, tick_rate);
     if (!f) return "tick " + std::to_string(snap.server_tick) + ": " + f.error().describe();
     const Json got = frame_json(f.value());
-    if (got != p.at("expected")) return "decoded " + got.dump() + ", expected " + p.at("expected").dump();
+    if (got != p.at("expected")) return "decoded " + shown(got) + ", expected " + shown(p.at("expected"));
     frames[snap.server_tick] = std::move(f.value());
   }
   return "";
@@ -390,7 +401,7 @@ std::string check_movement(const Json& d, std::span<const std::uint8_t> bytes) {
     sim::move_bot(w->world, static_cast<core::Tick>(i + 1), *w->bot, input.commands[i]);
     const Json got = state_json(*w->bot);
     if (got != expected[i])
-      return "step " + std::to_string(i + 1) + ": " + got.dump() + ", expected " + expected[i].dump();
+      return "step " + std::to_string(i + 1) + ": " + shown(got) + ", expected " + shown(expected[i]);
   }
   return "";
 }

@@ -25,8 +25,11 @@ TEST(InputPacer, SendsOneCommandPerTickIntervalWhenTheQueueIsOnTarget) {
   EXPECT_EQ(p.due(nanoseconds{0}), 1u) << "the first command goes at once";
   EXPECT_EQ(p.due(nanoseconds{0}), 0u) << "and only one";
   EXPECT_EQ(p.until_next(nanoseconds{0}), kTick);
-  // 60 s polled at 1 ms: 3600 commands (the first was already counted).
-  EXPECT_EQ(sends_over(p, milliseconds(1), std::chrono::seconds(60), milliseconds(1)), 3600u - 1u);
+  // Polled every 1 ms from 1 ms to 60 s: the commands due at 1 .. 3599
+  // intervals (the one at 0 was counted above); the 3600th is due 1.2 us
+  // after the last poll, at 3600 x 16'666'667 ns.
+  EXPECT_EQ(sends_over(p, milliseconds(1), std::chrono::seconds(60), milliseconds(1)), 3599u);
+  EXPECT_EQ(p.until_next(std::chrono::seconds(60)), nanoseconds{1200});
 }
 
 TEST(InputPacer, AFullServerQueueStretchesTheIntervalAndAnEmptyOneShrinksIt) {
