@@ -263,6 +263,9 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nano
       }
     }
     on_queue_feedback(ctx, snap);
+    spdlog::trace("bot {}: tick {} input_queue {} dropped {} stretch {:.4f} last_input {} sent {}", index_,
+                  snap.server_tick, snap.input_queue, snap.inputs_dropped, pacer_.stretch(), frame.value().last_input,
+                  next_sequence_ - 1);
   }
   last_snapshot_at_ = now;
   acked_ = snap.server_tick;
