@@ -78,7 +78,12 @@ TEST(InputPacing, TheSameStallResumedAsACatchUpBurstLosesCommandsToTheBurstLimit
   EXPECT_EQ(json_number(json, "input_stalls"), 4.0) << json;
   // 11 missed commands at once into a buffer of 3: at least 8 refused per bot.
   EXPECT_GE(json_number(json, "inputs_dropped").value_or(0), 4 * 8.0) << json;
-  EXPECT_EQ(r.server_burst_drops, json_number(json, "inputs_dropped")) << "the bots hear the server's count";
+  // The bots hear the server's count from Snapshots, so they lag it by what
+  // was refused after the last snapshot each received: at most a round trip
+  // (~8 ticks here) of packets of 4 commands, per bot.
+  const double heard = json_number(json, "inputs_dropped").value_or(-1);
+  EXPECT_LE(heard, r.server_burst_drops) << "the bots hear the server's count";
+  EXPECT_GE(heard, r.server_burst_drops - 4 * 8 * 4.0) << "the bots hear the server's count";
   std::printf("catch-up: inputs_dropped %.0f, server burst drops %.0f\n",
               json_number(json, "inputs_dropped").value_or(-1), r.server_burst_drops);
 }
