@@ -46,6 +46,7 @@ void BotClient::start(ShardContext& ctx, Nanos now) {
   handshake_deadline_ = now + handshake_timeout_;
   next_sequence_ = 1;
   recent_.clear();
+  dropped_reported_ = 0;
   acked_ = 0;
   frames_ = InterpolationBuffer();
   predictor_.reset();
@@ -133,6 +134,12 @@ void BotClient::on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now
   tick_rate_ = m.tick_rate;
   if (queue_.enabled && m.lobby) return enter_lobby(ctx, m, now);
   state_ = BotState::Playing;
+  pacer_.start(now, tick_rate_);
+  pacer_.set_catch_up(stall_.catch_up);
+  if (stall_.length.count() > 0 && stall_from_.count() == 0) {
+    stall_from_ = now + stall_.after;
+    stall_until_ = stall_from_ + stall_.length;
+  }
   self_.entity = m.entity_id;
   self_.team = m.team;
   reconnect_token_ = m.reconnect_token;
@@ -165,6 +172,7 @@ void BotClient::send_queue_request(ShardContext& ctx, Nanos now) {
   proto::QueueRequest q{queue_.mode, queue_.region, bot_id_, "", 1};
   ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(q), net::Delivery::Reliable);
   queued_at_ = now;
+  estimate_seen_ = false;
   requeue_at_ = Nanos{0};
 }
 
@@ -174,6 +182,12 @@ void BotClient::on_lobby_message(ShardContext& ctx, const proto::Message& msg, N
     else spdlog::debug("bot {}: garage: {} {}", index_, proto::garage_status_name(g->status), g->text);
     send_queue_request(ctx, now);  // without a garage bot we play the server's default loadout
   } else if (const auto* q = std::get_if<proto::QueueStatus>(&msg)) {
+    if (q->state == proto::QueueState::Waiting && !estimate_seen_) {
+      // What the server expected at the start, to compare with the wait we get.
+      estimate_seen_ = true;
+      std::lock_guard lock(ctx.stats.mu);
+      ctx.stats.estimated_wait_ms.record(q->estimated_wait_ms);
+    }
     if (q->state == proto::QueueState::Refused || q->state == proto::QueueState::Expired) {
       ctx.stats.queue_refusals += 1;
       spdlog::debug("bot {}: queue {}: {}", index_, proto::queue_state_name(q->state), q->text);
@@ -248,6 +262,10 @@ void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nano
         }
       }
     }
+    on_queue_feedback(ctx, snap);
+    spdlog::trace("bot {}: tick {} input_queue {} dropped {} stretch {:.4f} last_input {} sent {}", index_,
+                  snap.server_tick, snap.input_queue, snap.inputs_dropped, pacer_.stretch(), frame.value().last_input,
+                  next_sequence_ - 1);
   }
   last_snapshot_at_ = now;
   acked_ = snap.server_tick;
@@ -326,7 +344,21 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
     return;
   }
   if (state_ != BotState::Playing) return;
+  send_due_inputs(ctx, now, tick_rate);
+}
 
+void BotClient::send_due_inputs(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
+  if (now >= stall_from_ && now < stall_until_) return;  // the planned stall: nothing leaves
+  if (stall_until_.count() != 0 && now >= stall_until_) {
+    ctx.stats.input_stalls += 1;
+    stall_until_ = Nanos{0};
+    stall_from_ = Nanos::max();  // once only
+  }
+  const std::uint32_t due = pacer_.due(now);
+  for (std::uint32_t i = 0; i < due; ++i) send_input(ctx, tick_rate);
+}
+
+void BotClient::send_input(ShardContext& ctx, std::uint32_t tick_rate) {
   // Idle bots are connected spectators in a bot's body: inputs, no intent.
   sim::Command cmd = role_ == Role::Idle ? sim::Command{} : behaviour_.next(frames_.view(), self_, tick_rate);
   cmd.sequence = next_sequence_++;
@@ -341,6 +373,17 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   std::copy(recent_.begin(), recent_.end(), input.commands.begin());
   if (ctx.host.send(peer_, net::kGameChannel, ctx.encoder.encode(input), net::Delivery::Unreliable)) {
     ctx.stats.inputs_sent += 1;
+  }
+}
+
+void BotClient::on_queue_feedback(ShardContext& ctx, const proto::Snapshot& snap) {
+  pacer_.on_feedback(snap.input_queue);
+  ctx.stats.input_queue.record(snap.input_queue);  // the caller holds ctx.stats.mu
+  // A cumulative count: only its growth is news (a smaller one is a
+  // reordered or hostile packet: ignored, never a negative count).
+  if (snap.inputs_dropped > dropped_reported_) {
+    ctx.stats.inputs_dropped += snap.inputs_dropped - dropped_reported_;
+    dropped_reported_ = snap.inputs_dropped;
   }
 }
 

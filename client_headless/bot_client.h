@@ -13,6 +13,7 @@
 #include "client_headless/behaviour.h"
 #include "client_headless/fleet.h"
 #include "client_headless/fleet_stats.h"
+#include "client_headless/input_pacer.h"
 #include "client_headless/interpolation.h"
 #include "client_headless/prediction.h"
 #include "core/ring.h"
@@ -54,6 +55,8 @@ class BotClient {
   void on_disconnect(ShardContext& ctx, std::uint32_t reason);
   /// Once per client tick: sends this tick's Input; fails a stuck handshake.
   void on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate);
+  /// Once, after the first Welcome: no inputs for a while (tests of pacing).
+  void set_stall(const StallPlan& stall) { stall_ = stall; }
   /// Polite disconnect at the end of a run.
   void stop(ShardContext& ctx);
 
@@ -79,6 +82,11 @@ class BotClient {
   void go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now);
   void back_to_front_door(ShardContext& ctx, Nanos now);
   proto::Loadout wire_loadout() const;
+  /// Playing: the commands the pacer says are due, each sent in its own Input.
+  void send_due_inputs(ShardContext& ctx, Nanos now, std::uint32_t tick_rate);
+  void send_input(ShardContext& ctx, std::uint32_t tick_rate);
+  /// Pacing feedback of one in-order Snapshot.
+  void on_queue_feedback(ShardContext& ctx, const proto::Snapshot& snap);
 
   std::uint32_t index_;
   std::string name_;
@@ -100,9 +108,13 @@ class BotClient {
   std::uint16_t tick_rate_ = 0;
   std::uint32_t next_sequence_ = 1;
   std::deque<sim::Command> recent_;  // newest kRedundancy commands
-  core::Tick acked_ = 0;             // newest snapshot decoded
-  InterpolationBuffer frames_;       // decoded frames by server tick (baselines + view)
-  const sim::Map* map_ = nullptr;    // the arena's current map, if we know it
+  InputPacer pacer_;
+  std::uint32_t dropped_reported_ = 0;  // Snapshot.inputs_dropped last seen on this connection
+  StallPlan stall_;
+  Nanos stall_from_{0}, stall_until_{0};  // the planned stall; 0 = none (yet)
+  core::Tick acked_ = 0;                  // newest snapshot decoded
+  InterpolationBuffer frames_;            // decoded frames by server tick (baselines + view)
+  const sim::Map* map_ = nullptr;         // the arena's current map, if we know it
   std::optional<Predictor> predictor_;
   Nanos last_snapshot_at_{0};
   std::vector<std::uint8_t> reconnect_token_;
@@ -116,7 +128,8 @@ class BotClient {
   net::Endpoint match_server_;
   std::vector<std::uint8_t> join_token_;
   Nanos queued_at_{0};
-  Nanos requeue_at_{0};  // InLobby: when to (re)send the QueueRequest; 0 = not due
+  bool estimate_seen_ = false;  // the first Waiting status of this queueing was recorded
+  Nanos requeue_at_{0};         // InLobby: when to (re)send the QueueRequest; 0 = not due
   std::uint32_t matches_played_ = 0;
 };
 

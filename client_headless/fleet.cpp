@@ -110,6 +110,8 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.matches_played += s.matches_played;
     t.queue_refusals += s.queue_refusals;
     t.done += s.done;
+    t.inputs_dropped += s.inputs_dropped;
+    t.input_stalls += s.input_stalls;
     t.bytes_down += s.bytes_down;
     t.bytes_up += s.bytes_up;
     for (std::size_t i = 0; i < t.rejects.size(); ++i) t.rejects[i] += s.rejects[i];
@@ -119,12 +121,16 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.prediction_error_mm.merge(s.prediction_error_mm);
     t.snapshot_gap_ms.merge(s.snapshot_gap_ms);
     t.time_to_match_ms.merge(s.time_to_match_ms);
+    t.input_queue.merge(s.input_queue);
+    t.estimated_wait_ms.merge(s.estimated_wait_ms);
     if (drain_window) s.rtt_ms_window.clear();
   }
   return t;
 }
 
 namespace {
+
+constexpr std::uint32_t kPacingSubsteps = 4;
 
 std::vector<BotClient> make_bots(const FleetConfig& cfg, std::uint32_t first, std::uint32_t count) {
   std::vector<BotClient> bots;
@@ -134,6 +140,7 @@ std::vector<BotClient> make_bots(const FleetConfig& cfg, std::uint32_t first, st
     bots.emplace_back(index, cfg.name_prefix + std::to_string(index), cfg.seed * 1000003ULL + index, cfg.catalog,
                       cfg.maps, cfg.mix.role_of(index), cfg.servers[index % cfg.servers.size()], cfg.handshake_timeout,
                       cfg.queue);
+    bots.back().set_stall(cfg.stall);
   }
   return bots;
 }
@@ -209,7 +216,10 @@ void Fleet::run_shard(Shard& shard) {
   };
   std::size_t next_to_start = 0;
   std::uint32_t tick_rate = cfg_.tick_rate;
-  core::FixedStep clock_step(tick_rate, 2);
+  // The shard wakes kPacingSubsteps times per tick: each bot's input pacer
+  // stretches its own interval by a few percent, and sends land within a
+  // quarter tick of when they are due.
+  core::FixedStep clock_step(tick_rate * kPacingSubsteps, 2);
   clock_step.start(now);
   auto next_sample = now + std::chrono::seconds(1);
 
@@ -229,7 +239,7 @@ void Fleet::run_shard(Shard& shard) {
         // Follow the server's tick rate once it is known.
         if (b.server_tick_rate() != 0 && b.server_tick_rate() != tick_rate) {
           tick_rate = b.server_tick_rate();
-          clock_step = core::FixedStep(tick_rate, 2);
+          clock_step = core::FixedStep(tick_rate * kPacingSubsteps, 2);
           clock_step.start(now);
         }
       }

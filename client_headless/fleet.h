@@ -45,6 +45,15 @@ struct QueuePlan {
   std::uint32_t matches = 1;  // play this many matches, then stop
 };
 
+/// --stall-ms: every bot stops sending inputs for `length`, once, `after`
+/// its first Welcome, then resumes (paced, or with catch_up as a burst of
+/// the missed commands, as a naive client would).
+struct StallPlan {
+  std::chrono::milliseconds after{0};
+  std::chrono::milliseconds length{0};  // 0 = no stall
+  bool catch_up = false;
+};
+
 struct FleetConfig {
   std::vector<net::Endpoint> servers;  // bot i plays on servers[i % size]
   std::uint32_t bots = 1;
@@ -59,6 +68,7 @@ struct FleetConfig {
   sim::Catalog catalog;        // parts the bots build random loadouts from
   std::vector<sim::Map> maps;  // known maps (sizes for wandering)
   QueuePlan queue;             // servers[] are then the front doors
+  StallPlan stall;
 };
 
 /// Sum over all shards at one moment.
@@ -67,6 +77,7 @@ struct FleetTotals {
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
   std::uint64_t kills = 0, matches_ended = 0, match_results_duplicated = 0;
   std::uint64_t matches_played = 0, queue_refusals = 0, done = 0;
+  std::uint64_t inputs_dropped = 0, input_stalls = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;
   std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};
   core::Histogram rtt_ms_window;  // drained by totals(true)
@@ -74,6 +85,8 @@ struct FleetTotals {
   core::Histogram prediction_error_mm;
   core::Histogram snapshot_gap_ms;
   core::Histogram time_to_match_ms;
+  core::Histogram input_queue;
+  core::Histogram estimated_wait_ms;
 };
 
 class Fleet {

@@ -39,6 +39,7 @@ struct Flags {
   std::uint32_t handshake_ms = 10000;
   std::string catalog_path, maps_dir;
   std::string queue_mode;
+  std::uint32_t stall_ms = 0, stall_after_ms = 3000;
 };
 
 void add_flags(CLI::App& app, Flags& f, FleetConfig& cfg) {
@@ -73,6 +74,13 @@ void add_flags(CLI::App& app, Flags& f, FleetConfig& cfg) {
   app.add_option("--matches", cfg.queue.matches, "--queue: matches each bot plays before it stops")
       ->check(CLI::Range(1, 100000));
   app.add_option("--region", cfg.queue.region, "--queue: region to queue in (default: the front door's)");
+  app.add_option("--stall-ms", f.stall_ms,
+                 "Every bot stops sending inputs once for this long, --stall-after-ms after its Welcome (0 = never)")
+      ->check(CLI::Range(0, 60000));
+  app.add_option("--stall-after-ms", f.stall_after_ms, "--stall-ms: when the stall begins, ms after the Welcome")
+      ->check(CLI::Range(0, 3600000));
+  app.add_flag("--stall-catch-up", cfg.stall.catch_up,
+               "--stall-ms: resume by sending every missed command at once (a naive client) instead of pacing");
   app.add_option("--log-level", f.log_level, "Log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 }
@@ -117,6 +125,8 @@ qbot::core::Result<bool, std::string> complete_config(const Flags& f, FleetConfi
       return qbot::core::Err{"--metrics-url: " + url.error().message};
   }
   cfg.handshake_timeout = std::chrono::milliseconds(f.handshake_ms);
+  cfg.stall.length = std::chrono::milliseconds(f.stall_ms);
+  cfg.stall.after = std::chrono::milliseconds(f.stall_after_ms);
   return load_content(f, cfg);
 }
 

@@ -64,6 +64,12 @@ void add_totals(Json& j, const RunInfo& run, const FleetTotals& t) {
   j["queue_refusals"] = t.queue_refusals;
   j["time_to_match_ms_p50"] = quantile_of(t.time_to_match_ms, 0.50);
   j["time_to_match_ms_p99"] = quantile_of(t.time_to_match_ms, 0.99);
+  j["estimated_wait_ms_p50"] = quantile_of(t.estimated_wait_ms, 0.50);
+  j["input_queue_p50"] = quantile_of(t.input_queue, 0.50);
+  j["input_queue_p99"] = quantile_of(t.input_queue, 0.99);
+  j["input_queue_max"] = static_cast<double>(t.input_queue.max());
+  j["inputs_dropped"] = t.inputs_dropped;
+  j["input_stalls"] = t.input_stalls;
   Json rejects = Json::object();
   for (std::size_t i = 0; i < t.rejects.size(); ++i) {
     if (t.rejects[i] != 0)
@@ -134,11 +140,19 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t, const std::
     s += fmt::format("  rejected        {}: {}\n", proto::reject_reason_name(static_cast<proto::RejectReason>(i)),
                      t.rejects[i]);
   }
+  if (t.input_queue.count() > 0) {
+    s += fmt::
+        format("  input pacing    server queue p50 {} p99 {} max {}; {} commands dropped by the server; {} stalls\n",
+               t.input_queue.quantile(0.5), t.input_queue.quantile(0.99), t.input_queue.max(), t.inputs_dropped,
+               t.input_stalls);
+  }
   if (t.rejoins > 0) s += fmt::format("  churn           {} rejoins\n", t.rejoins);
   if (t.time_to_match_ms.count() > 0) {
-    s += fmt::format("  matchmaking     {} matches played, time to match p50 {} ms p99 {} ms, {} refusals\n",
-                     t.matches_played, t.time_to_match_ms.quantile(0.5), t.time_to_match_ms.quantile(0.99),
-                     t.queue_refusals);
+    s += fmt::format(
+        "  matchmaking     {} matches played, time to match p50 {} ms p99 {} ms (first estimate p50 {} ms), {} "
+        "refusals\n",
+        t.matches_played, t.time_to_match_ms.quantile(0.5), t.time_to_match_ms.quantile(0.99),
+        t.estimated_wait_ms.quantile(0.5), t.queue_refusals);
   }
   if (server) {
     s += fmt::format(

@@ -82,7 +82,7 @@ void Arena::record_join(const ArenaPlayer& p) {
   recording_->roster.push_back({world_.tick, true, p.entity, p.team, p.player_id, p.name, p.loadout});
 }
 
-proto::PhaseChanged Arena::phase_event() const { return {phase_, phase_ends_, match_id_, map().name}; }
+proto::PhaseChanged Arena::phase_event() const { return {phase_, phase_ends_, match_id_, map().name, map().identity}; }
 
 void Arena::enter(MatchPhase phase, core::Tick ends, TickOutput& out) {
   phase_ = phase;

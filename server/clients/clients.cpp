@@ -156,6 +156,7 @@ void Clients::welcome(Session& s, Arena& arena, bool reconnected) {
   w.snapshot_interval = static_cast<std::uint8_t>(cfg_.snapshot_interval);
   w.server_tick = arena.world().tick;
   w.map_name = arena.map().name;
+  w.map_hash = arena.map().identity;
   w.server_id = cfg_.server_id;
   w.mode = arena.mode();
   const ArenaPlayer* me = arena.find_player(s.id);

@@ -89,7 +89,49 @@ proto::GarageReply garage_reply(std::uint32_t request_id, const GarageOutcome& o
 struct QueueOutcome {
   bool ok = false;
   std::string text;
+  std::uint32_t position = 0;  // of the new ticket, when a poll right after the enqueue could tell
+  std::uint32_t queue_length = 0;
 };
+
+/// The store's side of a QueueRequest (runs on the IO worker): the bot from
+/// the garage (or `fallback` for bot 0), the rating, the ticket, then one poll
+/// for the new ticket's place. Fails with the reason in words.
+auto enqueue_job(Ticket t, std::uint32_t bot_id, std::uint32_t ttl, sim::LoadoutRequest fallback,
+                 const sim::Catalog& catalog_ref) {
+  const sim::Catalog* catalog = &catalog_ref;  // immutable after start: safe to read on the worker
+  return [t, bot_id, ttl, fallback, catalog](Store& store) mutable {
+    QueueOutcome out;
+    if (bot_id == 0) {
+      t.bot.loadout = fallback;
+    } else {
+      auto bots = store.list_bots(t.account);
+      if (!bots) return QueueOutcome{false, "garage unavailable: " + bots.error().message};
+      auto it = std::find_if(bots->begin(), bots->end(), [&](const BotRecord& b) { return b.id == bot_id; });
+      if (it == bots->end()) return QueueOutcome{false, "no bot " + std::to_string(bot_id) + " in your garage"};
+      // The catalog may have changed since the bot was built.
+      if (auto ok = sim::resolve_loadout(*catalog, it->loadout); !ok)
+        return QueueOutcome{false, "bot cannot play: " + ok.error()};
+      t.bot = *it;
+    }
+    auto rating = store.rating(t.account);
+    if (!rating) return QueueOutcome{false, "ratings unavailable: " + rating.error().message};
+    t.rating = rating->rating;
+    auto queued = store.enqueue(t, ttl);
+    if (!queued) {
+      const bool held = queued.error().kind == StoreError::Kind::Conflict;
+      return QueueOutcome{false, held ? "this account already holds a ticket"
+                                      : "queue unavailable: " + queued.error().message};
+    }
+    out.ok = true;
+    // The first status says where the ticket stands (a failed poll leaves 0 of 0; the next poll tells).
+    const AccountId accounts[] = {t.account};
+    if (auto polled = store.poll_tickets(accounts, ttl); polled && polled->size() == 1 && (*polled)[0]) {
+      out.position = (*polled)[0]->position;
+      out.queue_length = (*polled)[0]->queue_length;
+    }
+    return out;
+  };
+}
 
 }  // namespace
 
@@ -105,7 +147,12 @@ proto::GarageStatus garage_status(const StoreError& e) {
 }
 
 Lobby::Lobby(LobbyConfig cfg, IoWorker& worker, const sim::Catalog& catalog, Metrics& metrics, Send send)
-    : cfg_(std::move(cfg)), worker_(worker), catalog_(catalog), metrics_(metrics), send_(std::move(send)) {}
+    : cfg_(std::move(cfg)),
+      worker_(worker),
+      catalog_(catalog),
+      metrics_(metrics),
+      send_(std::move(send)),
+      waits_(cfg_.fill_timeout_ms) {}
 
 bool Lobby::admit_request(SessionId session) {
   std::size_t& n = in_flight_[session];
@@ -185,36 +232,7 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
   if (t.party.empty() && t.party_size != 1) return refuse_queue(session, "a party of more than one needs a party code");
   if (!admit_request(session)) return refuse_queue(session, "too many requests in flight");
 
-  const std::uint32_t bot_id = req.bot_id;
-  const std::uint32_t ttl = cfg_.ticket_ttl_ms;
-  const sim::LoadoutRequest fallback = default_bot(catalog_, account);
-  const sim::Catalog* catalog = &catalog_;  // immutable after start: safe to read on the worker
-  auto job = [t, bot_id, ttl, fallback, catalog](Store& store) mutable {
-    QueueOutcome out;
-    if (bot_id == 0) {
-      t.bot.loadout = fallback;
-    } else {
-      auto bots = store.list_bots(t.account);
-      if (!bots) return QueueOutcome{false, "garage unavailable: " + bots.error().message};
-      auto it = std::find_if(bots->begin(), bots->end(), [&](const BotRecord& b) { return b.id == bot_id; });
-      if (it == bots->end()) return QueueOutcome{false, "no bot " + std::to_string(bot_id) + " in your garage"};
-      // The catalog may have changed since the bot was built.
-      if (auto ok = sim::resolve_loadout(*catalog, it->loadout); !ok)
-        return QueueOutcome{false, "bot cannot play: " + ok.error()};
-      t.bot = *it;
-    }
-    auto rating = store.rating(t.account);
-    if (!rating) return QueueOutcome{false, "ratings unavailable: " + rating.error().message};
-    t.rating = rating->rating;
-    auto queued = store.enqueue(t, ttl);
-    if (!queued) {
-      const bool held = queued.error().kind == StoreError::Kind::Conflict;
-      return QueueOutcome{false, held ? "this account already holds a ticket"
-                                      : "queue unavailable: " + queued.error().message};
-    }
-    out.ok = true;
-    return out;
-  };
+  auto job = enqueue_job(t, req.bot_id, cfg_.ticket_ttl_ms, default_bot(catalog_, account), catalog_);
   queue_[account] = Queued{session, Phase::Enqueuing, false, t.mode + "/" + t.region, req.mode};
   metrics_.queued_players.Set(static_cast<double>(queue_.size()));
   auto done = [this, session, account](QueueOutcome& out) {
@@ -237,7 +255,9 @@ void Lobby::on_queue(SessionId session, AccountId account, const proto::QueueReq
     it->second.phase = Phase::Waiting;
     proto::QueueStatus s;
     s.state = QueueState::Waiting;
-    s.estimated_wait_ms = estimate_wait_ms(it->second.queue, 0);
+    s.position = out.position;
+    s.queue_length = out.queue_length;
+    s.estimated_wait_ms = waits_.remaining_ms(it->second.queue, 0);
     send_(session, s);
   };
   if (!worker_.call<QueueOutcome>(std::move(job), std::move(done))) {
@@ -354,13 +374,12 @@ void Lobby::on_polled(const std::vector<AccountId>& accounts,
       s.state = QueueState::Waiting;
       s.position = status->position;
       s.queue_length = status->queue_length;
-      s.estimated_wait_ms = estimate_wait_ms(it->second.queue, waited);
+      s.estimated_wait_ms = waits_.remaining_ms(it->second.queue, waited);
       send_(session, s);
       continue;
     }
     // Assigned: hand the client its seat, then drop the ticket.
-    double& ewma = wait_ewma_ms_[it->second.queue];
-    ewma = ewma == 0.0 ? static_cast<double>(waited) : 0.8 * ewma + 0.2 * static_cast<double>(waited);
+    waits_.record(it->second.queue, waited);
     s.state = QueueState::Assigned;
     send_(session, s);
     proto::MatchAssigned a;
@@ -379,13 +398,6 @@ void Lobby::on_polled(const std::vector<AccountId>& accounts,
     }
   }
   metrics_.queued_players.Set(static_cast<double>(queue_.size()));
-}
-
-std::uint32_t Lobby::estimate_wait_ms(const std::string& queue, std::uint64_t waited_ms) const {
-  auto it = wait_ewma_ms_.find(queue);
-  if (it == wait_ewma_ms_.end()) return 0;
-  const double left = it->second - static_cast<double>(waited_ms);
-  return left > 0 ? static_cast<std::uint32_t>(left) : 0;
 }
 
 }  // namespace qbot::server

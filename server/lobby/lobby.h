@@ -17,6 +17,8 @@
 
 #include "proto/messages.h"
 #include "server/io/io_worker.h"
+#include "server/matchmaking/match_formation.h"
+#include "server/matchmaking/wait_estimator.h"
 #include "server/metrics/metrics.h"
 #include "server/store/store_types.h"
 #include "sim/catalog.h"
@@ -29,7 +31,8 @@ struct LobbyConfig {
   std::uint32_t max_bots = 8;
   std::uint32_t ticket_ttl_ms = 10000;
   std::uint32_t poll_ms = 500;
-  std::size_t max_requests_in_flight = 4;  // per session; more are answered Busy
+  std::size_t max_requests_in_flight = 4;                            // per session; more are answered Busy
+  std::uint64_t fill_timeout_ms = FormationRules{}.fill_timeout_ms;  // wait estimate of a queue without history
 };
 
 class Lobby {
@@ -65,7 +68,6 @@ class Lobby {
   void on_polled(const std::vector<AccountId>& accounts, StoreResult<std::vector<std::optional<TicketStatus>>>& polled,
                  std::uint64_t now_ms);
   void cancel_in_store(AccountId account, SessionId session, bool tell_client);
-  std::uint32_t estimate_wait_ms(const std::string& queue, std::uint64_t waited_ms) const;
 
   LobbyConfig cfg_;
   IoWorker& worker_;
@@ -74,7 +76,7 @@ class Lobby {
   Send send_;
   std::map<AccountId, Queued> queue_;
   std::map<SessionId, std::size_t> in_flight_;
-  std::map<std::string, double> wait_ewma_ms_;  // per queue: recent time to match
+  WaitEstimator waits_;  // per queue: recent times to match
   std::uint64_t next_poll_ms_ = 0;
   bool poll_in_flight_ = false;
 };

@@ -51,7 +51,8 @@ HandshakeDecision decide_guest(const proto::Hello& hello, const HandshakeView& v
 HandshakeDecision decide_hello(const proto::Hello& hello, const HandshakeView& view) {
   if (hello.protocol_version != proto::kProtocolVersion) {
     return Refuse{RejectReason::ProtocolMismatch, "server speaks protocol " + std::to_string(proto::kProtocolVersion) +
-                                                      ", client " + std::to_string(hello.protocol_version)};
+                                                      ", client " + std::to_string(hello.protocol_version) +
+                                                      "; update the client"};
   }
   if (view.draining) return Refuse{RejectReason::ShuttingDown, "server is shutting down"};
   if (!hello.reconnect_token.empty()) return decide_resume(hello, view);

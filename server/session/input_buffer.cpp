@@ -13,6 +13,7 @@ InputBuffer::PushResult InputBuffer::push(std::span<const sim::Command> cmds) {
       // Do not advance newest_seen_: the same command may come back in a
       // later packet's redundancy window once there is room.
       r.overflow += 1;
+      dropped_ += 1;
       continue;
     }
     pending_.push_back(c);
@@ -23,6 +24,7 @@ InputBuffer::PushResult InputBuffer::push(std::span<const sim::Command> cmds) {
 }
 
 sim::Command InputBuffer::next(bool& fresh) {
+  waiting_at_take_ = pending_.size();
   if (pending_.empty()) {
     fresh = false;
     sim::Command repeat = last_;

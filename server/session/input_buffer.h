@@ -33,12 +33,21 @@ class InputBuffer {
   /// Sequence of the newest command handed out by next() (0 = none).
   std::uint32_t last_applied() const { return last_applied_; }
   std::size_t pending() const { return pending_.size(); }
+  /// Commands that were waiting when next() was last called, the one it
+  /// took included (0..burst; 0 = it found none and repeated). Snapshots
+  /// report it (Snapshot.input_queue) so the client can pace its sends.
+  std::size_t waiting_at_take() const { return waiting_at_take_; }
+  /// Commands refused so far because the buffer was full (every overflow,
+  /// even one the client's redundancy later brought back; wraps at 2^32).
+  std::uint32_t dropped() const { return dropped_; }
 
  private:
   std::size_t burst_;
   std::deque<sim::Command> pending_;
   std::uint32_t newest_seen_ = 0;
   std::uint32_t last_applied_ = 0;
+  std::uint32_t dropped_ = 0;
+  std::size_t waiting_at_take_ = 0;
   sim::Command last_{};
 };
 

@@ -55,6 +55,7 @@ DecodeResult decode_welcome(const w::Welcome& h) {
   if (!take_bytes(h.account_token(), kMaxAccountTokenBytes, m.account_token)) return bad("account_token");
   m.lobby = h.lobby();
   m.match_id = h.match_id();
+  m.map_hash = h.map_hash();
   return Message{std::move(m)};
 }
 
@@ -93,7 +94,7 @@ std::span<const std::uint8_t> Encoder::encode(const Welcome& m) {
                        w::CreateWelcome(f, m.protocol_version, m.player_id, m.arena_id, m.entity_id, m.tick_rate,
                                         m.snapshot_interval, m.server_tick, map, sid, static_cast<w::GameMode>(m.mode),
                                         m.team, m.catalog_version, reconnect, m.reconnected, m.account_id, account,
-                                        m.lobby, m.match_id));
+                                        m.lobby, m.match_id, m.map_hash));
 }
 
 std::span<const std::uint8_t> Encoder::encode(const Reject& m) {

@@ -41,6 +41,8 @@ DecodeResult decode_snapshot(const w::Snapshot& h) {
   const auto* d = h.data();
   if (d == nullptr || d->size() == 0) return bad("data");
   m.data = {d->data(), d->size()};
+  m.input_queue = h.input_queue();
+  m.inputs_dropped = h.inputs_dropped();
   return Message{m};
 }
 
@@ -69,6 +71,7 @@ DecodeResult decode_match_event(const w::MatchEvent& h) {
       if (b->phase() > w::MatchPhase::MAX) return bad("body.phase");
       PhaseChanged pc{static_cast<MatchPhase>(b->phase()), b->ends_tick(), b->match_id(), {}};
       if (!take_string(b->map_name(), kMaxNameBytes, pc.map_name)) return bad("body.map_name");
+      pc.map_hash = b->map_hash();
       m.body = std::move(pc);
       break;
     }
@@ -130,7 +133,7 @@ std::span<const std::uint8_t> Encoder::encode(const Snapshot& m) {
   auto& f = impl_->fbb;
   f.Clear();
   const auto data = f.CreateVector(m.data.data(), m.data.size());
-  f.Finish(w::CreateSnapshot(f, m.server_tick, data));
+  f.Finish(w::CreateSnapshot(f, m.server_tick, data, m.input_queue, m.inputs_dropped));
   return {f.GetBufferPointer(), f.GetSize()};
 }
 
@@ -149,7 +152,8 @@ std::span<const std::uint8_t> Encoder::encode(const MatchEvent& m) {
     type = w::MatchEventBody::PlayerLeft;
   } else if (const auto* p = std::get_if<PhaseChanged>(&m.body)) {
     const auto map = impl_->str(p->map_name, kMaxNameBytes);
-    body = w::CreatePhaseChanged(f, static_cast<w::MatchPhase>(p->phase), p->ends_tick, p->match_id, map).Union();
+    body = w::CreatePhaseChanged(f, static_cast<w::MatchPhase>(p->phase), p->ends_tick, p->match_id, map, p->map_hash)
+               .Union();
     type = w::MatchEventBody::PhaseChanged;
   } else if (const auto* k = std::get_if<Kill>(&m.body)) {
     const auto weapon = impl_->str(k->weapon, kMaxPartIdBytes);

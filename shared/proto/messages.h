@@ -91,6 +91,7 @@ struct Welcome {
   std::vector<std::uint8_t> account_token;
   bool lobby = false;
   std::uint64_t match_id = 0;
+  std::uint64_t map_hash = 0;  // identity of map_name's content (sim::Map::identity); 0 in the lobby
 };
 
 struct Reject {
@@ -111,6 +112,8 @@ struct Input {
 struct Snapshot {
   core::Tick server_tick = 0;
   std::span<const std::uint8_t> data;
+  std::uint8_t input_queue = 0;      // the client's commands still buffered after server_tick
+  std::uint32_t inputs_dropped = 0;  // commands refused so far by the full buffer (per connection)
 };
 
 struct PlayerJoined {
@@ -129,6 +132,7 @@ struct PhaseChanged {
   core::Tick ends_tick = 0;
   std::uint64_t match_id = 0;
   std::string map_name;
+  std::uint64_t map_hash = 0;  // identity of that map's content (sim::Map::identity)
 };
 struct Kill {
   std::uint16_t killer = 0;

@@ -4,6 +4,6 @@
 namespace qbot::proto {
 
 /// Bumped whenever the meaning of the wire contract changes (docs/PROTOCOL.md).
-constexpr std::uint16_t kProtocolVersion = 2;
+constexpr std::uint16_t kProtocolVersion = 3;
 
 }  // namespace qbot::proto

@@ -315,3 +315,28 @@ TEST(Matchmaking, AResultOfAMatchThatEndsWhileRedisIsDownIsJournaledThenDelivere
   EXPECT_EQ(a.metric("qbot_match_results_total{outcome=\"applied\"}"), 1.0);
   bots.wait(60s);
 }
+
+// The wait estimate a queued client is told first, against the wait it gets:
+// 4 bots in free-for-all (fewer than a full match of 8) wait for the fill
+// timeout twice; the first time the front door has no history, the second
+// time it has the first round's.
+TEST(Matchmaking, TheFirstWaitEstimateIsWithinHalfOfTheMeasuredWait) {
+  RedisServer redis;
+  ServerProcess a(fleet_flags(redis, "est-a"), "est-a");
+  const std::string report = temp_dir("est-report") + "/r.json";
+  const auto run = run_program(QBOT_HEADLESS_BIN,
+                               {"--server", a.endpoint(), "--bots", "4", "--queue", "ffa", "--matches", "2",
+                                "--duration", "80", "--report", report},
+                               "est-headless", 120s);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string json = read_text(report);
+  ASSERT_EQ(json_number(json, "matches_played"), 8.0) << json;
+  const double estimated = json_number(json, "estimated_wait_ms_p50").value_or(0);
+  const double measured = json_number(json, "time_to_match_ms_p50").value_or(0);
+  std::cout << "first wait estimate p50 " << estimated << " ms, measured time to match p50 " << measured << " ms\n";
+  RecordProperty("estimated_wait_ms_p50", static_cast<int>(estimated));
+  RecordProperty("time_to_match_ms_p50", static_cast<int>(measured));
+  ASSERT_GT(measured, 1000.0) << "the bots really waited: " << json;
+  EXPECT_GE(estimated, 0.5 * measured) << json;
+  EXPECT_LE(estimated, 1.5 * measured) << json;
+}

@@ -198,6 +198,8 @@ TEST_F(BotClientTest, PlayingSendsOneInputPerTickWithTheLastFourCommands) {
   join_directly(bot);
   for (int tick = 1; tick <= 6; ++tick) {
     bot.on_tick(*ctx_, now_, 60);
+    bot.on_tick(*ctx_, now_, 60);  // a second wake-up within the same tick sends nothing
+    now_ += milliseconds(17);
     const std::size_t want = static_cast<std::size_t>(tick);
     ASSERT_TRUE(pump_until([&] { return front_.count<proto::Input>() == want; })) << "tick " << tick;
     const proto::Input& in = *front_.last<proto::Input>();
@@ -222,6 +224,7 @@ TEST_F(BotClientTest, InputAcksTheNewestSnapshotAndIgnoresLateOnes) {
   EXPECT_EQ(front_.last<proto::Input>()->ack_snapshot, 50u) << "the late one is no baseline";
 
   say(snapshot(51, 0, c));
+  now_ += milliseconds(17);
   bot.on_tick(*ctx_, now_, 60);
   ASSERT_TRUE(pump_until([&] { return front_.count<proto::Input>() == 2; }));
   EXPECT_EQ(front_.last<proto::Input>()->ack_snapshot, 51u);
@@ -412,4 +415,53 @@ TEST_F(BotClientTest, AMatchResultSeenTwiceIsCountedAsADuplicate) {
   say(ended);
   EXPECT_EQ(stats_.matches_ended.load(), 1u);
   EXPECT_EQ(stats_.match_results_duplicated.load(), 1u);
+}
+
+TEST_F(BotClientTest, SnapshotPacingFeedbackIsCountedOnceAndOnlyFromInOrderSnapshots) {
+  BotClient& bot = make_bot(Role::Idle);
+  join_directly(bot);
+  std::vector<std::uint8_t> a, b, c, d;
+  proto::Snapshot s50 = snapshot(50, 0, a);
+  s50.input_queue = 3;
+  s50.inputs_dropped = 5;
+  say(s50);
+  proto::Snapshot s51 = snapshot(51, 0, b);
+  s51.input_queue = 2;
+  s51.inputs_dropped = 7;
+  say(s51);
+  proto::Snapshot late = snapshot(49, 0, c);  // reordered: its figures are old news
+  late.input_queue = 0;
+  late.inputs_dropped = 6;
+  say(late);
+  proto::Snapshot s52 = snapshot(52, 0, d);
+  s52.input_queue = 1;
+  s52.inputs_dropped = 7;
+  say(s52);
+  EXPECT_EQ(stats_.inputs_dropped.load(), 7u) << "the growth of the cumulative count";
+  std::lock_guard lock(stats_.mu);
+  EXPECT_EQ(stats_.input_queue.count(), 3u);
+  EXPECT_EQ(stats_.input_queue.max(), 3u);
+}
+
+TEST_F(BotClientTest, APlannedStallSendsNothingThenResumesAtTheNormalCadence) {
+  BotClient& bot = make_bot(Role::Idle);
+  bot.set_stall(StallPlan{milliseconds(100), milliseconds(200), false});
+  join_directly(bot);
+  const auto welcomed = now_;
+  std::uint64_t sent_in_stall = 0;
+  for (int i = 0; i < 30; ++i) {  // 30 ticks of 17 ms: 510 ms
+    const std::uint64_t before = stats_.inputs_sent.load();
+    bot.on_tick(*ctx_, now_, 60);
+    const auto since = now_ - welcomed;
+    if (since >= milliseconds(100) && since < milliseconds(300)) sent_in_stall += stats_.inputs_sent.load() - before;
+    now_ += milliseconds(17);
+  }
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::Input>() == stats_.inputs_sent.load(); }));
+  EXPECT_EQ(sent_in_stall, 0u);
+  EXPECT_EQ(stats_.input_stalls.load(), 1u);
+  // 30 wake-ups, 12 of them inside the stall (100..300 ms): one command each for the other 18.
+  EXPECT_EQ(stats_.inputs_sent.load(), 18u);
+  // The first Input after the stall carries the next sequence, not a burst of the missed ones.
+  const proto::Input& last = *front_.last<proto::Input>();
+  EXPECT_EQ(last.commands[last.count - 1].sequence, 18u);
 }

@@ -24,6 +24,10 @@ FleetTotals some_totals() {
   t.bytes_down = 3'000'000;
   t.rejects[static_cast<std::size_t>(qbot::proto::RejectReason::ServerFull)] = 2;
   t.rtt_ms_total.record(20);
+  t.input_queue.record(1);
+  t.input_queue.record(2);
+  t.inputs_dropped = 5;
+  t.input_stalls = 3;
   return t;
 }
 
@@ -56,6 +60,12 @@ const std::vector<std::string> kTopKeys = {"server",
                                            "queue_refusals",
                                            "time_to_match_ms_p50",
                                            "time_to_match_ms_p99",
+                                           "estimated_wait_ms_p50",
+                                           "input_queue_p50",
+                                           "input_queue_p99",
+                                           "input_queue_max",
+                                           "inputs_dropped",
+                                           "input_stalls",
                                            "rejects"};
 const std::vector<std::string> kServerKeys = {"server_tick_ms_p50", "server_tick_ms_p99",
                                               "server_tick_ms_max", "server_tick_overruns",
@@ -97,6 +107,10 @@ TEST(Report, HasEveryKeyInOrderWithItsTypeOnOneCompactLine) {
   EXPECT_DOUBLE_EQ(j["snapshots_per_bot_per_s"].get<double>(), 20.0);
   EXPECT_DOUBLE_EQ(j["bytes_down_per_bot_per_s"].get<double>(), 10000.0);
   EXPECT_EQ(j["rejects"], nlohmann::ordered_json({{"server_full", 2}}));
+  EXPECT_EQ(j["inputs_dropped"], 5u);
+  EXPECT_EQ(j["input_stalls"], 3u);
+  EXPECT_DOUBLE_EQ(j["input_queue_max"].get<double>(), 2.0);
+  EXPECT_TRUE(j["input_queue_p99"].is_number_float());
   ASSERT_EQ(j["series"].size(), 2u);
   EXPECT_EQ(keys_of(j["series"][0]),
             (std::vector<std::string>{"t", "started", "connected", "failed", "errors", "snapshots_per_s", "rtt_ms_p50",

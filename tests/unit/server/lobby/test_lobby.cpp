@@ -198,6 +198,9 @@ TEST_F(LobbyOnAFullIoWorker, AGarageRequestTheWorkerRefusesIsAnsweredBusyAndFree
 TEST_F(LobbyTest, AQueuedTicketIsPolledThenAssignedAndTheClientGetsMatchAssigned) {
   const auto first = queue();
   ASSERT_EQ(first.state, QueueState::Waiting) << first.text;
+  EXPECT_EQ(first.position, 0u);
+  EXPECT_EQ(first.queue_length, 1u) << "the first status is not 0 of 0";
+  EXPECT_EQ(first.estimated_wait_ms, 10'000u) << "no history yet: the fill timeout";
   EXPECT_EQ(lobby_.queued(), 1u);
   auto waiting = store_.waiting_tickets("ffa", "eu", 10);
   ASSERT_TRUE(waiting.ok());
@@ -245,6 +248,47 @@ TEST_F(LobbyTest, AQueuedTicketIsPolledThenAssignedAndTheClientGetsMatchAssigned
   EXPECT_EQ(metrics_.tickets_created.Value(), 1.0);
   EXPECT_EQ(metrics_.tickets_assigned.Value(), 1.0);
   EXPECT_TRUE(poll().empty()) << "nothing more to report";
+}
+
+TEST_F(LobbyTest, AnAssignedTicketsWaitBecomesTheNextTicketsEstimateAndPositionsCount) {
+  ASSERT_EQ(queue().state, QueueState::Waiting);
+  constexpr SessionId kOther = kSession + 1;
+  constexpr AccountId kOtherAccount = kAccount + 1;
+  lobby_.on_queue(kOther, kOtherAccount, {proto::GameMode::FreeForAll, "", 0, "", 1});
+  const auto second = only<proto::QueueStatus>(deliver(), kOther);
+  ASSERT_EQ(second.state, QueueState::Waiting) << second.text;
+  EXPECT_EQ(second.position, 1u) << "behind the first ticket";
+  EXPECT_EQ(second.queue_length, 2u);
+
+  // The first ticket is assigned after 1.5 s.
+  poll();
+  poll();
+  auto waiting = store_.waiting_tickets("ffa", "eu", 10);
+  ASSERT_TRUE(waiting.ok());
+  ASSERT_EQ(waiting->size(), 2u);
+  const auto id = store_.reserve_match_ids(1);
+  ASSERT_TRUE(id.ok());
+  MatchAssignment m;
+  m.id = *id;
+  m.mode = "ffa";
+  m.region = "eu";
+  m.server_id = "host-7";
+  m.host = "10.1.2.3";
+  m.port = 7800;
+  m.slots = {MatchSlot{kAccount, 0, (*waiting)[0].bot, (*waiting)[0].rating, "join-token"}};
+  ASSERT_TRUE(store_.assign_matches(std::span<const MatchAssignment>(&m, 1)).ok());
+  now_ += 500ms;
+  lobby_.tick(static_cast<std::uint64_t>(now_.count()));
+  deliver();
+
+  // A newcomer is told what the assigned ticket waited (1500 ms).
+  constexpr SessionId kThird = kSession + 2;
+  lobby_.on_queue(kThird, kAccount + 2, {proto::GameMode::FreeForAll, "", 0, "", 1});
+  const auto third = only<proto::QueueStatus>(deliver(), kThird);
+  ASSERT_EQ(third.state, QueueState::Waiting) << third.text;
+  EXPECT_EQ(third.estimated_wait_ms, 1'500u);
+  EXPECT_EQ(third.position, 1u) << "behind the second ticket, the first is gone";
+  EXPECT_EQ(third.queue_length, 2u);
 }
 
 TEST_F(LobbyTest, CancelWhileWaitingRemovesTheTicketAndSaysCancelled) {

@@ -83,3 +83,30 @@ TEST(RateLimiter, RefillsAtTheConfiguredRate) {
   EXPECT_TRUE(rl.allow(1s + 10ms));  // one token per 10 ms
   EXPECT_FALSE(rl.allow(1s + 10ms));
 }
+
+TEST(InputBuffer, PendingAndTheCumulativeDropCountAreWhatSnapshotsReport) {
+  InputBuffer b(3);
+  bool fresh = false;
+  EXPECT_EQ(b.pending(), 0u);
+  EXPECT_EQ(b.dropped(), 0u);
+  b.push(seqs(1, 5));  // 3 fit, 4 and 5 overflow
+  EXPECT_EQ(b.pending(), 3u);
+  EXPECT_EQ(b.dropped(), 2u);
+  EXPECT_EQ(b.waiting_at_take(), 0u) << "no tick yet";
+  b.next(fresh);
+  EXPECT_EQ(b.waiting_at_take(), 3u) << "what the tick found, its own command included";
+  EXPECT_EQ(b.pending(), 2u) << "after the tick took its command";
+  b.push(seqs(2, 6));  // 2, 3 duplicates; 4 fits; 5, 6 overflow
+  EXPECT_EQ(b.pending(), 3u);
+  EXPECT_EQ(b.dropped(), 4u) << "cumulative, also counting a command refused twice";
+  b.next(fresh);
+  b.next(fresh);
+  b.next(fresh);
+  EXPECT_EQ(b.pending(), 0u);
+  b.next(fresh);
+  EXPECT_FALSE(fresh);
+  EXPECT_EQ(b.waiting_at_take(), 0u) << "a starved tick repeats and says so";
+  b.push(seqs(5, 6));  // room again: both taken, nothing new dropped
+  EXPECT_EQ(b.pending(), 2u);
+  EXPECT_EQ(b.dropped(), 4u);
+}
