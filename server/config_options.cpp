@@ -123,17 +123,18 @@ void add_network(Table& t) {
 
 void add_admission(Table& t) {
   add(t, "Admission (docs/SECURITY.md)",
-      {option<&Config::connect_cookies>("--connect-cookies", "QBOT_CONNECT_COOKIES", "", any(),
-                                        "A CONNECT must carry the cookie of its source address (docs/PROTOCOL.md); "
-                                        "false accepts clients without the exchange (refused with --production)"),
+      {option<&Config::require_cookie>("--require-cookie", "QBOT_REQUIRE_COOKIE", "", any(),
+                                       "A CONNECT must carry the cookie of its source address (docs/PROTOCOL.md); "
+                                       "false accepts clients without the exchange (refused with --production)"),
        option<&Config::max_unwelcomed>("--max-unwelcomed", "QBOT_MAX_UNWELCOMED", "", range(1, 4095),
                                        "Connections not yet welcomed (half-open included), all addresses; a full "
                                        "pool evicts the oldest of the address holding the most"),
        option<&Config::max_unwelcomed_per_ip>("--max-unwelcomed-per-ip", "QBOT_MAX_UNWELCOMED_PER_IP", "",
                                               range(1, 4095), "Connections not yet welcomed from one IP"),
        option<&Config::handshake_timeout_ms>("--handshake-timeout-ms", "QBOT_HANDSHAKE_TIMEOUT_MS", "ms",
-                                             range(100, 60000), "A connection whose ENet handshake is not complete "
-                                                                "this long after its CONNECT is reset"),
+                                             range(100, 60000),
+                                             "A connection whose ENet handshake is not complete "
+                                             "this long after its CONNECT is reset"),
        option<&Config::dead_peer_ms>("--dead-peer-ms", "QBOT_DEAD_PEER_MS", "ms", range(500, 120000),
                                      "A connected peer that acknowledged nothing this long is dropped (ENet pings "
                                      "every 500 ms)"),
@@ -232,7 +233,7 @@ void add_matchmaking(Table& t) {
                                      "fleet needs the same one. Prefer the environment variable",
                                      "a random key, valid in this process only (logged as a warning)"),
        toggle<&Config::production>("--production", "QBOT_PRODUCTION",
-                                   "Refuse to start without --token-secret or with --connect-cookies false"),
+                                   "Refuse to start without --token-secret or with --require-cookie false"),
        option<&Config::matchmaker>("--matchmaker", "QBOT_MATCHMAKER", "", any(),
                                    "Run a matchmaker in this process, true/false (any number may run)"),
        option<&Config::matchmaker_interval_ms>("--matchmaker-interval-ms", "QBOT_MATCHMAKER_INTERVAL_MS", "ms",

@@ -154,8 +154,8 @@ void PacketRouter::on_game_message(Session& s, const proto::Message& msg, std::u
 
 void PacketRouter::on_input(Session& s, const proto::Input& input) {
   const Arena* arena = arenas_.find(s.arena);
-  // A player with a game to lose: a drop keeps its bot for a reconnect.
-  if (arena != nullptr && arena->phase() != proto::MatchPhase::Waiting && input.count > 0) s.played = true;
+  // A player who steered its bot has a game to lose: a drop keeps the bot for a reconnect.
+  if (arena != nullptr && input.count > 0) s.played = true;
   // An ack from the future is hostile or a bug; ignore it, keep the old one.
   if (arena != nullptr && input.ack_snapshot <= arena->world().tick && input.ack_snapshot > s.acked_snapshot) {
     s.acked_snapshot = input.ack_snapshot;

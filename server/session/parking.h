@@ -3,7 +3,7 @@
 // grace), as a pure function of the session and the server's counts. The
 // grace is a slot held for someone who is not there: it is bounded like a
 // live connection is (docs/SECURITY.md, "Parked players").
-//  - A guest who never played (no Input while its arena was past Waiting)
+//  - A guest who never played (no Input with commands since its Welcome)
 //    has nothing to come back to: no grace.
 //  - At most --max-parked-per-ip parked players per address and one per
 //    account: beyond that a drop frees the slot at once.
@@ -25,11 +25,11 @@ enum class ParkingRefusal : std::uint8_t { NeverPlayed, PerIp, PerAccount, Capac
 const char* parking_refusal_name(ParkingRefusal r);  // never_played | per_ip | per_account | capacity
 
 struct ParkingView {
-  const Session& session;          // the Active session whose peer just dropped
-  const SessionTable& sessions;    // parked counts per address and account
-  std::size_t players = 0;         // players in arenas, parked ones and this one included
+  const Session& session;        // the Active session whose peer just dropped
+  const SessionTable& sessions;  // parked counts per address and account
+  std::size_t players = 0;       // players in arenas, parked ones and this one included
   std::size_t max_clients = 0;
-  std::uint32_t grace_s = 0;       // --reconnect-grace
+  std::uint32_t grace_s = 0;  // --reconnect-grace
   std::size_t max_parked_per_ip = 0;
 };
 

@@ -78,7 +78,7 @@ struct Session {
   sim::EntityId entity = 0;
   std::string name;
   std::string reconnect_token;  // random bytes; a Hello presenting it takes this slot over
-  bool played = false;          // sent an Input while its arena was past Waiting: it has a game to lose
+  bool played = false;          // sent an Input with commands in an arena: it has a game to lose
   bool counted_parked = false;  // SessionTable::park counted it (per address and account) until erased
 
   // Game traffic.

@@ -16,8 +16,8 @@ constexpr std::uint32_t kMinFragmentBytes = 544;
 constexpr std::uint16_t kMaxReliableAhead = 256;
 constexpr std::uint32_t kSecondMs = 1000;
 
-constexpr const char* kDropNames[] = {"malformed", "unknown_peer", "short_request", "no_cookie",
-                                      "bad_cookie", "pool_full",   "per_ip",        "fragment",
+constexpr const char* kDropNames[] = {"malformed",     "unknown_peer",    "short_request",  "no_cookie",
+                                      "bad_cookie",    "pool_full",       "per_ip",         "fragment",
                                       "fragment_sets", "sequence_window", "transport_flood"};
 static_assert(std::size(kDropNames) == static_cast<std::size_t>(DropReason::Count));
 constexpr const char* kCutNames[] = {"handshake_timeout", "dead", "transport_flood", "evicted"};
@@ -34,9 +34,7 @@ bool too_far_ahead(std::uint16_t sequence, std::uint16_t delivered) {
   return ahead > kMaxReliableAhead && ahead < 0x8000;  // behind is old: ENet discards it cheaply
 }
 
-bool is_fragment(EnetCommand c) {
-  return c == EnetCommand::SendFragment || c == EnetCommand::SendUnreliableFragment;
-}
+bool is_fragment(EnetCommand c) { return c == EnetCommand::SendFragment || c == EnetCommand::SendUnreliableFragment; }
 
 bool is_data(EnetCommand c) {
   return c == EnetCommand::SendReliable || c == EnetCommand::SendUnreliable || c == EnetCommand::SendUnsequenced ||
@@ -106,9 +104,10 @@ const token::CookieKey& DatagramGate::window_key(std::uint32_t window) {
     if (k.valid && k.window == window) return k.key;
   }
   // Replace the older of the two cached windows (or an empty entry).
-  WindowKey& slot = (!window_keys_[0].valid || (window_keys_[1].valid && window_keys_[0].window < window_keys_[1].window))
-                        ? window_keys_[0]
-                        : window_keys_[1];
+  WindowKey& slot =
+      (!window_keys_[0].valid || (window_keys_[1].valid && window_keys_[0].window < window_keys_[1].window))
+          ? window_keys_[0]
+          : window_keys_[1];
   slot = WindowKey{window, token::cookie_window_key(master_, window), true};
   return slot.key;
 }
@@ -128,7 +127,7 @@ bool DatagramGate::cookie_valid(std::uint32_t cookie, UdpAddress from, std::uint
 // Connection requests: cookie, per-address cap, pool
 // ---------------------------------------------------------------------------
 GateVerdict DatagramGate::on_connect(const EnetCommandView& connect, UdpAddress from, std::uint32_t now_ms) {
-  if (cfg_.connect_cookies) {
+  if (cfg_.require_cookie) {
     const std::uint32_t data = connect.u32(kConnectDataOffset);
     if (data == 0) return drop(DropReason::NoCookie);
     if (!cookie_valid(data, from, now_ms)) return drop(DropReason::BadCookie);

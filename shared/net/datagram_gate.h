@@ -32,9 +32,9 @@
 namespace qbot::net {
 
 struct GateConfig {
-  bool connect_cookies = true;           // false: any CONNECT is accepted (clients without the exchange)
-  std::size_t max_unwelcomed = 128;      // peers not yet welcomed, all addresses together
-  std::size_t max_unwelcomed_per_ip = 8;  // ... from one IPv4 address
+  bool require_cookie = true;                   // false: any CONNECT is accepted (clients without the exchange)
+  std::size_t max_unwelcomed = 128;             // peers not yet welcomed, all addresses together
+  std::size_t max_unwelcomed_per_ip = 8;        // ... from one IPv4 address
   std::uint32_t handshake_timeout_ms = 2000;    // a half-open peer is reset after this
   std::uint32_t dead_peer_ms = 5000;            // a connected peer that acknowledged nothing this long is cut
   std::uint32_t transport_commands_per_s = 64;  // pings, bandwidth/throttle settings, unknown channels

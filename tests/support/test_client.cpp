@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "cookie_connect.h"
 #include "proto/version.h"
 
 namespace qbot::test {
@@ -36,23 +37,10 @@ bool TestClient::poll_once(std::uint32_t wait_ms) {
   return true;
 }
 
-namespace {
-std::uint64_t steady_ms() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-}  // namespace
-
 bool TestClient::connect(const net::Endpoint& server, std::chrono::milliseconds timeout,
                          std::optional<std::uint32_t> connect_data) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!connect_data && std::chrono::steady_clock::now() < deadline) {
-    auto cookie = host_->connect_cookie(server, steady_ms());
-    if (!cookie) return false;
-    connect_data = cookie.value();
-    if (!connect_data) poll_once(5);  // the reply arrives through service()
-  }
+  if (!connect_data) connect_data = fetch_cookie(*host_, server, pump_, timeout);
   if (!connect_data) return false;
   auto p = host_->connect(server, 1, *connect_data);
   if (!p) return false;
