@@ -14,9 +14,7 @@ Clock::time_point deadline_after(const Common& c, double seconds) {
   return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
 }
 
-Millis until(Clock::time_point t) {
-  return std::max(Millis(0), std::chrono::duration_cast<Millis>(t - Clock::now()));
-}
+Millis until(Clock::time_point t) { return std::max(Millis(0), std::chrono::duration_cast<Millis>(t - Clock::now())); }
 
 std::uint64_t due_by(Clock::time_point start, Clock::time_point now, std::uint64_t count, double seconds) {
   if (seconds <= 0) return count;

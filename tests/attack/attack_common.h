@@ -22,10 +22,10 @@ using Millis = std::chrono::milliseconds;
 /// Flags of the tool itself (before the subcommand).
 struct Common {
   Target target{*LoopbackIp::parse("127.0.0.1"), 7777};
-  bool cookie_exchange = false;     // prove the address first (a legitimate but hostile client)
-  double max_seconds = 120;         // no attack runs longer, whatever its own flags say
-  std::uint64_t seed = 1;           // connect ids and names
-  std::string metrics_url;          // the server's /metrics, for attacks that watch it
+  bool cookie_exchange = false;  // prove the address first (a legitimate but hostile client)
+  double max_seconds = 120;      // no attack runs longer, whatever its own flags say
+  std::uint64_t seed = 1;        // connect ids and names
+  std::string metrics_url;       // the server's /metrics, for attacks that watch it
 };
 
 /// The end of an attack's time: its own length, capped by --max-seconds.

@@ -15,7 +15,7 @@ namespace {
 struct Counts {
   std::uint64_t started = 0;
   std::uint64_t established = 0;
-  std::uint64_t failed = 0;           // disconnected before the handshake completed
+  std::uint64_t failed = 0;  // disconnected before the handshake completed
   std::uint64_t dropped_by_server = 0;
   std::uint64_t peak_established = 0;
   std::map<std::uint32_t, std::uint64_t> drop_reasons;  // disconnect data -> count
@@ -27,7 +27,7 @@ struct ClientHost {
 };
 
 core::Result<std::vector<ClientHost>, std::string> open_hosts(const NoHelloOptions& o, LoopbackIp base,
-                                                             std::uint32_t per_host) {
+                                                              std::uint32_t per_host) {
   std::vector<ClientHost> hosts;
   for (std::uint32_t k = 0; k < o.addresses; ++k) {
     auto ip = LoopbackIp::offset(base, 1 + k);
@@ -69,8 +69,9 @@ void service(ClientHost& h, std::set<std::uint64_t>& connected, std::uint64_t& n
 
 Outcome no_hello(const Common& c, const NoHelloOptions& o) {
   if (c.cookie_exchange) {
-    return core::Err{std::string("no-hello drives libenet's client, which has no cookie exchange here yet "
-                                 "(tests/attack/cookie_exchange.h)")};
+    return core::Err{
+        std::string("no-hello drives libenet's client, which has no cookie exchange here yet "
+                    "(tests/attack/cookie_exchange.h)")};
   }
   auto base = LoopbackIp::parse(o.base);
   if (!base) return core::Err{"--base: " + base.error()};

@@ -153,8 +153,9 @@ core::Result<bool, std::string> run_silently(const Common& c, const ParkGuestsOp
 
 Outcome park_guests(const Common& c, const ParkGuestsOptions& o) {
   if (c.cookie_exchange) {
-    return core::Err{std::string("park-guests drives libenet's client, which has no cookie exchange here yet "
-                                 "(tests/attack/cookie_exchange.h)")};
+    return core::Err{
+        std::string("park-guests drives libenet's client, which has no cookie exchange here yet "
+                    "(tests/attack/cookie_exchange.h)")};
   }
   auto ip = LoopbackIp::parse(o.address);
   if (!ip) return core::Err{"--address: " + ip.error()};

@@ -40,7 +40,8 @@ core::Result<std::vector<RawPeer>, std::string> log_in(const Common& c, const St
     if (!data) return core::Err{data.error()};
     RawPeer peer(std::move(*socket), c.target, static_cast<std::uint32_t>(rng()));
     if (!peer.connect(Millis(3000), *data)) continue;
-    if (login_guest(peer, encoder, "deaf" + std::to_string(i), Millis(3000)).outcome != LoginOutcome::Welcomed) continue;
+    if (login_guest(peer, encoder, "deaf" + std::to_string(i), Millis(3000)).outcome != LoginOutcome::Welcomed)
+      continue;
     peers.push_back(std::move(peer));
   }
   return peers;

@@ -79,8 +79,8 @@ Outcome transport_flood(const Common& c, const TransportFloodOptions& o) {
   RawPeer peer(std::move(*socket), c.target, static_cast<std::uint32_t>(rng()));
   if (!peer.connect(Millis(3000), *data)) return core::Err{std::string("no handshake within 3 s")};
   proto::Encoder encoder;
-  const bool welcomed = o.after_welcome && login_guest(peer, encoder, "flood", Millis(3000)).outcome ==
-                                               LoginOutcome::Welcomed;
+  const bool welcomed =
+      o.after_welcome && login_guest(peer, encoder, "flood", Millis(3000)).outcome == LoginOutcome::Welcomed;
   const Flood f = flood(c, o, *kind, peer);
   Json j = report(c, "transport-flood");
   j["kind"] = o.kind;

@@ -6,8 +6,8 @@
 // socket it will connect from: the tool then acts as a legitimate but
 // hostile client that has proven its address.
 //
-// The exchange is the server's to define, in docs/PROTOCOL.md. Until that
-// section exists this returns an error, so that --cookie-exchange fails
+// The exchange is the one docs/PROTOCOL.md ("Connect cookie") documents;
+// a server without it never answers, and --cookie-exchange then fails
 // loudly rather than attacking silently without a cookie.
 #include <chrono>
 #include <cstdint>

@@ -33,7 +33,8 @@ static_assert(sizeof(ENetProtocolSendFragment) == kSendFragmentSize &&
 static_assert(sizeof(ENetProtocolBandwidthLimit) == kBandwidthLimitSize &&
               sizeof(ENetProtocolThrottleConfigure) == kThrottleConfigureSize);
 constexpr int as_int(int v) { return v; }
-static_assert(as_int(kAcknowledge) == ENET_PROTOCOL_COMMAND_ACKNOWLEDGE && as_int(kConnect) == ENET_PROTOCOL_COMMAND_CONNECT &&
+static_assert(as_int(kAcknowledge) == ENET_PROTOCOL_COMMAND_ACKNOWLEDGE &&
+              as_int(kConnect) == ENET_PROTOCOL_COMMAND_CONNECT &&
               as_int(kVerifyConnect) == ENET_PROTOCOL_COMMAND_VERIFY_CONNECT &&
               as_int(kDisconnect) == ENET_PROTOCOL_COMMAND_DISCONNECT && as_int(kPing) == ENET_PROTOCOL_COMMAND_PING &&
               as_int(kSendReliable) == ENET_PROTOCOL_COMMAND_SEND_RELIABLE &&
@@ -50,10 +51,19 @@ static_assert(kFlagAcknowledge == ENET_PROTOCOL_COMMAND_FLAG_ACKNOWLEDGE &&
               kHeaderSessionShift == ENET_PROTOCOL_HEADER_SESSION_SHIFT && kNoPeer == ENET_PROTOCOL_MAXIMUM_PEER_ID &&
               kMaxDatagram == ENET_PROTOCOL_MAXIMUM_MTU && kMaxFragmentCount == ENET_PROTOCOL_MAXIMUM_FRAGMENT_COUNT);
 
-constexpr std::size_t kSizes[kCommandCount] = {
-    0,           kAcknowledgeSize,    kConnectSize,         kVerifyConnectSize,   kDisconnectSize,
-    kPingSize,   kSendReliableSize,   kSendUnreliableSize,  kSendFragmentSize,    kSendUnsequencedSize,
-    kBandwidthLimitSize, kThrottleConfigureSize, kSendFragmentSize};
+constexpr std::size_t kSizes[kCommandCount] = {0,
+                                               kAcknowledgeSize,
+                                               kConnectSize,
+                                               kVerifyConnectSize,
+                                               kDisconnectSize,
+                                               kPingSize,
+                                               kSendReliableSize,
+                                               kSendUnreliableSize,
+                                               kSendFragmentSize,
+                                               kSendUnsequencedSize,
+                                               kBandwidthLimitSize,
+                                               kThrottleConfigureSize,
+                                               kSendFragmentSize};
 
 std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
 std::uint32_t be32(const std::uint8_t* p) {
@@ -112,8 +122,9 @@ bool DatagramWriter::connect(std::uint16_t sequence, const ConnectFields& f) {
   put16(f.outgoing_peer_id);
   bytes_.push_back(f.incoming_session);
   bytes_.push_back(f.outgoing_session);
-  for (std::uint32_t v : {f.mtu, f.window_size, f.channel_count, f.incoming_bandwidth, f.outgoing_bandwidth,
-                          f.throttle_interval, f.throttle_acceleration, f.throttle_deceleration, f.connect_id, f.data}) {
+  for (std::uint32_t v :
+       {f.mtu, f.window_size, f.channel_count, f.incoming_bandwidth, f.outgoing_bandwidth, f.throttle_interval,
+        f.throttle_acceleration, f.throttle_deceleration, f.connect_id, f.data}) {
     put32(v);
   }
   return true;

@@ -35,7 +35,8 @@ std::string LoopbackIp::text() const {
 
 core::Result<Target, std::string> parse_target(std::string_view text) {
   const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return core::Err{"--target: expected 127.x.y.z:port, got '" + std::string(text) + "'"};
+  if (colon == std::string_view::npos)
+    return core::Err{"--target: expected 127.x.y.z:port, got '" + std::string(text) + "'"};
   auto ip = LoopbackIp::parse(text.substr(0, colon));
   if (!ip) return core::Err{"--target: " + ip.error()};
   const std::string_view port_text = text.substr(colon + 1);

@@ -36,7 +36,8 @@ void add_half_open(CLI::App& app, Options& o, Runner& run) {
   auto* s = app.add_subcommand("half-open", "CONNECTs from many sources that never complete the handshake");
   s->add_option("--sources", o.half_open.sources, "One CONNECT from each of this many addresses")
       ->check(CLI::Range(1u, 65534u));
-  s->add_option("--over-s", o.half_open.over_s, "Spread over this many seconds (0 = at once)")->check(CLI::Range(0.0, 60.0));
+  s->add_option("--over-s", o.half_open.over_s, "Spread over this many seconds (0 = at once)")
+      ->check(CLI::Range(0.0, 60.0));
   s->add_option("--base", o.half_open.base, "Sources are base+1, base+2, ... (inside 127.0.0.0/8)");
   s->add_option("--sustain-rate", o.half_open.sustain_rate, "Then CONNECTs per second from new sources")
       ->check(CLI::Range(0.0, 5000.0));
@@ -48,7 +49,8 @@ void add_no_hello(CLI::App& app, Options& o, Runner& run) {
   auto* s = app.add_subcommand("no-hello", "Full ENet handshakes (libenet) that never send a Hello");
   s->add_option("--addresses", o.no_hello.addresses, "Client hosts on base+1 .. base+N")->check(CLI::Range(1u, 255u));
   s->add_option("--base", o.no_hello.base, "Base address (inside 127.0.0.0/8)");
-  s->add_option("--peers", o.no_hello.peers, "At most this many handshakes alive at once")->check(CLI::Range(1u, 20000u));
+  s->add_option("--peers", o.no_hello.peers, "At most this many handshakes alive at once")
+      ->check(CLI::Range(1u, 20000u));
   s->add_option("--rate", o.no_hello.rate, "Handshakes started per second")->check(CLI::Range(0.1, 5000.0));
   s->add_option("--duration-s", o.no_hello.duration_s, "Run length")->check(CLI::Range(0.1, 300.0));
   s->callback([&] { run = [&](const Common& c) { return no_hello(c, o.no_hello); }; });
@@ -68,7 +70,8 @@ void add_park(CLI::App& app, Options& o, Runner& run) {
 
 void add_fragments(CLI::App& app, Options& o, Runner& run) {
   auto* s = app.add_subcommand("fragment-bitmap", "Reliable fragment sets that never complete");
-  s->add_option("--pattern", o.fragments.pattern, "huge (claimed count, tiny total) or descending (tiny sets, last first)")
+  s->add_option("--pattern", o.fragments.pattern,
+                "huge (claimed count, tiny total) or descending (tiny sets, last first)")
       ->check(CLI::IsMember({"huge", "descending"}));
   s->add_option("--sets", o.fragments.sets, "Fragment sets (0 = the pattern's default: 6000 / 56000)")
       ->check(CLI::Range(0u, 14000000u));
@@ -97,10 +100,10 @@ void add_transport(CLI::App& app, Options& o, Runner& run) {
 
 void add_amplification(CLI::App& app, Options& o, Runner& run) {
   auto* s = app.add_subcommand("amplification", "Reply bytes vs request bytes towards an unproven address");
-  s->add_option("--variant", o.amplification.variant, "connect, bad-hello or both")
-      ->check(CLI::IsMember({"connect", "bad-hello", "both"}));
+  s->add_option("--variant", o.amplification.variant, "connect, bad-hello, cookie or all")
+      ->check(CLI::IsMember({"connect", "bad-hello", "cookie", "all"}));
   s->add_option("--listen-s", o.amplification.listen_s, "Count replies this long")->check(CLI::Range(0.1, 120.0));
-  s->add_option("--base", o.amplification.base, "Sources are base+1 (connect) and base+2 (bad-hello)");
+  s->add_option("--base", o.amplification.base, "Sources are base+1 (connect), base+2 (bad-hello), base+3 (cookie)");
   s->callback([&] { run = [&](const Common& c) { return amplification(c, o.amplification); }; });
 }
 

@@ -33,7 +33,7 @@ struct PeerCounts {
   std::uint64_t fragments = 0;
   std::uint64_t acknowledgements = 0;  // ACKs of our commands
   std::uint64_t pings = 0;
-  std::uint64_t unparsable = 0;         // datagrams parse_datagram refused
+  std::uint64_t unparsable = 0;  // datagrams parse_datagram refused
   std::uint64_t acks_sent = 0;
 };
 

@@ -73,8 +73,7 @@ std::optional<std::size_t> UdpSocket::receive_from(const Target& from, std::span
   while (true) {
     sockaddr_in src{};
     socklen_t len = sizeof src;
-    const ssize_t n =
-        ::recvfrom(fd_, buffer.data(), buffer.size(), MSG_TRUNC, reinterpret_cast<sockaddr*>(&src), &len);
+    const ssize_t n = ::recvfrom(fd_, buffer.data(), buffer.size(), MSG_TRUNC, reinterpret_cast<sockaddr*>(&src), &len);
     if (n >= 0) {
       traffic_.received_datagrams += 1;
       traffic_.received_bytes += static_cast<std::uint64_t>(n);
@@ -82,7 +81,8 @@ std::optional<std::size_t> UdpSocket::receive_from(const Target& from, std::span
       return std::min(static_cast<std::size_t>(n), buffer.size());
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return std::nullopt;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd_, POLLIN, 0};
     ::poll(&p, 1, static_cast<int>(left.count()));
