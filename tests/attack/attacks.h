@@ -21,7 +21,7 @@ struct HalfOpenOptions {
 };
 Outcome half_open(const Common& c, const HalfOpenOptions& o);
 
-/// Full ENet handshakes (libenet's client) that never send a Hello.
+/// Full ENet handshakes that never send a Hello (each answers the server, so it stays up).
 struct NoHelloOptions {
   std::uint32_t addresses = 20;  // client hosts on base+1 .. base+addresses
   std::string base = "127.20.0.0";
@@ -35,9 +35,8 @@ Outcome no_hello(const Common& c, const NoHelloOptions& o);
 struct ParkGuestsOptions {
   std::string address = "127.30.0.1";
   std::uint32_t logins = 1024;
-  std::uint32_t in_flight = 32;  // handshakes at once (below the server's per-address peer limit)
-  double rate = 0;               // logins per second, 0 = as fast as the server answers
-  bool silent = false;           // vanish (destroy the host) instead of an ENet disconnect without quit
+  double rate = 0;      // logins per second, 0 = as fast as the server answers
+  bool silent = false;  // vanish (close the socket) instead of an ENet disconnect without quit
   double duration_s = 60;
 };
 Outcome park_guests(const Common& c, const ParkGuestsOptions& o);

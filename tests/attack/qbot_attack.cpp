@@ -46,7 +46,7 @@ void add_half_open(CLI::App& app, Options& o, Runner& run) {
 }
 
 void add_no_hello(CLI::App& app, Options& o, Runner& run) {
-  auto* s = app.add_subcommand("no-hello", "Full ENet handshakes (libenet) that never send a Hello");
+  auto* s = app.add_subcommand("no-hello", "Full ENet handshakes that never send a Hello");
   s->add_option("--addresses", o.no_hello.addresses, "Client hosts on base+1 .. base+N")->check(CLI::Range(1u, 255u));
   s->add_option("--base", o.no_hello.base, "Base address (inside 127.0.0.0/8)");
   s->add_option("--peers", o.no_hello.peers, "At most this many handshakes alive at once")
@@ -60,10 +60,9 @@ void add_park(CLI::App& app, Options& o, Runner& run) {
   auto* s = app.add_subcommand("park-guests", "One address logs in guests and drops them without quitting");
   s->add_option("--address", o.park.address, "The one source address (inside 127.0.0.0/8)");
   s->add_option("--logins", o.park.logins, "Guests to log in and drop")->check(CLI::Range(1u, 20000u));
-  s->add_option("--in-flight", o.park.in_flight, "Handshakes at once")->check(CLI::Range(1u, 4095u));
   s->add_option("--rate", o.park.rate, "Logins per second (0 = as fast as the server answers)")
       ->check(CLI::Range(0.0, 5000.0));
-  s->add_flag("--silent", o.park.silent, "Vanish (destroy the client host) instead of an ENet disconnect without quit");
+  s->add_flag("--silent", o.park.silent, "Vanish (close the socket) instead of an ENet disconnect without quit");
   s->add_option("--duration-s", o.park.duration_s, "Give up after this long")->check(CLI::Range(0.1, 300.0));
   s->callback([&] { run = [&](const Common& c) { return park_guests(c, o.park); }; });
 }
