@@ -60,6 +60,10 @@ core::Result<bool, std::string> validate(const Config& c) {
     return core::Err{"--max-lag-comp-ms x --tick-rate must stay under " + std::to_string(sim::LagHistory::kCapacity) +
                      " ticks of history"};
   }
+  if (c.production && !c.connect_cookies) {
+    return core::Err{std::string("--production needs --connect-cookies true (without them spoofed sources hold peer "
+                                 "slots and get answers)")};
+  }
   if (c.production && c.token_secret.size() < 16) {
     return core::Err{std::string("--production needs --token-secret (or QBOT_TOKEN_SECRET) of at least 16 bytes")};
   }

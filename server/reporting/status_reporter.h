@@ -38,6 +38,7 @@ class StatusReporter {
 
  private:
   void publish_network();
+  void publish_gate(const net::GateCounters& now, const net::GateCounters& before);
   void publish_cpu();
 
   const Config& cfg_;

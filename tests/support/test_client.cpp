@@ -36,11 +36,27 @@ bool TestClient::poll_once(std::uint32_t wait_ms) {
   return true;
 }
 
-bool TestClient::connect(const net::Endpoint& server, std::chrono::milliseconds timeout) {
-  auto p = host_->connect(server, 1);
+namespace {
+std::uint64_t steady_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
+}
+}  // namespace
+
+bool TestClient::connect(const net::Endpoint& server, std::chrono::milliseconds timeout,
+                         std::optional<std::uint32_t> connect_data) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!connect_data && std::chrono::steady_clock::now() < deadline) {
+    auto cookie = host_->connect_cookie(server, steady_ms());
+    if (!cookie) return false;
+    connect_data = cookie.value();
+    if (!connect_data) poll_once(5);  // the reply arrives through service()
+  }
+  if (!connect_data) return false;
+  auto p = host_->connect(server, 1, *connect_data);
   if (!p) return false;
   peer_ = *p;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!connected_ && !disconnected_ && std::chrono::steady_clock::now() < deadline) poll_once(5);
   // ENet returns the Connect event before sending its ACK of the server's
   // VERIFY_CONNECT; flush so the server sees the connection even if this
