@@ -139,6 +139,9 @@ void SpectatorHub::write_loop(Spectator& s) {
       s.queue.pop_front();
     }
     const bool map_ok = frame->map == map_sent || frame->map == nullptr || s.peer.send_text(*frame->map);
+    // Counted before the send: the page can receive and acknowledge a frame
+    // before send_text returns, and an ack beyond `sent` is ignored.
+    if (map_ok) s.sent.fetch_add(1);
     if (!map_ok || !s.peer.send_text(frame->json)) {
       std::lock_guard lock(mutex_);
       std::lock_guard slock(s.mutex);
@@ -146,7 +149,6 @@ void SpectatorHub::write_loop(Spectator& s) {
       return;
     }
     map_sent = frame->map;
-    s.sent.fetch_add(1);
     metrics_.frames_sent.Increment();
   }
   std::optional<DropReason> why;
