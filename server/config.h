@@ -35,7 +35,7 @@ struct Config {
   // Before a peer slot and until Welcome (docs/SECURITY.md)
   bool require_cookie = true;                 // a CONNECT must carry its address's cookie (off: older clients)
   std::size_t max_unwelcomed = 128;           // peers not yet welcomed (half-open included), all addresses
-  std::size_t max_unwelcomed_per_ip = 8;      // ... from one IPv4 address
+  std::size_t max_unwelcomed_per_ip = 32;     // ... from one IPv4 address (a NAT of players joining at once)
   std::uint32_t handshake_timeout_ms = 2000;  // a half-open ENet peer is reset after this
   std::uint32_t dead_peer_ms = 5000;          // a connected peer that acknowledged nothing this long is dropped
   std::uint32_t max_transport_per_s = 64;     // ENet pings / bandwidth / throttle / unknown-channel commands per peer

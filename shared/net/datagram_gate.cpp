@@ -150,15 +150,23 @@ GateVerdict DatagramGate::on_connect(const EnetCommandView& connect, UdpAddress 
   return v;
 }
 
-/// The oldest unwelcomed peer of the address holding the most, if that
-/// address holds at least two more than the newcomer's: evicting it makes
-/// the pool fairer, so an attacker with a few addresses cannot keep a fresh
-/// address out, and addresses holding equal shares do not evict each other.
+/// Makes room in a full pool: the oldest stale peer (unwelcomed for longer
+/// than kUnwelcomedGraceMs) of the address holding the most stale peers, if
+/// that address holds at least two more stale peers than the newcomer's.
+/// Only stale peers count because a real client is welcomed one round trip
+/// after its CONNECT: players arriving together from one address (a NAT, a
+/// LAN) hold young peers and still get in, while an attacker's handshakes
+/// that never send Hello grow stale and are the ones evicted. Addresses
+/// holding equal shares do not evict each other. nullopt: drop the newcomer.
 std::optional<std::uint16_t> DatagramGate::eviction_victim(UdpAddress newcomer, std::uint32_t now_ms) const {
-  const auto mine = unwelcomed_by_ip_.find(newcomer.ip);
-  const std::uint32_t newcomer_holds = mine == unwelcomed_by_ip_.end() ? 0 : mine->second;
+  std::unordered_map<std::uint32_t, std::uint32_t> stale_by_ip;
+  for (const Slot& s : slots_) {
+    if (is_stale(s, now_ms)) stale_by_ip[s.address.ip] += 1;
+  }
+  const auto mine = stale_by_ip.find(newcomer.ip);
+  const std::uint32_t newcomer_holds = mine == stale_by_ip.end() ? 0 : mine->second;
   std::uint32_t heaviest_ip = 0, heaviest = 0;
-  for (const auto& [ip, n] : unwelcomed_by_ip_) {
+  for (const auto& [ip, n] : stale_by_ip) {
     if (n > heaviest) {
       heaviest = n;
       heaviest_ip = ip;
@@ -169,7 +177,7 @@ std::optional<std::uint16_t> DatagramGate::eviction_victim(UdpAddress newcomer, 
   std::uint32_t oldest_age = 0;
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slot& s = slots_[i];
-    if (!s.in_use || !s.counted || s.welcomed || s.address.ip != heaviest_ip) continue;
+    if (!is_stale(s, now_ms) || s.address.ip != heaviest_ip) continue;
     const std::uint32_t age = elapsed(now_ms, s.first_seen_ms);
     if (!victim || age > oldest_age) {
       victim = static_cast<std::uint16_t>(i);
@@ -177,6 +185,10 @@ std::optional<std::uint16_t> DatagramGate::eviction_victim(UdpAddress newcomer, 
     }
   }
   return victim;
+}
+
+bool DatagramGate::is_stale(const Slot& s, std::uint32_t now_ms) {
+  return s.in_use && s.counted && !s.welcomed && elapsed(now_ms, s.first_seen_ms) >= kUnwelcomedGraceMs;
 }
 
 // ---------------------------------------------------------------------------

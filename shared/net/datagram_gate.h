@@ -10,7 +10,8 @@
 //    than it had); a CONNECT must carry the cookie of its source address.
 //  - Unwelcomed peers (connected or half-open, not yet sent Welcome) are
 //    bounded by a pool and a per-address cap; a full pool makes room by
-//    evicting the oldest peer of the address holding the most.
+//    evicting the oldest stale peer of the address holding the most stale
+//    ones (stale: unwelcomed for longer than a real client needs).
 //  - Fragments only from welcomed peers, with sane counts and totals, and
 //    few fragmented packets in flight; reliable sequence numbers far ahead
 //    of what was delivered are refused (ENet would queue them).
@@ -34,7 +35,7 @@ namespace qbot::net {
 struct GateConfig {
   bool require_cookie = true;                   // false: any CONNECT is accepted (clients without the exchange)
   std::size_t max_unwelcomed = 128;             // peers not yet welcomed, all addresses together
-  std::size_t max_unwelcomed_per_ip = 8;        // ... from one IPv4 address
+  std::size_t max_unwelcomed_per_ip = 32;       // ... from one IPv4 address
   std::uint32_t handshake_timeout_ms = 2000;    // a half-open peer is reset after this
   std::uint32_t dead_peer_ms = 5000;            // a connected peer that acknowledged nothing this long is cut
   std::uint32_t transport_commands_per_s = 64;  // pings, bandwidth/throttle settings, unknown channels
@@ -130,6 +131,10 @@ class DatagramGate {
 
  private:
   static constexpr std::size_t kFragmentSetsInFlight = 4;
+  // How long a client may stay unwelcomed before a full pool may evict it:
+  // a client sends Hello right after its handshake, so it is welcomed about
+  // one round trip after its CONNECT; 500 ms covers round trips up to ~400 ms.
+  static constexpr std::uint32_t kUnwelcomedGraceMs = 500;
   struct FragmentSet {
     std::uint64_t key = 0;  // kind, channel, sequence numbers
     std::uint32_t first_ms = 0;
@@ -163,6 +168,7 @@ class DatagramGate {
   bool cookie_valid(std::uint32_t cookie, UdpAddress from, std::uint32_t now_ms);
   const token::CookieKey& window_key(std::uint32_t window);
   std::optional<std::uint16_t> eviction_victim(UdpAddress newcomer, std::uint32_t now_ms) const;
+  static bool is_stale(const Slot& s, std::uint32_t now_ms);
   /// Takes an unwelcomed, counted record out of the counts.
   void uncount(Slot& s);
   /// Forgets `slot`'s record (it is being cut) and fixes the counts.

@@ -144,8 +144,9 @@ TEST(Attack, HandshakesWithoutHelloFromTwentyAddressesLeave29Of32BotsConnected) 
                  attack_args(server, {"--cookie-exchange", "no-hello", "--addresses", "20", "--peers", "1100", "--rate",
                                       "550", "--duration-s", "12"}),
                  temp_dir("no-hello") + "/attack.log");
-  // The bots come once the attack has had its handshakes accepted.
-  ASSERT_TRUE(eventually([&] { return metric_or_zero(server, "qbot_connections_total") >= 400; },
+  // The bots come once the attack's handshakes hold the whole unwelcomed
+  // pool (128 by default): the attack at its strongest.
+  ASSERT_TRUE(eventually([&] { return metric_or_zero(server, "qbot_net_unwelcomed_peers") >= 128; },
                          std::chrono::seconds(10), std::chrono::milliseconds(50)))
       << attack.log();
   const Fleet fleet = run_fleet(server, 6, "no-hello-fleet");
