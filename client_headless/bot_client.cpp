@@ -63,7 +63,8 @@ void BotClient::start(ShardContext& ctx, Nanos now) {
 void BotClient::try_connect(ShardContext& ctx, Nanos now) {
   const net::Endpoint& to = match_leg_ ? match_server_ : server_;
   const auto cookie =
-      ctx.host.connect_cookie(to, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+      ctx.host.connect_cookie(to, static_cast<std::uint64_t>(
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
   if (!cookie) {
     spdlog::warn("bot {}: {}", index_, cookie.error());
     fail(ctx);

@@ -159,8 +159,9 @@ void Metrics::register_gate(Registry& r) {
   }
   auto& refused = BuildCounter()
                       .Name("qbot_reconnect_refused_total")
-                      .Help("Dropped players not kept for a reconnect: never played, the address's or account's "
-                            "parked players, or the server near capacity")
+                      .Help(
+                          "Dropped players not kept for a reconnect: never played, the address's or account's "
+                          "parked players, or the server near capacity")
                       .Register(r);
   for (std::size_t i = 0; i < reconnect_refused_.size(); ++i) {
     reconnect_refused_[i] = &refused.Add({{"reason", std::string(kReconnectRefusals[i])}});

@@ -34,7 +34,8 @@ CookieRequest make_cookie_request() {
 }
 
 bool is_cookie_request(std::span<const std::uint8_t> d) {
-  return d.size() >= kCookieRequestBytes && starts_with(d, kRequestPrefix) && d[kRequestPrefix.size()] == kCookieVersion;
+  return d.size() >= kCookieRequestBytes && starts_with(d, kRequestPrefix) &&
+         d[kRequestPrefix.size()] == kCookieVersion;
 }
 
 CookieReply make_cookie_reply(std::uint32_t cookie, std::uint32_t window) {

@@ -22,8 +22,8 @@ namespace qbot::net {
 constexpr std::size_t kCookieRequestBytes = 32;
 constexpr std::size_t kCookieReplyBytes = 14;
 constexpr std::uint8_t kCookieVersion = 1;
-constexpr std::uint32_t kCookieRetryMs = 250;   // a client resends an unanswered request this often
-constexpr std::uint32_t kCookieAttempts = 8;    // ... this many times, then connects without a cookie
+constexpr std::uint32_t kCookieRetryMs = 250;     // a client resends an unanswered request this often
+constexpr std::uint32_t kCookieAttempts = 8;      // ... this many times, then connects without a cookie
 constexpr std::uint32_t kCookieWindowMs = 10000;  // the server accepts the current and the previous window
 constexpr std::uint32_t kCookieFreshMs = 8000;    // a client reuses a cookie this long (under one window)
 
@@ -78,12 +78,12 @@ class CookieJar {
  private:
   struct Entry {
     std::uint32_t cookie = 0;
-    std::uint64_t got_ms = 0;          // when the cookie (or the fallback) arrived
+    std::uint64_t got_ms = 0;  // when the cookie (or the fallback) arrived
     std::uint64_t last_request_ms = 0;
-    std::uint32_t requests = 0;        // since the last cookie
-    bool have = false;                 // `cookie` (or the fallback) is usable until got_ms + kCookieFreshMs
-    bool fallback = false;             // the server never answered: connect without
-    bool arrived = false;              // a reply came; got_ms is set by the next step()
+    std::uint32_t requests = 0;  // since the last cookie
+    bool have = false;           // `cookie` (or the fallback) is usable until got_ms + kCookieFreshMs
+    bool fallback = false;       // the server never answered: connect without
+    bool arrived = false;        // a reply came; got_ms is set by the next step()
   };
   static constexpr std::size_t kMaxServers = 64;
   static std::uint64_t key(UdpAddress a) { return (std::uint64_t{a.ip} << 16) | a.port; }

@@ -70,7 +70,8 @@ std::optional<DatagramHeader> parse_datagram_header(std::span<const std::uint8_t
   h.size = (field & ENET_PROTOCOL_HEADER_FLAG_SENT_TIME) ? 4 : 2;
   if (d.size() < h.size) return std::nullopt;
   h.compressed = (field & ENET_PROTOCOL_HEADER_FLAG_COMPRESSED) != 0;
-  h.session = static_cast<std::uint8_t>((field & ENET_PROTOCOL_HEADER_SESSION_MASK) >> ENET_PROTOCOL_HEADER_SESSION_SHIFT);
+  h.session =
+      static_cast<std::uint8_t>((field & ENET_PROTOCOL_HEADER_SESSION_MASK) >> ENET_PROTOCOL_HEADER_SESSION_SHIFT);
   h.peer_id = static_cast<std::uint16_t>(
       field & static_cast<std::uint16_t>(~(ENET_PROTOCOL_HEADER_FLAG_MASK | ENET_PROTOCOL_HEADER_SESSION_MASK)));
   return h;

@@ -34,10 +34,10 @@ constexpr std::uint16_t kNoPeerId = 0xFFF;
 constexpr std::uint8_t kNoChannel = 0xFF;
 
 struct DatagramHeader {
-  std::uint16_t peer_id = 0;   // 0..0xFFF; kNoPeerId = no peer
-  std::uint8_t session = 0;    // 0..3
-  bool compressed = false;     // the commands are range-coded
-  std::size_t size = 2;        // 2, or 4 with the sent-time field
+  std::uint16_t peer_id = 0;  // 0..0xFFF; kNoPeerId = no peer
+  std::uint8_t session = 0;   // 0..3
+  bool compressed = false;    // the commands are range-coded
+  std::size_t size = 2;       // 2, or 4 with the sent-time field
 };
 
 /// The header of `datagram`; nullopt if it is shorter than its header.

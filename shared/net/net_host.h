@@ -72,11 +72,11 @@ struct NetEvent {
   PeerRef peer;
   std::uint64_t user_data = 0;  // what set_user_data stored (valid for all types)
   std::uint8_t channel = 0;
-  Packet packet;           // Receive only
-  std::uint32_t data = 0;  // Connect / Disconnect data
+  Packet packet;                                    // Receive only
+  std::uint32_t data = 0;                           // Connect / Disconnect data
   DisconnectCause cause = DisconnectCause::Remote;  // Disconnect only
-  std::string address;     // Connect events from a NetWorker: "ip:port"
-  std::uint32_t ip = 0;    // Connect events from a NetWorker: IPv4, network byte order
+  std::string address;                              // Connect events from a NetWorker: "ip:port"
+  std::uint32_t ip = 0;                             // Connect events from a NetWorker: IPv4, network byte order
 };
 
 struct HostConfig {
@@ -169,8 +169,8 @@ class NetHost {
   bool pop_synthetic(NetEvent& ev);
 
   // Server side (net_host_gate.cpp): the gate's hands and eyes.
-  int on_server_datagram();   // inside enet_host_service; 1 = ENet skips the datagram
-  int on_client_datagram();   // the same for client hosts
+  int on_server_datagram();  // inside enet_host_service; 1 = ENet skips the datagram
+  int on_client_datagram();  // the same for client hosts
   std::span<const std::uint8_t> decompressed(std::span<const std::uint8_t> datagram, std::size_t header_size);
   void send_raw(const void* address, std::span<const std::uint8_t> bytes);
   void carry_out(const Cut& cut);
@@ -180,11 +180,11 @@ class NetHost {
   _ENetHost* host_;
   std::uint32_t peer_timeout_ms_;
   HostTotals totals_;
-  std::unique_ptr<DatagramGate> gate_;   // server hosts only
-  CookieJar cookies_;                    // client hosts: cookies of the servers we connect to
-  std::deque<NetEvent> synthetic_;       // Disconnect events of peers the gate cut
-  std::vector<PeerView> views_;          // scratch of peer_views()
-  std::vector<Cut> cuts_;                // scratch of maintain()
+  std::unique_ptr<DatagramGate> gate_;  // server hosts only
+  CookieJar cookies_;                   // client hosts: cookies of the servers we connect to
+  std::deque<NetEvent> synthetic_;      // Disconnect events of peers the gate cut
+  std::vector<PeerView> views_;         // scratch of peer_views()
+  std::vector<Cut> cuts_;               // scratch of maintain()
   std::uint32_t last_sweep_ms_ = 0;
   std::array<std::uint8_t, 4096> inflated_{};  // a compressed datagram, decompressed for the gate
 };

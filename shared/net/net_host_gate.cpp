@@ -42,7 +42,9 @@ PeerView view_of(const ENetPeer& p) {
   return v;
 }
 
-DisconnectCause cause_of(CutReason r) { return r == CutReason::Dead ? DisconnectCause::Silent : DisconnectCause::Abuse; }
+DisconnectCause cause_of(CutReason r) {
+  return r == CutReason::Dead ? DisconnectCause::Silent : DisconnectCause::Abuse;
+}
 
 }  // namespace
 
@@ -63,9 +65,9 @@ int NetHost::on_client_datagram() {
 /// Empty if it does not decompress, which the gate drops as malformed.
 std::span<const std::uint8_t> NetHost::decompressed(std::span<const std::uint8_t> d, std::size_t header_size) {
   if (host_->compressor.context == nullptr || host_->compressor.decompress == nullptr) return {};
-  const std::size_t out = host_->compressor.decompress(host_->compressor.context, d.data() + header_size,
-                                                       d.size() - header_size, inflated_.data() + header_size,
-                                                       inflated_.size() - header_size);
+  const std::size_t out =
+      host_->compressor.decompress(host_->compressor.context, d.data() + header_size, d.size() - header_size,
+                                   inflated_.data() + header_size, inflated_.size() - header_size);
   if (out == 0 || out > inflated_.size() - header_size) return {};
   std::memcpy(inflated_.data(), d.data(), header_size);
   inflated_[0] = static_cast<std::uint8_t>(inflated_[0] & ~(ENET_PROTOCOL_HEADER_FLAG_COMPRESSED >> 8));

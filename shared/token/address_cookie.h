@@ -22,7 +22,6 @@ CookieKey random_cookie_key();
 CookieKey cookie_window_key(const CookieKey& master, std::uint32_t window);
 /// The cookie of an IPv4 address (network byte order, as sockets give it)
 /// and port in `window`, under that window's key. Never fails.
-std::uint32_t address_cookie(const CookieKey& window_key, std::uint32_t ipv4, std::uint16_t port,
-                             std::uint32_t window);
+std::uint32_t address_cookie(const CookieKey& window_key, std::uint32_t ipv4, std::uint16_t port, std::uint32_t window);
 
 }  // namespace qbot::token
