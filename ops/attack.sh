@@ -127,7 +127,7 @@ row() {  # build attack base_snap
 
 measure_build() {  # label server headless
   local label="$1" server="$2" hl="$3" ck="" base
-  "$server" --help 2>/dev/null | grep -q -- --connect-cookies && ck="--cookie-exchange"
+  "$server" --help 2>/dev/null | grep -q -- --require-cookie && ck="--cookie-exchange"
   start_server "$server"; bots "$hl" 15 "$OUT/bots.json"; stop_server
   base=$(json "$OUT/bots.json" snapshots_per_bot_per_s)
   printf "%-8s %-20s %8s %10s %6s %6s %6.0f%% %7.1f %6.1f %6.1f  baseline: %s snapshots/bot/s\n" "$label" baseline - - - \
