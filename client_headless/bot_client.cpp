@@ -53,14 +53,32 @@ void BotClient::start(ShardContext& ctx, Nanos now) {
   map_ = nullptr;
   last_snapshot_at_ = Nanos{0};
   self_.entity = 0;
-  auto peer = ctx.host.connect(match_leg_ ? match_server_ : server_, index_);
+  peer_ = {};
+  state_ = BotState::Connecting;
+  try_connect(ctx, now);
+}
+
+/// Connecting starts with the server's connect cookie (docs/PROTOCOL.md,
+/// "Connect cookie"): until it is here, on_tick asks again every tick (the
+/// host paces the requests and shares one cookie among its bots).
+void BotClient::try_connect(ShardContext& ctx, Nanos now) {
+  const net::Endpoint& to = match_leg_ ? match_server_ : server_;
+  const auto cookie =
+      ctx.host.connect_cookie(to, static_cast<std::uint64_t>(
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+  if (!cookie) {
+    spdlog::warn("bot {}: {}", index_, cookie.error());
+    fail(ctx);
+    return;
+  }
+  if (!cookie.value()) return;  // the reply is on its way
+  auto peer = ctx.host.connect(to, index_, *cookie.value());
   if (!peer) {
     spdlog::warn("bot {}: {}", index_, peer.error());
     fail(ctx);
     return;
   }
   peer_ = *peer;
-  state_ = BotState::Connecting;
 }
 
 proto::Loadout BotClient::wire_loadout() const {
@@ -340,6 +358,8 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
     if (now >= handshake_deadline_) {
       spdlog::debug("bot {}: handshake timed out", index_);
       fail(ctx);
+    } else if (state_ == BotState::Connecting && !peer_) {
+      try_connect(ctx, now);
     }
     return;
   }

@@ -25,7 +25,7 @@
 
 namespace qbot::client {
 
-// Direct join: Idle -> Connecting -> AwaitingWelcome -> Playing.
+// Direct join: Idle -> Connecting (cookie, then ENet connect) -> AwaitingWelcome -> Playing.
 // --queue: the same handshake to the front door ends InLobby (garage, then
 // queue); MatchAssigned starts the handshake again to the match's server,
 // which ends Playing; MatchEnded goes back to the front door, until Done.
@@ -66,6 +66,7 @@ class BotClient {
   std::uint16_t server_tick_rate() const { return tick_rate_; }
 
  private:
+  void try_connect(ShardContext& ctx, Nanos now);
   void fail(ShardContext& ctx);
   void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now);
   void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);

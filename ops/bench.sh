@@ -26,6 +26,10 @@ trap 'rm -rf "$OUT"; kill $(jobs -p) 2>/dev/null || true' EXIT
 json() { grep -o "\"$2\":[0-9.e+-]*" "$1" | head -1 | cut -d: -f2; }
 cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat"; }
 port() { echo $((20000 + RANDOM % 20000)); }
+# All bots come from 127.0.0.1: lift the per-address admission caps meant for
+# the internet, on builds that have them (a compared older build may not).
+one_address_flags() { "$1" --help 2>/dev/null | grep -q -- --max-unwelcomed-per-ip &&
+  echo --max-unwelcomed 4095 --max-unwelcomed-per-ip 4095 || true; }
 
 headless() {  # endpoint clients report [extra...]
   local endpoint="$1" clients="$2" report="$3"; shift 3
@@ -41,7 +45,7 @@ measure_server() {  # label server_bin clients
   p=$(port); m=$(port)
   "$bin" --port "$p" --metrics-port "$m" --tick-rate "$TICK" --log-level warn \
     --connections-per-ip 4095 --max-clients 4000 --workers "$WORKERS" \
-    --realtime-priority "$REALTIME" --matchmaker false &
+    --realtime-priority "$REALTIME" --matchmaker false $(one_address_flags "$bin") &
   srv=$!
   sleep 0.5  # let it bind
   headless "127.0.0.1:$p" "$n" "$OUT/$label$n.json" --metrics-url "http://127.0.0.1:$m/metrics"

@@ -23,7 +23,7 @@ run() {  # label spectators
   local label="$1" watchers="$2" p m w srv
   p=$(port); m=$(port); w=$(port)
   "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --spectator-port "$w" --tick-rate 60 \
-    --log-level warn --connections-per-ip 4095 --max-clients 4000 --workers 2 --realtime-priority 10 \
+    --log-level warn --connections-per-ip 4095 --max-unwelcomed 4095 --max-unwelcomed-per-ip 4095 --max-clients 4000 --workers 2 --realtime-priority 10 \
     --matchmaker false --journal-dir "$OUT/journal" >"$OUT/$label.server.log" 2>&1 &
   srv=$!
   sleep 0.5  # let it bind (an external process, not a test)

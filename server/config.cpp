@@ -67,6 +67,11 @@ core::Result<bool, std::string> validate(const Config& c) {
     return core::Err{"--max-lag-comp-ms x --tick-rate must stay under " + std::to_string(sim::LagHistory::kCapacity) +
                      " ticks of history"};
   }
+  if (c.production && !c.require_cookie) {
+    return core::Err{
+        std::string("--production needs --require-cookie true (without it spoofed sources hold peer "
+                    "slots and get answers)")};
+  }
   if (c.production && c.token_secret.size() < 16) {
     return core::Err{std::string("--production needs --token-secret (or QBOT_TOKEN_SECRET) of at least 16 bytes")};
   }

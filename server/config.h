@@ -32,8 +32,16 @@ struct Config {
                                           // ENet's retransmit backoff on lossy links)
   std::uint32_t max_packets_per_s = 0;    // per client; 0 = 4 x tick rate
   std::uint32_t max_bad_messages = 8;     // undecodable packets before a kick
-  bool compress = false;                  // ENet range coder (clients must match)
-  bool net_thread = true;                 // ENet on its own thread (tests on virtual time: false)
+  // Before a peer slot and until Welcome (docs/SECURITY.md)
+  bool require_cookie = true;                 // a CONNECT must carry its address's cookie (off: older clients)
+  std::size_t max_unwelcomed = 128;           // peers not yet welcomed (half-open included), all addresses
+  std::size_t max_unwelcomed_per_ip = 32;     // ... from one IPv4 address (a NAT of players joining at once)
+  std::uint32_t handshake_timeout_ms = 2000;  // a half-open ENet peer is reset after this
+  std::uint32_t dead_peer_ms = 5000;          // a connected peer that acknowledged nothing this long is dropped
+  std::uint32_t max_transport_per_s = 64;     // ENet pings / bandwidth / throttle / unknown-channel commands per peer
+  std::size_t max_parked_per_ip = 4;          // dropped players kept for a reconnect, per address
+  bool compress = false;                      // ENet range coder (clients must match)
+  bool net_thread = true;                     // ENet on its own thread (tests on virtual time: false)
 
   // Simulation
   std::uint32_t tick_rate = 60;          // Hz, 10..128
@@ -78,7 +86,7 @@ struct Config {
                                                  // server of a fleet needs the same one. Empty = a random key
                                                  // (tokens valid in this process only); refused in production
   bool token_secret_is_random = false;           // set by main when it made one up (development)
-  bool production = false;                       // refuse to start without token_secret
+  bool production = false;                       // refuse to start without token_secret or with require_cookie off
   bool matchmaker = true;                        // run a matchmaker in this process (any number may run)
   std::uint32_t matchmaker_interval_ms = 250;    // pause between matchmaking passes
   std::uint32_t max_bots = 8;                    // Q-Bots per garage

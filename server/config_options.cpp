@@ -125,6 +125,32 @@ void add_network(Table& t) {
                                  "ENet range-coder compression (clients must use it too)")});
 }
 
+void add_admission(Table& t) {
+  add(t, "Admission (docs/SECURITY.md)",
+      {option<&Config::require_cookie>("--require-cookie", "QBOT_REQUIRE_COOKIE", "", any(),
+                                       "A CONNECT must carry the cookie of its source address (docs/PROTOCOL.md); "
+                                       "false accepts clients without the exchange (refused with --production)"),
+       option<&Config::max_unwelcomed>("--max-unwelcomed", "QBOT_MAX_UNWELCOMED", "", range(1, 4095),
+                                       "Connections not yet welcomed (half-open included), all addresses; a full "
+                                       "pool evicts the oldest of the address holding the most"),
+       option<&Config::max_unwelcomed_per_ip>("--max-unwelcomed-per-ip", "QBOT_MAX_UNWELCOMED_PER_IP", "",
+                                              range(1, 4095), "Connections not yet welcomed from one IP"),
+       option<&Config::handshake_timeout_ms>("--handshake-timeout-ms", "QBOT_HANDSHAKE_TIMEOUT_MS", "ms",
+                                             range(100, 60000),
+                                             "A connection whose ENet handshake is not complete "
+                                             "this long after its CONNECT is reset"),
+       option<&Config::dead_peer_ms>("--dead-peer-ms", "QBOT_DEAD_PEER_MS", "ms", range(500, 120000),
+                                     "A connected peer that acknowledged nothing this long is dropped (ENet pings "
+                                     "every 500 ms)"),
+       option<&Config::max_transport_per_s>("--max-transport-per-s", "QBOT_MAX_TRANSPORT_PER_S", "commands/s",
+                                            range(8, 100000),
+                                            "ENet pings, bandwidth and throttle settings and commands on unknown "
+                                            "channels per peer; more is a flood and the peer is cut"),
+       option<&Config::max_parked_per_ip>("--max-parked-per-ip", "QBOT_MAX_PARKED_PER_IP", "", range(0, 4095),
+                                          "Dropped players kept for a reconnect per IP; beyond it a drop frees the "
+                                          "slot at once")});
+}
+
 void add_simulation(Table& t) {
   add(t, "Simulation",
       {option<&Config::tick_rate>("--tick-rate", "QBOT_TICK_RATE", "Hz", range(10, 128), "Simulation rate"),
@@ -210,7 +236,8 @@ void add_matchmaking(Table& t) {
                                      "Fleet secret (>= 16 bytes) signing join and account tokens; every server of a "
                                      "fleet needs the same one. Prefer the environment variable",
                                      "a random key, valid in this process only (logged as a warning)"),
-       toggle<&Config::production>("--production", "QBOT_PRODUCTION", "Refuse to start without --token-secret"),
+       toggle<&Config::production>("--production", "QBOT_PRODUCTION",
+                                   "Refuse to start without --token-secret or with --require-cookie false"),
        option<&Config::matchmaker>("--matchmaker", "QBOT_MATCHMAKER", "", any(),
                                    "Run a matchmaker in this process, true/false (any number may run)"),
        option<&Config::matchmaker_interval_ms>("--matchmaker-interval-ms", "QBOT_MATCHMAKER_INTERVAL_MS", "ms",
@@ -280,6 +307,7 @@ void add_hosting(Table& t) {
 Table make_table() {
   Table t;
   add_network(t);
+  add_admission(t);
   add_simulation(t);
   add_content(t);
   add_netcode(t);

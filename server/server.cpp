@@ -67,6 +67,13 @@ net::HostConfig host_config(const Config& cfg) {
   hc.max_packet_bytes = proto::kMaxServerPacketBytes;
   hc.peer_timeout_ms = cfg.peer_timeout_ms;
   hc.compress = cfg.compress;
+  hc.gate.require_cookie = cfg.require_cookie;
+  hc.gate.max_unwelcomed = cfg.max_unwelcomed;
+  hc.gate.max_unwelcomed_per_ip = cfg.max_unwelcomed_per_ip;
+  hc.gate.handshake_timeout_ms = cfg.handshake_timeout_ms;
+  hc.gate.dead_peer_ms = cfg.dead_peer_ms;
+  hc.gate.transport_commands_per_s = cfg.max_transport_per_s;
+  hc.gate.max_fragmented_bytes = proto::kMaxClientPacketBytes;
   return hc;
 }
 

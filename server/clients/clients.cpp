@@ -4,6 +4,7 @@
 
 #include "proto/limits.h"
 #include "proto/version.h"
+#include "server/session/parking.h"
 
 namespace qbot::server {
 namespace {
@@ -22,26 +23,32 @@ Clients::Clients(const Config& cfg, net::NetWorker& net, Metrics& metrics, Arena
 // ---------------------------------------------------------------------------
 // Connection lifetime
 // ---------------------------------------------------------------------------
-Session& Clients::connect(SessionId id, net::PeerRef peer, Nanos now) {
-  return sessions_.add(Session(id, peer, now, std::chrono::milliseconds(cfg_.hello_timeout_ms),
-                               cfg_.packets_per_s_limit(), kInputBurst));
+Session& Clients::connect(SessionId id, net::PeerRef peer, std::uint32_t ip, Nanos now) {
+  Session s(id, peer, now, std::chrono::milliseconds(cfg_.hello_timeout_ms), cfg_.packets_per_s_limit(), kInputBurst);
+  s.ip = ip;
+  return sessions_.add(std::move(s));
 }
 
 void Clients::disconnected(SessionId id, bool quit, Nanos now) {
   Session* s = sessions_.find(id);
   if (s == nullptr) return;
   spdlog::debug("session {}: disconnected", id);
-  if (s->state == SessionState::Active && !quit && cfg_.reconnect_grace_s > 0 && !draining_) {
-    orphan(*s, now);
-  } else {
-    remove(id);
+  if (s->state == SessionState::Active && !quit && !draining_) {
+    const ParkingDecision parking =
+        decide_parking({*s, sessions_, players_, cfg_.max_clients, cfg_.reconnect_grace_s, cfg_.max_parked_per_ip});
+    if (parking.refused) metrics_.reconnect_refused(parking_refusal_name(*parking.refused)).Increment();
+    if (parking.grace.count() > 0) {
+      orphan(*s, now, parking.grace);
+      return;
+    }
   }
+  remove(id);
 }
 
-void Clients::orphan(Session& s, Nanos now) {
-  s.state = SessionState::Orphaned;
+void Clients::orphan(Session& s, Nanos now, std::chrono::milliseconds grace) {
+  sessions_.park(s);
   s.peer = {};
-  s.deadline = now + std::chrono::seconds(cfg_.reconnect_grace_s);
+  s.deadline = now + grace;
   s.inputs = InputBuffer(kInputBurst);  // the bot idles: no stale command repeats
 }
 
@@ -167,6 +174,7 @@ void Clients::welcome(Session& s, Arena& arena, bool reconnected) {
   w.account_id = s.account;
   w.match_id = arena.matchmade_id();
   send_reliable(s, encoder_.encode(w));
+  net_.mark_welcomed(s.peer);  // the network layer lifts its limits for unwelcomed peers
   announce(s, arena, reconnected);
 }
 
@@ -210,6 +218,7 @@ void Clients::enter_lobby(Session& s, AccountId account, std::uint64_t unix_ms, 
   w.account_token.assign(token.begin(), token.end());
   w.lobby = true;
   send_reliable(s, encoder_.encode(w));
+  net_.mark_welcomed(s.peer);
   spdlog::debug("session {}: account {} entered the lobby", s.id, account);
 }
 

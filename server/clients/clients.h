@@ -31,10 +31,12 @@ class Clients {
   Clients(const Config& cfg, net::NetWorker& net, Metrics& metrics, ArenaDirectory& arenas, Lobby& lobby,
           const sim::Catalog& catalog, const token::Key& key);
 
-  /// A new connection: an AwaitingHello session with the Hello deadline set.
-  Session& connect(SessionId id, net::PeerRef peer, Nanos now);
-  /// ENet reported the peer gone. A player who dropped (not quit) keeps the
-  /// bot for --reconnect-grace; everyone else is removed at once.
+  /// A new connection from `ip` (IPv4, network byte order): an AwaitingHello
+  /// session with the Hello deadline set.
+  Session& connect(SessionId id, net::PeerRef peer, std::uint32_t ip, Nanos now);
+  /// The peer is gone. A player who dropped (not quit) may keep the bot for
+  /// a reconnect grace (decide_parking: bounded per address and account,
+  /// shorter near capacity); everyone else is removed at once.
   void disconnected(SessionId id, bool quit, Nanos now);
 
   /// Puts the session's bot into `arena` and welcomes it; a full arena
@@ -87,7 +89,7 @@ class Clients {
  private:
   void welcome(Session& s, Arena& arena, bool reconnected);
   void announce(Session& s, Arena& arena, bool reconnected);
-  void orphan(Session& s, Nanos now);
+  void orphan(Session& s, Nanos now, std::chrono::milliseconds grace);
   void leave_arena(Session& s);
   void leave_lobby(Session& s);
   proto::Loadout wire_loadout(const sim::Loadout& l) const;

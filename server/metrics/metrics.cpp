@@ -29,6 +29,7 @@ prometheus::Histogram& histogram(Registry& r, const std::string& name, const std
                                  prometheus::Histogram::BucketBoundaries buckets) {
   return BuildHistogram().Name(name).Help(help).Register(r).Add({}, std::move(buckets));
 }
+constexpr std::string_view kReconnectRefusals[] = {"never_played", "per_ip", "per_account", "capacity"};
 }  // namespace
 
 Metrics::Metrics(Registry& r)
@@ -63,6 +64,10 @@ Metrics::Metrics(Registry& r)
       net_refused_connects(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "refused_connects")),
       net_dropped_unreliable(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "outbox_unreliable")),
       net_dropped_reliable(labelled(r, "qbot_net_queue_dropped_total", kNetQueueHelp, "what", "outbox_reliable")),
+      net_half_open_peers(gauge(r, "qbot_net_half_open_peers", "ENet peers whose handshake is not complete")),
+      net_unwelcomed_peers(
+          gauge(r, "qbot_net_unwelcomed_peers", "ENet peers not yet welcomed by the server (half-open included)")),
+      net_cookie_replies(counter(r, "qbot_net_cookie_replies_total", "Connect cookies sent (answers to requests)")),
       inputs_applied(counter(r, "qbot_inputs_applied_total", "Input commands applied to the simulation")),
       inputs_dropped_duplicate(
           labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "duplicate")),
@@ -134,6 +139,40 @@ Metrics::Metrics(Registry& r)
                      .Register(r);
   for (std::size_t i = 0; i < agones_.size(); ++i)
     agones_[i] = &agones.Add({{"result", std::string(kAgonesResults[i])}});
+  register_gate(r);
+}
+
+void Metrics::register_gate(Registry& r) {
+  auto& dropped = BuildCounter()
+                      .Name("qbot_net_dropped_datagrams_total")
+                      .Help("Datagrams dropped before ENet parsed them, by reason (docs/SECURITY.md)")
+                      .Register(r);
+  for (std::size_t i = 0; i < net_dropped_.size(); ++i) {
+    net_dropped_[i] = &dropped.Add({{"reason", net::drop_reason_name(static_cast<net::DropReason>(i))}});
+  }
+  auto& cut = BuildCounter()
+                  .Name("qbot_net_peers_cut_total")
+                  .Help("ENet peers the server cut loose, by reason (docs/SECURITY.md)")
+                  .Register(r);
+  for (std::size_t i = 0; i < net_cut_.size(); ++i) {
+    net_cut_[i] = &cut.Add({{"reason", net::cut_reason_name(static_cast<net::CutReason>(i))}});
+  }
+  auto& refused = BuildCounter()
+                      .Name("qbot_reconnect_refused_total")
+                      .Help(
+                          "Dropped players not kept for a reconnect: never played, the address's or account's "
+                          "parked players, or the server near capacity")
+                      .Register(r);
+  for (std::size_t i = 0; i < reconnect_refused_.size(); ++i) {
+    reconnect_refused_[i] = &refused.Add({{"reason", std::string(kReconnectRefusals[i])}});
+  }
+}
+
+prometheus::Counter& Metrics::reconnect_refused(std::string_view why) {
+  for (std::size_t i = 0; i < reconnect_refused_.size(); ++i) {
+    if (kReconnectRefusals[i] == why) return *reconnect_refused_[i];
+  }
+  return *reconnect_refused_.front();
 }
 
 prometheus::Counter& Metrics::result(std::string_view outcome) {

@@ -9,6 +9,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "net/datagram_gate.h"
 #include "proto/codec.h"
 #include "proto/messages.h"
 
@@ -42,6 +43,10 @@ class Metrics {
   prometheus::Counter& net_refused_connects;
   prometheus::Counter& net_dropped_unreliable;
   prometheus::Counter& net_dropped_reliable;
+  // The gate in front of ENet (net::DatagramGate, docs/SECURITY.md).
+  prometheus::Gauge& net_half_open_peers;   // ENet peers still in the handshake
+  prometheus::Gauge& net_unwelcomed_peers;  // peers not yet welcomed, half-open included
+  prometheus::Counter& net_cookie_replies;  // connect cookies sent
   prometheus::Counter& inputs_applied;
   prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
   prometheus::Counter& inputs_dropped_burst;      // beyond the burst allowance
@@ -81,12 +86,21 @@ class Metrics {
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
   prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& net_dropped(net::DropReason r) { return *net_dropped_[static_cast<std::size_t>(r)]; }
+  prometheus::Counter& net_cut(net::CutReason r) { return *net_cut_[static_cast<std::size_t>(r)]; }
+  /// Dropped players not kept for a reconnect: never_played | per_ip | per_account | capacity.
+  prometheus::Counter& reconnect_refused(std::string_view why);
 
  private:
+  void register_gate(prometheus::Registry& r);
+
   std::array<prometheus::Counter*, proto::kDecodeErrorKindCount> decode_errors_{};
   std::array<prometheus::Counter*, proto::kRejectReasonCount> rejects_{};
   std::array<prometheus::Counter*, 4> results_{};
   std::array<prometheus::Counter*, 3> agones_{};
+  std::array<prometheus::Counter*, static_cast<std::size_t>(net::DropReason::Count)> net_dropped_{};
+  std::array<prometheus::Counter*, static_cast<std::size_t>(net::CutReason::Count)> net_cut_{};
+  std::array<prometheus::Counter*, 4> reconnect_refused_{};
 };
 
 }  // namespace qbot::server

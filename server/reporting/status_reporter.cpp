@@ -61,7 +61,6 @@ void StatusReporter::publish_network() {
   metrics_.datagrams_in.Increment(counter_delta(t.datagrams_received, p.datagrams_received));
   metrics_.datagrams_out.Increment(counter_delta(t.datagrams_sent, p.datagrams_sent));
   metrics_.malformed_datagrams.Increment(counter_delta(t.malformed_datagrams, p.malformed_datagrams));
-  published_totals_ = t;
   const net::QueueDrops d = net_.queue_drops();
   const net::QueueDrops& pd = published_drops_;
   metrics_.net_dropped_inbox_packets.Increment(counter_delta(d.inbox_packets, pd.inbox_packets));
@@ -70,6 +69,20 @@ void StatusReporter::publish_network() {
   metrics_.net_dropped_reliable.Increment(counter_delta(d.outbox_reliable, pd.outbox_reliable));
   published_drops_ = d;
   metrics_.clients_connected.Set(static_cast<double>(net_.connected_peers()));
+  publish_gate(t.gate, p.gate);
+  published_totals_ = t;
+}
+
+void StatusReporter::publish_gate(const net::GateCounters& g, const net::GateCounters& before) {
+  for (std::size_t i = 0; i < g.dropped.size(); ++i) {
+    metrics_.net_dropped(static_cast<net::DropReason>(i)).Increment(counter_delta(g.dropped[i], before.dropped[i]));
+  }
+  for (std::size_t i = 0; i < g.cut.size(); ++i) {
+    metrics_.net_cut(static_cast<net::CutReason>(i)).Increment(counter_delta(g.cut[i], before.cut[i]));
+  }
+  metrics_.net_cookie_replies.Increment(counter_delta(g.cookie_replies, before.cookie_replies));
+  metrics_.net_half_open_peers.Set(static_cast<double>(g.half_open));
+  metrics_.net_unwelcomed_peers.Set(static_cast<double>(g.unwelcomed));
 }
 
 void StatusReporter::publish_cpu() {

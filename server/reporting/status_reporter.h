@@ -54,6 +54,7 @@ class StatusReporter {
 
  private:
   void publish_network();
+  void publish_gate(const net::GateCounters& now, const net::GateCounters& before);
   void publish_cpu();
   void publish_rtts();
   static void check_fleet_keys(Store& store, const ServerInfo& self, Metrics& m, std::atomic<int>& last);

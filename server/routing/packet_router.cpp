@@ -43,8 +43,10 @@ void PacketRouter::route(net::NetEvent& ev, Nanos now) {
 }
 
 void PacketRouter::route_disconnect(const net::NetEvent& ev, Nanos now) {
-  // Only peer->data (our session id) is meaningful on a disconnect.
-  clients_.disconnected(ev.user_data, ev.data == proto::kDisconnectQuit, now);
+  // Only peer->data (our session id) is meaningful on a disconnect. A peer
+  // the network layer cut for abuse is treated as gone for good.
+  const bool quit = ev.data == proto::kDisconnectQuit || ev.cause == net::DisconnectCause::Abuse;
+  clients_.disconnected(ev.user_data, quit, now);
 }
 
 void PacketRouter::on_connect(const net::NetEvent& ev, Nanos now) {
@@ -55,7 +57,7 @@ void PacketRouter::on_connect(const net::NetEvent& ev, Nanos now) {
     return;
   }
   // The network layer numbers connections; that number is the session id.
-  clients_.connect(ev.user_data, ev.peer, now);
+  clients_.connect(ev.user_data, ev.peer, ev.ip, now);
   spdlog::debug("session {}: connected from {}", ev.user_data, ev.address);
 }
 
@@ -106,7 +108,8 @@ void PacketRouter::on_hello(Session& s, const proto::Hello& hello, Nanos now) {
                            clients_.admitting(),
                            clients_.players(),
                            clients_.lobby_sessions(),
-                           cfg_.max_clients};
+                           cfg_.max_clients,
+                           cfg_.connections_per_ip};
   HandshakeDecision decision = decide_hello(hello, view);
   std::visit(Overloaded{
                  [&](handshake::AdmitGuest& admit) {
@@ -152,6 +155,8 @@ void PacketRouter::on_game_message(Session& s, const proto::Message& msg, std::u
 
 void PacketRouter::on_input(Session& s, const proto::Input& input) {
   const Arena* arena = arenas_.find(s.arena);
+  // A player who steered its bot has a game to lose: a drop keeps the bot for a reconnect.
+  if (arena != nullptr && input.count > 0) s.played = true;
   // An ack from the future is hostile or a bug; ignore it, keep the old one.
   if (arena != nullptr && input.ack_snapshot <= arena->world().tick && input.ack_snapshot > s.acked_snapshot) {
     s.acked_snapshot = input.ack_snapshot;

@@ -57,6 +57,14 @@ HandshakeDecision decide_hello(const proto::Hello& hello, const HandshakeView& v
   if (view.draining) return Refuse{RejectReason::ShuttingDown, "server is shutting down"};
   if (!hello.reconnect_token.empty()) return decide_resume(hello, view);
   if (!view.session.parked_join.empty()) return handshake::Ignore{};
+  // Parked players count against their address like live connections (ENet
+  // caps only those): one address cannot hold more than its share.
+  const std::size_t from_ip = view.sessions.from_ip(view.session.ip);
+  if (view.connections_per_ip != 0 && from_ip > view.connections_per_ip) {
+    return Refuse{RejectReason::RateLimited, "too many connections and parked players from your address (" +
+                                                 std::to_string(from_ip) + ", limit " +
+                                                 std::to_string(view.connections_per_ip) + ")"};
+  }
   if (!hello.join_token.empty()) return handshake::JoinMatch{hello.join_token};
   if (!view.admitting) return Refuse{RejectReason::ShuttingDown, "server is shutting down"};
   if (hello.lobby) return decide_lobby(hello, view);

@@ -34,6 +34,7 @@ struct HandshakeView {
   std::size_t players = 0;         // players in arenas (orphans included)
   std::size_t lobby_sessions = 0;  // sessions in the lobby
   std::size_t max_clients = 0;
+  std::size_t connections_per_ip = 0;  // sessions (parked included) one address may hold; 0 = no limit
 };
 
 namespace handshake {

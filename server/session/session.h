@@ -58,6 +58,7 @@ struct Session {
 
   SessionId id;
   net::PeerRef peer;
+  std::uint32_t ip = 0;  // the peer's IPv4 address (network byte order): per-address limits
   SessionState state = SessionState::AwaitingHello;
   std::chrono::nanoseconds deadline;      // AwaitingHello: Hello due (or a parked join's wait);
                                           // Orphaned: slot freed; Closing: force close
@@ -77,6 +78,8 @@ struct Session {
   sim::EntityId entity = 0;
   std::string name;
   std::string reconnect_token;  // random bytes; a Hello presenting it takes this slot over
+  bool played = false;          // sent an Input with commands in an arena: it has a game to lose
+  bool counted_parked = false;  // SessionTable::park counted it (per address and account) until erased
 
   // Game traffic.
   InputBuffer inputs;

@@ -7,7 +7,9 @@ namespace qbot::server {
 
 Session& SessionTable::add(Session&& session) {
   const SessionId id = session.id;
-  return sessions_.try_emplace(id, std::move(session)).first->second;
+  const auto [it, added] = sessions_.try_emplace(id, std::move(session));
+  if (added) by_ip_[it->second.ip].sessions += 1;
+  return it->second;
 }
 
 Session* SessionTable::find(SessionId id) {
@@ -24,7 +26,42 @@ void SessionTable::erase(SessionId id) {
   Session* s = find(id);
   if (s == nullptr) return;
   revoke_reconnect_token(*s);
+  const auto ip = by_ip_.find(s->ip);
+  if (ip != by_ip_.end()) {
+    ip->second.sessions -= 1;
+    if (s->counted_parked) ip->second.parked -= 1;
+    if (ip->second.sessions == 0) by_ip_.erase(ip);
+  }
+  if (s->counted_parked) {
+    parked_ -= 1;
+    const auto account = parked_by_account_.find(s->account);
+    if (account != parked_by_account_.end() && --account->second == 0) parked_by_account_.erase(account);
+  }
   sessions_.erase(id);
+}
+
+void SessionTable::park(Session& s) {
+  s.state = SessionState::Orphaned;
+  if (s.counted_parked) return;
+  s.counted_parked = true;
+  by_ip_[s.ip].parked += 1;
+  parked_by_account_[s.account] += 1;
+  parked_ += 1;
+}
+
+std::size_t SessionTable::from_ip(std::uint32_t ip) const {
+  const auto it = by_ip_.find(ip);
+  return it == by_ip_.end() ? 0 : it->second.sessions;
+}
+
+std::size_t SessionTable::parked_from_ip(std::uint32_t ip) const {
+  const auto it = by_ip_.find(ip);
+  return it == by_ip_.end() ? 0 : it->second.parked;
+}
+
+std::size_t SessionTable::parked_of_account(AccountId account) const {
+  const auto it = parked_by_account_.find(account);
+  return it == parked_by_account_.end() ? 0 : it->second;
 }
 
 void SessionTable::issue_reconnect_token(Session& s) {

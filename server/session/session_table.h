@@ -1,6 +1,7 @@
 #pragma once
-// Every session of the process, by id, and the index of reconnect tokens
-// (token -> session) that lets a dropped player take its slot back. Pure
+// Every session of the process, by id, the index of reconnect tokens
+// (token -> session) that lets a dropped player take its slot back, and the
+// counts per address and account that bound parked players. Pure
 // bookkeeping: it sends nothing and decides no policy (what an expired
 // deadline means is the caller's business).
 #include <chrono>
@@ -23,6 +24,16 @@ class SessionTable {
   const Session* find(SessionId id) const;
   /// Forgets the session and its reconnect token. No-op for an unknown id.
   void erase(SessionId id);
+  /// Makes `s` Orphaned: a dropped player whose bot waits for a reconnect.
+  /// Counted per address and account until the session is erased.
+  void park(Session& s);
+
+  /// Sessions whose peer came from `ip`, in any state (parked ones included).
+  std::size_t from_ip(std::uint32_t ip) const;
+  /// Parked (Orphaned) sessions of an address, of an account.
+  std::size_t parked_from_ip(std::uint32_t ip) const;
+  std::size_t parked_of_account(AccountId account) const;
+  std::size_t parked() const { return parked_; }
   std::size_t size() const { return sessions_.size(); }
   bool empty() const { return sessions_.empty(); }
 
@@ -46,8 +57,15 @@ class SessionTable {
   auto end() const { return sessions_.end(); }
 
  private:
+  struct AddressCount {
+    std::size_t sessions = 0;
+    std::size_t parked = 0;
+  };
   std::unordered_map<SessionId, Session> sessions_;
   std::unordered_map<std::string, SessionId> by_reconnect_token_;
+  std::unordered_map<std::uint32_t, AddressCount> by_ip_;
+  std::unordered_map<AccountId, std::size_t> parked_by_account_;
+  std::size_t parked_ = 0;
 };
 
 }  // namespace qbot::server

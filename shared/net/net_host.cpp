@@ -5,6 +5,8 @@
 #include <mutex>
 
 #include "net/datagram_check.h"
+#include "net/net_host_detail.h"
+#include "token/address_cookie.h"
 
 namespace qbot::net {
 namespace {
@@ -16,11 +18,11 @@ bool same_connection(const ENetPeer* p, std::uint32_t connect_id) {
          (p->state == ENET_PEER_STATE_CONNECTED || p->state == ENET_PEER_STATE_DISCONNECT_LATER);
 }
 
-// ENet's intercept hook has no user pointer; the host being serviced on this
-// thread is published here for the duration of service() only.
-thread_local HostTotals* t_servicing_totals = nullptr;
-
 }  // namespace
+
+// ENet's intercept hook has no user pointer; the host being serviced on this
+// thread is published here for the duration of enet_host_service only.
+thread_local NetHost* detail::t_servicing = nullptr;
 
 Packet& Packet::operator=(Packet&& o) noexcept {
   if (this != &o) {
@@ -68,13 +70,23 @@ core::Result<std::unique_ptr<NetHost>, std::string> NetHost::create(const HostCo
   host->maximumWaitingData = cfg.max_waiting_bytes;
   host->duplicatePeers = cfg.connections_per_ip;
   host->intercept = &NetHost::intercept;
+  // A peer's slot keeps `data` across enet_peer_reset; ours are zeroed
+  // whenever a connection ends (NetHost::convert, disconnect_now, cuts) so a
+  // reused slot never carries the previous connection's id.
   enet_socket_set_option(host->socket, ENET_SOCKOPT_RCVBUF, cfg.socket_buffer_bytes);
   enet_socket_set_option(host->socket, ENET_SOCKOPT_SNDBUF, cfg.socket_buffer_bytes);
   if (cfg.compress && enet_host_compress_with_range_coder(host) != 0) {
     enet_host_destroy(host);
     return core::Err{std::string("cannot enable ENet range coder")};
   }
-  return std::unique_ptr<NetHost>(new NetHost(host, cfg.peer_timeout_ms));
+  return std::unique_ptr<NetHost>(new NetHost(host, cfg));
+}
+
+NetHost::NetHost(ENetHost* host, const HostConfig& cfg) : host_(host), peer_timeout_ms_(cfg.peer_timeout_ms) {
+  if (!cfg.bind_host.empty()) {
+    gate_ = std::make_unique<DatagramGate>(cfg.gate, host->peerCount, token::random_cookie_key());
+    last_sweep_ms_ = enet_time_get();
+  }
 }
 
 NetHost::~NetHost() {
@@ -82,18 +94,16 @@ NetHost::~NetHost() {
 }
 
 int NetHost::intercept(ENetHost* host, ENetEvent* /*event*/) {
-  if (t_servicing_totals != nullptr && !plausible_enet_datagram({host->receivedData, host->receivedDataLength},
-                                                                host->peerCount, host->compressor.context != nullptr)) {
-    t_servicing_totals->malformed_datagrams += 1;
-  }
-  return 0;  // ENet stays the parser of record
+  NetHost* self = detail::t_servicing;
+  if (self == nullptr || self->host_ != host) return 0;
+  return self->gate_ ? self->on_server_datagram() : self->on_client_datagram();
 }
 
-core::Result<PeerRef, std::string> NetHost::connect(const Endpoint& to, std::uint64_t user_data) {
+core::Result<PeerRef, std::string> NetHost::connect(const Endpoint& to, std::uint64_t user_data, std::uint32_t data) {
   ENetAddress addr{};
   if (enet_address_set_host(&addr, to.host.c_str()) != 0) return core::Err{"cannot resolve '" + to.host + "'"};
   addr.port = to.port;
-  ENetPeer* p = enet_host_connect(host_, &addr, kChannelCount, 0);
+  ENetPeer* p = enet_host_connect(host_, &addr, kChannelCount, data);
   if (p == nullptr) return core::Err{std::string("no free peer slot")};
   p->data = reinterpret_cast<void*>(static_cast<std::uintptr_t>(user_data));
   // Only the local timeout here: throttle_configure sends a reliable command,
@@ -103,11 +113,24 @@ core::Result<PeerRef, std::string> NetHost::connect(const Endpoint& to, std::uin
 }
 
 bool NetHost::service(NetEvent& ev, std::uint32_t timeout_ms) {
+  if (pop_synthetic(ev)) return true;
   ENetEvent e;
-  t_servicing_totals = &totals_;
+  detail::t_servicing = this;
   const int rc = enet_host_service(host_, &e, timeout_ms);
-  t_servicing_totals = nullptr;
-  if (rc <= 0) return false;
+  detail::t_servicing = nullptr;
+  if (gate_) maintain();
+  if (rc > 0 && convert(e, ev)) return true;
+  return pop_synthetic(ev);
+}
+
+bool NetHost::pop_synthetic(NetEvent& ev) {
+  if (synthetic_.empty()) return false;
+  ev = std::move(synthetic_.front());
+  synthetic_.pop_front();
+  return true;
+}
+
+bool NetHost::convert(const ENetEvent& e, NetEvent& ev) {
   ev = NetEvent{};
   ev.peer = PeerRef{e.peer, e.peer ? e.peer->connectID : 0};
   ev.user_data = e.peer ? static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(e.peer->data)) : 0;
@@ -122,6 +145,7 @@ bool NetHost::service(NetEvent& ev, std::uint32_t timeout_ms) {
       // PITFALLS: only peer->data is meaningful here.
       ev.type = NetEvent::Type::Disconnect;
       ev.peer.connect_id = 0;
+      if (e.peer != nullptr) e.peer->data = nullptr;  // the slot is free: forget the connection
       break;
     case ENET_EVENT_TYPE_RECEIVE:
       ev.type = NetEvent::Type::Receive;
@@ -160,7 +184,9 @@ void NetHost::disconnect_later(PeerRef ref, std::uint32_t data) {
 }
 
 void NetHost::disconnect_now(PeerRef ref, std::uint32_t data) {
-  if (same_connection(ref.peer, ref.connect_id)) enet_peer_disconnect_now(ref.peer, data);
+  if (!same_connection(ref.peer, ref.connect_id)) return;
+  enet_peer_disconnect_now(ref.peer, data);
+  ref.peer->data = nullptr;  // no event follows: the connection is over here
 }
 
 void NetHost::set_user_data(PeerRef ref, std::uint64_t data) {
@@ -204,6 +230,10 @@ void NetHost::fold_counters() {
 
 const HostTotals& NetHost::totals() {
   fold_counters();
+  if (gate_) {
+    totals_.gate = gate_->counters();
+    totals_.malformed_datagrams = totals_.gate.dropped[static_cast<std::size_t>(DropReason::Malformed)];
+  }
   return totals_;
 }
 

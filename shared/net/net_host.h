@@ -2,15 +2,21 @@
 // Thin, owning wrapper around one ENetHost. The only module that includes
 // <enet/enet.h>. A NetHost belongs to ONE thread: enet_host_service both
 // sends and receives (PITFALLS.md).
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
 #include "net/address.h"
+#include "net/connect_cookie.h"
+#include "net/datagram_gate.h"
 
 struct _ENetHost;
 struct _ENetPeer;
@@ -53,15 +59,24 @@ class Packet {
   _ENetPacket* p_ = nullptr;
 };
 
+/// Why a peer is gone (Disconnect events).
+enum class DisconnectCause : std::uint8_t {
+  Remote,  // ENet's own event: the peer disconnected, or ENet gave up on it
+  Silent,  // cut by the server host: it acknowledged nothing for the dead-peer timeout
+  Abuse,   // cut by the server host: transport flood, or evicted from the unwelcomed pool
+};
+
 struct NetEvent {
   enum class Type : std::uint8_t { None, Connect, Disconnect, Receive };
   Type type = Type::None;
   PeerRef peer;
   std::uint64_t user_data = 0;  // what set_user_data stored (valid for all types)
   std::uint8_t channel = 0;
-  Packet packet;           // Receive only
-  std::uint32_t data = 0;  // Connect / Disconnect data
-  std::string address;     // Connect events from a NetWorker: "ip:port"
+  Packet packet;                                    // Receive only
+  std::uint32_t data = 0;                           // Connect / Disconnect data
+  DisconnectCause cause = DisconnectCause::Remote;  // Disconnect only
+  std::string address;                              // Connect events from a NetWorker: "ip:port"
+  std::uint32_t ip = 0;                             // Connect events from a NetWorker: IPv4, network byte order
 };
 
 struct HostConfig {
@@ -78,6 +93,9 @@ struct HostConfig {
   // datagrams (handshakes time out, snapshots go missing). The kernel caps
   // these at net.core.rmem_max / wmem_max.
   int socket_buffer_bytes = 4 * 1024 * 1024;
+  // A host with a bind address is a server: every datagram passes its
+  // DatagramGate first (cookies, unwelcomed pool, fragments, budgets, timeouts).
+  GateConfig gate;
 };
 
 struct HostTotals {
@@ -85,7 +103,8 @@ struct HostTotals {
   std::uint64_t bytes_received = 0;
   std::uint64_t datagrams_sent = 0;
   std::uint64_t datagrams_received = 0;
-  std::uint64_t malformed_datagrams = 0;  // failed plausible_enet_datagram
+  std::uint64_t malformed_datagrams = 0;  // failed plausible_enet_datagram (server hosts: dropped as malformed)
+  GateCounters gate;                      // server hosts: drops by reason, cuts, unwelcomed peers
 };
 
 struct PeerInfo {
@@ -103,8 +122,15 @@ class NetHost {
   NetHost(const NetHost&) = delete;
   NetHost& operator=(const NetHost&) = delete;
 
-  /// Starts a connection; the Connect event arrives from service().
-  core::Result<PeerRef, std::string> connect(const Endpoint& to, std::uint64_t user_data);
+  /// Starts a connection with `data` as ENet's connect data (the server's
+  /// cookie, from connect_cookie); the Connect event arrives from service().
+  core::Result<PeerRef, std::string> connect(const Endpoint& to, std::uint64_t user_data, std::uint32_t data = 0);
+  /// The pre-connect exchange (docs/PROTOCOL.md, "Connect cookie"): the
+  /// connect data for `to` once its cookie arrived (0 if the server never
+  /// answers: a server without cookies). Until then it sends a request at
+  /// most every kCookieRetryMs and returns nullopt; the reply is read by
+  /// service(). `now_ms` is the caller's clock. Error: `to` does not resolve.
+  core::Result<std::optional<std::uint32_t>, std::string> connect_cookie(const Endpoint& to, std::uint64_t now_ms);
 
   /// Waits up to timeout_ms for one event (0 = poll). Returns false when
   /// there is none. Also sends queued packets (ENet semantics).
@@ -119,6 +145,10 @@ class NetHost {
   /// Immediate disconnect (one notice, no event).
   void disconnect_now(PeerRef ref, std::uint32_t data);
 
+  /// Server hosts: the application welcomed this connection; it leaves the
+  /// unwelcomed pool and may now send fragments. A stale ref is ignored.
+  void mark_welcomed(PeerRef ref);
+
   void set_user_data(PeerRef ref, std::uint64_t data);
   bool alive(PeerRef ref) const;
   PeerInfo peer_info(PeerRef ref) const;
@@ -131,14 +161,32 @@ class NetHost {
   std::size_t connected_peers() const;
 
  private:
-  NetHost(_ENetHost* host, std::uint32_t peer_timeout_ms) : host_(host), peer_timeout_ms_(peer_timeout_ms) {}
+  NetHost(_ENetHost* host, const HostConfig& cfg);
   static int intercept(_ENetHost* host, _ENetEvent* event);
   void configure_peer(_ENetPeer* p) const;
   void fold_counters();
+  bool convert(const _ENetEvent& e, NetEvent& ev);
+  bool pop_synthetic(NetEvent& ev);
+
+  // Server side (net_host_gate.cpp): the gate's hands and eyes.
+  int on_server_datagram();  // inside enet_host_service; 1 = ENet skips the datagram
+  int on_client_datagram();  // the same for client hosts
+  std::span<const std::uint8_t> decompressed(std::span<const std::uint8_t> datagram, std::size_t header_size);
+  void send_raw(const void* address, std::span<const std::uint8_t> bytes);
+  void carry_out(const Cut& cut);
+  void maintain();  // after each enet_host_service: recount, every 100 ms the timeouts
+  std::span<const PeerView> peer_views();
 
   _ENetHost* host_;
   std::uint32_t peer_timeout_ms_;
   HostTotals totals_;
+  std::unique_ptr<DatagramGate> gate_;  // server hosts only
+  CookieJar cookies_;                   // client hosts: cookies of the servers we connect to
+  std::deque<NetEvent> synthetic_;      // Disconnect events of peers the gate cut
+  std::vector<PeerView> views_;         // scratch of peer_views()
+  std::vector<Cut> cuts_;               // scratch of maintain()
+  std::uint32_t last_sweep_ms_ = 0;
+  std::array<std::uint8_t, 4096> inflated_{};  // a compressed datagram, decompressed for the gate
 };
 
 }  // namespace qbot::net

@@ -39,6 +39,11 @@ void NetWorker::disconnect_now(PeerRef peer, std::uint32_t data) {
   outbox_.commands.push_back({Command::Kind::DisconnectNow, peer, 0, Delivery::Reliable, data, 0, 0});
 }
 
+void NetWorker::mark_welcomed(PeerRef peer) {
+  if (mode_ == Mode::Inline) return host_->mark_welcomed(peer);
+  outbox_.commands.push_back({Command::Kind::MarkWelcomed, peer, 0, Delivery::Reliable, 0, 0, 0});
+}
+
 void NetWorker::apply(Batch& batch) {
   for (const Command& c : batch.commands) {
     switch (c.kind) {
@@ -49,6 +54,7 @@ void NetWorker::apply(Batch& batch) {
         break;
       case Command::Kind::DisconnectLater: host_->disconnect_later(c.peer, c.data); break;
       case Command::Kind::DisconnectNow: host_->disconnect_now(c.peer, c.data); break;
+      case Command::Kind::MarkWelcomed: host_->mark_welcomed(c.peer); break;
     }
   }
   host_->flush();
@@ -130,7 +136,9 @@ bool NetWorker::service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms) 
     if (ev.type == NetEvent::Type::Connect) {
       ev.user_data = next_connection_id_++;
       host_->set_user_data(ev.peer, ev.user_data);
-      ev.address = host_->peer_info(ev.peer).address;
+      const PeerInfo info = host_->peer_info(ev.peer);
+      ev.address = info.address;
+      ev.ip = info.ip;
     }
     out.push_back(std::move(ev));
     any = true;

@@ -59,6 +59,8 @@ class NetWorker {
   void send(PeerRef peer, std::uint8_t channel, std::span<const std::uint8_t> bytes, Delivery delivery);
   void disconnect_later(PeerRef peer, std::uint32_t data);
   void disconnect_now(PeerRef peer, std::uint32_t data);
+  /// The application welcomed this peer (NetHost::mark_welcomed).
+  void mark_welcomed(PeerRef peer);
   void flush();
 
   std::uint16_t port() const { return port_; }
@@ -77,7 +79,7 @@ class NetWorker {
 
  private:
   struct Command {
-    enum class Kind : std::uint8_t { Send, DisconnectLater, DisconnectNow } kind;
+    enum class Kind : std::uint8_t { Send, DisconnectLater, DisconnectNow, MarkWelcomed } kind;
     PeerRef peer;
     std::uint8_t channel = 0;
     Delivery delivery = Delivery::Unreliable;

@@ -43,6 +43,8 @@ std::vector<std::string> drain_flags(const RedisServer& redis, const std::string
           "200",
           "--connections-per-ip",
           "1024",
+          "--max-unwelcomed-per-ip",
+          "1024",
           "--match-join-timeout",
           "5",
           "--heartbeat-ms",

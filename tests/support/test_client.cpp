@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "cookie_connect.h"
 #include "proto/version.h"
 
 namespace qbot::test {
@@ -36,11 +37,14 @@ bool TestClient::poll_once(std::uint32_t wait_ms) {
   return true;
 }
 
-bool TestClient::connect(const net::Endpoint& server, std::chrono::milliseconds timeout) {
-  auto p = host_->connect(server, 1);
+bool TestClient::connect(const net::Endpoint& server, std::chrono::milliseconds timeout,
+                         std::optional<std::uint32_t> connect_data) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!connect_data) connect_data = fetch_cookie(*host_, server, pump_, timeout);
+  if (!connect_data) return false;
+  auto p = host_->connect(server, 1, *connect_data);
   if (!p) return false;
   peer_ = *p;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!connected_ && !disconnected_ && std::chrono::steady_clock::now() < deadline) poll_once(5);
   // ENet returns the Connect event before sending its ACK of the server's
   // VERIFY_CONNECT; flush so the server sees the connection even if this

@@ -19,7 +19,12 @@ class TestClient {
   using Pump = std::function<void()>;
   explicit TestClient(Pump pump = {}, bool compress = false);
 
-  bool connect(const net::Endpoint& server, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  /// Does the connect-cookie exchange, then connects with the cookie; with
+  /// `connect_data` skips the exchange and connects with that data instead
+  /// (0 = no cookie, as a client from before cookies does). True once ENet
+  /// reports the connection up within `timeout`.
+  bool connect(const net::Endpoint& server, std::chrono::milliseconds timeout = std::chrono::seconds(5),
+               std::optional<std::uint32_t> connect_data = std::nullopt);
   void send(const proto::Message& m, std::uint8_t channel = net::kControlChannel,
             net::Delivery delivery = net::Delivery::Reliable);
   void send_raw(std::span<const std::uint8_t> bytes, std::uint8_t channel = net::kControlChannel,

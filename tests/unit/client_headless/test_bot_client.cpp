@@ -87,6 +87,8 @@ class BotClientTest : public ::testing::Test {
   bool pump_until(Pred done) {
     return qbot::test::eventually(
         [&] {
+          // Connecting starts with the cookie exchange, which the bot drives from its tick.
+          if (bot_->state() == BotState::Connecting) bot_->on_tick(*ctx_, now_, 60);
           net::NetEvent ev;
           while (host_->service(ev, 1)) {
             if (ev.peer.peer != bot_->peer().peer) continue;

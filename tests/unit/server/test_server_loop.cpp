@@ -46,6 +46,14 @@ class ServerLoop : public ::testing::Test {
     EXPECT_TRUE(c->connect({"127.0.0.1", server_->port()}));
     return c;
   }
+  /// Sends one Input and lets the server take it: the player has played.
+  void play_once(test::TestClient& c) {
+    proto::Input in;
+    in.count = 1;
+    in.commands[0].sequence = 1;
+    c.send(in, net::kGameChannel, net::Delivery::Reliable);
+    for (int i = 0; i < 20; ++i) pump();
+  }
   double rejects(proto::RejectReason r) { return metrics_.reject(r).Value(); }
 
   std::chrono::nanoseconds now_{10s};
@@ -318,6 +326,7 @@ TEST_F(ServerLoop, ADroppedPlayerReconnectsWithinTheGracePeriodAndGetsItsBotBack
   ASSERT_TRUE(welcome);
   ASSERT_EQ(welcome->reconnect_token.size(), proto::kReconnectTokenBytes);
   EXPECT_FALSE(welcome->reconnected);
+  play_once(*first);  // a guest who never played gets no grace
 
   first->drop();
   // The server notices the drop, keeps the bot: still 2 players.
@@ -360,6 +369,7 @@ TEST_F(ServerLoop, AfterTheGracePeriodTheSlotIsFreedAndTheTokenRefused) {
   auto first = client();
   auto welcome = first->join("ada");
   ASSERT_TRUE(welcome);
+  play_once(*first);
   first->drop();
   ASSERT_TRUE(test::eventually([&] {
     pump();

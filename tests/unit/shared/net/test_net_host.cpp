@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cookie_connect.h"
 #include "net/address.h"
 #include "net/datagram_check.h"
 #include "net/net_host.h"
@@ -65,10 +66,13 @@ TEST(NetHost, RealTrafficIsNeverCountedAsMalformedButGarbageIs) {
   cc.max_peers = 1;
   auto client = NetHost::create(cc);
   ASSERT_TRUE(client.ok());
-  auto peer = (*client)->connect({"127.0.0.1", server->port()}, 42);
-  ASSERT_TRUE(peer.ok());
-
   NetEvent ev;
+  auto peer = qbot::test::connect_with_cookie(**client, {"127.0.0.1", server->port()}, 42, [&] {
+    while (server->service(ev, 0)) {
+    }
+  });
+  ASSERT_TRUE(peer);
+
   bool server_connected = false, client_connected = false, got_payload = false;
   PeerRef server_side;
   const std::vector<std::uint8_t> payload{1, 2, 3, 4};

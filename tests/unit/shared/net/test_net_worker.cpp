@@ -4,6 +4,7 @@
 // (counted). Real ENet on loopback, the network thread running.
 #include <gtest/gtest.h>
 
+#include "cookie_connect.h"
 #include "net/net_worker.h"
 #include "wait.h"
 
@@ -30,8 +31,9 @@ Pair connected_pair(QueueLimits limits) {
   auto client = NetHost::create(cc);
   EXPECT_TRUE(client.ok());
   Pair p{std::move(server.value()), std::move(client.value()), {}, {}};
-  auto peer = p.client->connect({"127.0.0.1", p.server->port()}, 1);
-  EXPECT_TRUE(peer.ok());
+  // The server's network thread answers the cookie request by itself.
+  auto peer = qbot::test::connect_with_cookie(*p.client, {"127.0.0.1", p.server->port()}, 1);
+  EXPECT_TRUE(peer);
   p.to_server = *peer;
   std::vector<NetEvent> events;
   bool client_up = false;
