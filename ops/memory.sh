@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Memory per client (docs/OPERATIONS.md, "Sizing"): one qbot-server, its
-# resident memory (VmRSS) with no client, then with each count of
-# QBOT_MEMORY_POINTS headless clients connected (fighting in 8-bot arenas),
-# all in one run of one process. Bots are added, never removed, between
-# points; each point is read after the clients have played 10 s (their
-# snapshot histories full). Prints one row per point and the memory per
-# client against the empty server.
-#   ops/memory.sh                                        # 0, 500, 1000 clients at 60 Hz
+# Memory per client (docs/OPERATIONS.md, "Sizing"): for each count of
+# QBOT_MEMORY_POINTS, a fresh qbot-server's resident memory (VmRSS) idle,
+# then with that many headless clients connected and fighting in 8-bot
+# arenas, read after they have played 10 s (snapshot histories full). Prints
+# one row per point: idle and loaded RSS, and the difference per client.
+#   ops/memory.sh                                        # 500 and 1000 clients at 60 Hz
 #   QBOT_MEMORY_POINTS="250 500" QBOT_MEMORY_TICK_RATE=30 ops/memory.sh
 # Fails if the server exits or a count of clients is not reached in time.
 set -euo pipefail
@@ -44,28 +42,30 @@ play_10s() {  # waits until the server has ticked 10 s more
   wait_until 60 "the server stopped ticking" at_least $((from + 10 * TICK)) metric qbot_ticks_total
 }
 
-P=$(port)
-M=$(port)
-"$BUILD_DIR/server/qbot-server" --port "$P" --metrics-port "$M" --tick-rate "$TICK" --log-level warn \
-  --connections-per-ip 4095 --max-clients 4000 --matchmaker false >"$OUT/server.log" 2>&1 &
-server=$!
-pids+=("$server")
-wait_until 30 "the server's /metrics did not answer" at_least 1 metric qbot_ticks_total
-play_10s
-base="$(rss_kib "$server")"
-printf "%-8s %10s %14s\n" clients rss_MiB KiB/client
-printf "%-8d %10.1f %14s\n" 0 "$(echo "$base" | awk '{ print $1 / 1024 }')" "-"
-
-connected=0
-for n in $POINTS; do
-  more=$((n - connected))
-  nice -n 10 "$BUILD_DIR/client_headless/qbot-headless" --server "127.0.0.1:$P" --bots "$more" --threads 2 \
-    --ramp 500 --duration 0 --tick-rate "$TICK" --name-prefix "m$n-" >"$OUT/bots$n.log" 2>&1 &
-  pids+=("$!")
+# One point: a fresh server, its RSS idle, then with `n` clients connected.
+measure() {  # n
+  local n="$1" idle rss bots=""
+  P=$(port)
+  M=$(port)
+  "$BUILD_DIR/server/qbot-server" --port "$P" --metrics-port "$M" --tick-rate "$TICK" --log-level warn \
+    --connections-per-ip 4095 --max-clients 4000 --matchmaker false >"$OUT/server$n.log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  wait_until 30 "the server's /metrics did not answer" at_least 1 metric qbot_ticks_total
+  play_10s
+  idle="$(rss_kib "$server")"
+  nice -n 10 "$BUILD_DIR/client_headless/qbot-headless" --server "127.0.0.1:$P" --bots "$n" --threads 2 \
+    --ramp 500 --duration 0 --tick-rate "$TICK" >"$OUT/bots$n.log" 2>&1 &
+  bots=$!
+  pids+=("$bots")
   wait_until 120 "$n clients did not connect" at_least "$n" metric qbot_players
-  connected=$n
   play_10s
   rss="$(rss_kib "$server")"
-  awk -v n="$n" -v rss="$rss" -v base="$base" \
-    'BEGIN { printf "%-8d %10.1f %14.1f\n", n, rss / 1024, (rss - base) / n }'
-done
+  awk -v n="$n" -v rss="$rss" -v idle="$idle" \
+    'BEGIN { printf "%-8d %10.1f %10.1f %14.1f\n", n, idle / 1024, rss / 1024, (rss - idle) / n }'
+  kill "$bots" "$server" 2>/dev/null || true
+  wait "$bots" "$server" 2>/dev/null || true
+}
+
+printf "%-8s %10s %10s %14s\n" clients idle_MiB rss_MiB KiB/client
+for n in $POINTS; do measure "$n"; done
