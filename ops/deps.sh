@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
 # Installs the Debian bookworm packages qbot-arena builds and tests with.
 # Only packages that are missing are installed, so a second run is a no-op.
+#   ops/deps.sh           everything: build, tests, benchmarks
+#   ops/deps.sh --build   only what building the product needs (the container image)
 set -euo pipefail
 
-# lua5.1: only its luac5.1, which checks the store's Lua scripts (ctest -L lint).
-PACKAGES=(
+# What building the product needs (ops/Containerfile's build stage installs
+# only these: `ops/deps.sh --build`).
+BUILD_PACKAGES=(
   build-essential cmake pkg-config
   libenet-dev libflatbuffers-dev flatbuffers-compiler libhiredis-dev
-  prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
-  libcli11-dev libspdlog-dev redis-server prometheus lua5.1
-  libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev clang-format
+  prometheus-cpp-dev libsodium-dev libcli11-dev libspdlog-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev
+)
+# What the tests and benchmarks add.
+# lua5.1: only its luac5.1, which checks the store's Lua scripts (ctest -L lint).
+TEST_PACKAGES=(
+  libgtest-dev libgmock-dev libbenchmark-dev
+  redis-server prometheus lua5.1 clang-format
   chromium systemd python3 python3-yaml
 )
-# chromium: the browser test of the spectator pages (tests/browser, label browser),
-# which also needs node and npm (for playwright-core, installed into the build dir
-# by tests/browser/run.sh). A node from elsewhere (e.g. nodesource, which bundles
-# npm) is kept: Debian's npm package would conflict with it.
-if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
-# kubectl (for `kubectl kustomize`, tests/ops): Debian's kubernetes-client,
-# unless a kubectl is already installed.
-command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
+PACKAGES=("${BUILD_PACKAGES[@]}")
+if [ "${1:-}" != "--build" ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+  # chromium: the browser test of the spectator pages (tests/browser, label browser),
+  # which also needs node and npm (for playwright-core, installed into the build dir
+  # by tests/browser/run.sh). A node from elsewhere (e.g. nodesource, which bundles
+  # npm) is kept: Debian's npm package would conflict with it.
+  if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
+  # kubectl (for `kubectl kustomize`, tests/ops): Debian's kubernetes-client,
+  # unless a kubectl is already installed.
+  command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -114,6 +114,9 @@ struct Config {
   std::uint16_t agones_sdk_port = 0;      // the sidecar's REST port (AGONES_SDK_HTTP_PORT); 0 = 9358
   std::uint32_t agones_health_ms = 1000;  // Health ping period
 
+  // Testing only
+  std::uint32_t debug_stall_tick_after_s = 0;  // the tick loop stalls (as if stuck) this long after start; 0 = never
+
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };
 

@@ -304,6 +304,15 @@ void add_hosting(Table& t) {
                                          "under the Fleet's health periodSeconds)")});
 }
 
+void add_testing(Table& t) {
+  add(t, "Testing",
+      {option<&Config::debug_stall_tick_after_s>("--debug-stall-tick-after", "QBOT_DEBUG_STALL_TICK_AFTER", "s",
+                                                 range(0, 86400),
+                                                 "Tests only: this long after start the tick loop stalls as a stuck "
+                                                 "tick would (no ticks, /healthz 503, no "
+                                                 "Agones Health) until a signal, which drains as usual (0 = never)")});
+}
+
 Table make_table() {
   Table t;
   add_network(t);
@@ -316,6 +325,7 @@ Table make_table() {
   add_observability(t);
   add_spectators(t);
   add_hosting(t);
+  add_testing(t);
   return t;
 }
 

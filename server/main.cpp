@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "core/hash.h"
 #include "core/quoted.h"
@@ -309,10 +310,24 @@ qbot::core::Result<std::unique_ptr<AgonesLink>, std::string> connect_agones(Conf
   return AgonesLink::connect(cfg, metrics, kAgonesStartupWait);
 }
 
+/// --debug-stall-tick-after (tests only): the loop stops where a stuck tick
+/// would stop it, so nothing after run_once happens either (no Agones Health),
+/// while every other thread keeps running. A signal ends the stall.
+void stall_until_signal() {
+  spdlog::warn("--debug-stall-tick-after: the tick loop stalls until a signal");
+  while (g_signals.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 /// Runs the server until a signal or Agones asks it to stop, then drains it.
 void serve(Running& r, const Config& cfg) {
   r.server.apply_realtime_priority();  // last: threads started after this would inherit it
-  while (g_signals.load() == 0 && (r.agones == nullptr || !r.agones->shutdown_requested())) step(r);
+  const auto stall_at = cfg.debug_stall_tick_after_s == 0
+                            ? std::chrono::nanoseconds::max()
+                            : monotonic_now() + std::chrono::seconds(cfg.debug_stall_tick_after_s);
+  while (g_signals.load() == 0 && (r.agones == nullptr || !r.agones->shutdown_requested())) {
+    if (monotonic_now() >= stall_at) stall_until_signal();
+    step(r);
+  }
   drain(r, cfg);
   r.server.shutdown();
   if (r.agones != nullptr) r.agones->finish(kAgonesFinishWait);

@@ -65,7 +65,10 @@ AUTOSCALER = obj({"apiVersion": enum("autoscaling.agones.dev/v1"), "kind": enum(
                   "spec": obj({"fleetName": STR,
                                "policy": obj({"type": enum("Buffer", "Webhook", "Counter", "List"),
                                               "buffer": obj({"bufferSize": INT_OR_STR, "minReplicas": INT,
-                                                             "maxReplicas": INT}, ["bufferSize", "maxReplicas"])},
+                                                             "maxReplicas": INT}, ["bufferSize", "maxReplicas"]),
+                                              "counter": obj({"key": STR, "bufferSize": INT_OR_STR,
+                                                              "minCapacity": INT, "maxCapacity": INT},
+                                                             ["key", "bufferSize", "maxCapacity"])},
                                              ["type"]),
                                "sync": obj({"type": enum("FixedInterval"),
                                             "fixedInterval": obj({"seconds": INT}, ["seconds"])})},
@@ -129,8 +132,32 @@ def consistency(docs, errors):
             errors.append(f"env {e['name']}: Secret {ref['name']} is not in the kustomization")
     names = {d["metadata"]["name"] for d in docs if d["kind"] == "Fleet"}
     for d in docs:
-        if d["kind"] == "FleetAutoscaler" and d["spec"]["fleetName"] not in names:
-            errors.append(f"FleetAutoscaler {d['metadata']['name']}: no Fleet {d['spec']['fleetName']}")
+        if d["kind"] == "FleetAutoscaler":
+            if d["spec"]["fleetName"] not in names:
+                errors.append(f"FleetAutoscaler {d['metadata']['name']}: no Fleet {d['spec']['fleetName']}")
+            autoscaler_policy(d, gs.get("counters", {}), errors)
+
+
+def autoscaler_policy(autoscaler, counters, errors):
+    """The policy's settings are those of its type; a Counter policy scales on
+    a Counter the Fleet declares, within a range Agones accepts."""
+    name = f"FleetAutoscaler {autoscaler['metadata']['name']}"
+    policy = autoscaler["spec"]["policy"]
+    settings = policy["type"].lower()
+    others = sorted(k for k in policy if k not in ("type", settings))
+    if settings not in policy or others:
+        errors.append(f"{name}: policy type {policy['type']} needs `{settings}` and nothing else (has {sorted(policy)})")
+        return
+    if policy["type"] != "Counter":
+        return
+    counter = policy["counter"]
+    if counter["key"] not in counters:
+        errors.append(f"{name}: the Fleet declares no Counter {counter['key']!r} (it has {sorted(counters)})")
+    low, high, buffer = counter.get("minCapacity", 0), counter["maxCapacity"], counter["bufferSize"]
+    if low > high:
+        errors.append(f"{name}: minCapacity {low} is above maxCapacity {high}")
+    if isinstance(buffer, int) and not 0 < buffer <= high:
+        errors.append(f"{name}: bufferSize {buffer} must be 1..maxCapacity ({high})")
 
 
 def main():

@@ -60,10 +60,11 @@ bool int64_field(const Json& j, const char* key, std::int64_t& out, bool& presen
 
 }  // namespace
 
-FakeAgonesSidecar::FakeAgonesSidecar(std::string address, std::uint16_t game_port)
-    : address_(std::move(address)), game_port_(game_port) {
+FakeAgonesSidecar::FakeAgonesSidecar(std::string address, std::uint16_t game_port, std::uint16_t listen_port, bool up)
+    : address_(std::move(address)), game_port_(game_port), up_(up) {
   mg_init_library(0);
-  const char* options[] = {"listening_ports", "127.0.0.1:0", "num_threads", "4", nullptr};
+  const std::string listening = "127.0.0.1:" + std::to_string(listen_port);
+  const char* options[] = {"listening_ports", listening.c_str(), "num_threads", "4", nullptr};
   mg_callbacks callbacks{};
   ctx_ = mg_start(&callbacks, nullptr, options);
   if (ctx_ == nullptr) return;
@@ -79,6 +80,11 @@ FakeAgonesSidecar::~FakeAgonesSidecar() {
 void FakeAgonesSidecar::set_up(bool up) {
   std::lock_guard lock(mu_);
   up_ = up;
+}
+
+void FakeAgonesSidecar::set_observer(Observer observer) {
+  std::lock_guard lock(mu_);
+  observer_ = std::move(observer);
 }
 
 void FakeAgonesSidecar::set_state(std::string state) {
@@ -119,11 +125,17 @@ int FakeAgonesSidecar::serve(mg_connection* conn) {
   const std::string method = info->request_method != nullptr ? info->request_method : "";
   const std::string path = info->local_uri != nullptr ? info->local_uri : "";
   const std::string body = read_body(conn);
-  return answer(conn, method, path, body);
+  Observer observer;
+  {
+    std::lock_guard lock(mu_);
+    observer = observer_;
+  }
+  std::string seen = observer ? observer(method, path) : "";  // outside the lock: it may take a moment
+  return answer(conn, method, path, body, std::move(seen));
 }
 
 int FakeAgonesSidecar::answer(mg_connection* conn, const std::string& method, const std::string& path,
-                              const std::string& body) {
+                              const std::string& body, std::string seen) {
   std::unique_lock lock(mu_);
   int status = 404;
   std::string out = R"({"error":"not found"})";
@@ -153,7 +165,7 @@ int FakeAgonesSidecar::answer(mg_connection* conn, const std::string& method, co
     const auto& c = counters_[name];
     out = Json{{"name", name}, {"count", std::to_string(c.first)}, {"capacity", std::to_string(c.second)}}.dump();
   }
-  calls_.push_back(Call{method, path, body, status, std::chrono::steady_clock::now()});
+  calls_.push_back(Call{method, path, body, status, std::move(seen), std::chrono::steady_clock::now()});
   lock.unlock();
   reply(conn, status, out);
   return status;

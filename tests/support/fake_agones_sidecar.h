@@ -8,12 +8,14 @@
 //                                                 status.address, status.ports)
 //   PATCH /v1beta1/counters/{name}                {"count"|"capacity"|"countDiff"}
 //                                                 as int64 JSON strings -> the Counter
-// Every request is recorded (method, path, body, arrival time). While
+// Every request is recorded (method, path, body, arrival time, what an
+// optional observer saw at that moment). While
 // set_up(false) every request is answered 503 (a sidecar not up yet) and
 // still recorded, so tests can see the retries. Bodies that break the API
 // (not JSON, an int64 given as a number) are answered 400 and recorded.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -30,13 +32,16 @@ class FakeAgonesSidecar {
     std::string method;
     std::string path;
     std::string body;
-    int status = 0;  // what the fake answered
+    int status = 0;    // what the fake answered
+    std::string seen;  // what the observer returned
     std::chrono::steady_clock::time_point at;
   };
 
-  /// Listens on 127.0.0.1 (an ephemeral port); the GameServer it describes
-  /// has `address` and one port named "game" = `game_port`.
-  FakeAgonesSidecar(std::string address, std::uint16_t game_port);
+  /// Listens on 127.0.0.1:`listen_port` (0: an ephemeral port; port() is 0
+  /// if it cannot listen), answering from the first request as set_up(`up`)
+  /// says; the GameServer it describes has `address` and one port named
+  /// "game" = `game_port`.
+  FakeAgonesSidecar(std::string address, std::uint16_t game_port, std::uint16_t listen_port = 0, bool up = true);
   ~FakeAgonesSidecar();
   FakeAgonesSidecar(const FakeAgonesSidecar&) = delete;
   FakeAgonesSidecar& operator=(const FakeAgonesSidecar&) = delete;
@@ -46,6 +51,12 @@ class FakeAgonesSidecar {
   void set_up(bool up);
   /// The GameServer's state as GET /gameserver reports it ("Shutdown" asks the server to drain).
   void set_state(std::string state);
+
+  /// Called for every request as it arrives, before it is answered; what it
+  /// returns is kept in the Call's `seen` (e.g. whether the game port was
+  /// listening when Ready came). Set it before the server under test starts.
+  using Observer = std::function<std::string(const std::string& method, const std::string& path)>;
+  void set_observer(Observer observer);
 
   std::vector<Call> calls() const;
   /// Calls to `path` that were answered 2xx.
@@ -57,7 +68,8 @@ class FakeAgonesSidecar {
  private:
   static int handle(mg_connection* conn, void* self);
   int serve(mg_connection* conn);
-  int answer(mg_connection* conn, const std::string& method, const std::string& path, const std::string& body);
+  int answer(mg_connection* conn, const std::string& method, const std::string& path, const std::string& body,
+             std::string seen);
   std::string game_server_json() const;                                 // mu_ held
   int patch_counter(const std::string& name, const std::string& body);  // mu_ held
 
@@ -67,6 +79,7 @@ class FakeAgonesSidecar {
   std::uint16_t game_port_;
   mutable std::mutex mu_;
   bool up_ = true;
+  Observer observer_;
   std::string state_ = "Scheduled";
   std::vector<Call> calls_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counters_;

@@ -23,8 +23,8 @@ std::optional<std::string> metrics_page(std::uint16_t port) {
 }
 }  // namespace
 
-ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& tag)
-    : port_(free_udp_port()), metrics_port_(free_tcp_port()), dir_(temp_dir(tag)) {
+ServerProcess::ServerProcess(std::vector<std::string> extra, const std::string& tag, std::uint16_t port)
+    : port_(port != 0 ? port : free_udp_port()), metrics_port_(free_tcp_port()), dir_(temp_dir(tag)) {
   std::vector<std::string> args{"--bind",         "127.0.0.1", "--port",         std::to_string(port_),
                                 "--metrics-bind", "127.0.0.1", "--metrics-port", std::to_string(metrics_port_),
                                 "--log-level",    "debug"};

@@ -12,8 +12,10 @@ namespace qbot::test {
 
 class ServerProcess {
  public:
-  /// Starts qbot-server with `extra` flags; waits until /metrics answers.
-  explicit ServerProcess(std::vector<std::string> extra = {}, const std::string& tag = "server");
+  /// Starts qbot-server with `extra` flags on UDP `port` (0: a free one);
+  /// waits until /metrics answers.
+  explicit ServerProcess(std::vector<std::string> extra = {}, const std::string& tag = "server",
+                         std::uint16_t port = 0);
   ~ServerProcess();
 
   std::uint16_t port() const { return port_; }
