@@ -66,6 +66,9 @@ struct Config {
 
   // Store / registry
   std::string redis;                   // redis://host:port[/db]; empty = in-memory
+  std::string redis_sentinel;          // host:port[,host:port...]: find the primary through these sentinels
+  std::string redis_master = "qbot";   // the primary's name at the sentinels
+  std::uint32_t redis_wait_replicas = 0;  // a result counts as stored once this many replicas have it
   std::string redis_prefix = "qbot:";  // prefix of every Redis key
   std::string server_id;               // default: <hostname>-<port>
   std::string region = "local";

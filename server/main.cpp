@@ -22,6 +22,7 @@
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "server/store/redis_url.h"
+#include "token/record_mac.h"
 
 namespace {
 
@@ -100,9 +101,36 @@ struct Stores {
   Store& for_matchmaker() { return matchmaker ? *matchmaker : *server; }
 };
 
+/// Where --redis and --redis-sentinel say the store's Redis is.
+qbot::core::Result<RedisEndpoint, std::string> redis_endpoint(const Config& cfg) {
+  RedisEndpoint where;
+  if (!cfg.redis.empty()) {
+    auto url = parse_redis_url(cfg.redis);
+    if (!url) return qbot::core::Err{"--redis: " + url.error()};
+    where.url = std::move(*url);
+  }
+  if (!cfg.redis_sentinel.empty()) {
+    auto sentinels = parse_host_ports(cfg.redis_sentinel);
+    if (!sentinels) return qbot::core::Err{"--redis-sentinel: " + sentinels.error()};
+    where.sentinels = std::move(*sentinels);
+    where.master = cfg.redis_master;
+  }
+  return where;
+}
+
+RedisOptions redis_options(const Config& cfg) {
+  RedisOptions o;
+  o.prefix = cfg.redis_prefix;
+  o.timeout = kRedisTimeout;
+  o.record_key = qbot::token::record_key(qbot::token::derive_key(cfg.token_secret));
+  o.unix_ms = unix_now_ms;
+  o.wait_replicas = cfg.redis_wait_replicas;
+  return o;
+}
+
 qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
   Stores stores;
-  if (cfg.redis.empty()) {
+  if (cfg.redis.empty() && cfg.redis_sentinel.empty()) {
     // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
     auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
     memory->keep_results(cfg.results_stream_max);
@@ -110,12 +138,12 @@ qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
     spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
     return stores;
   }
-  auto url = parse_redis_url(cfg.redis);
-  if (!url) return qbot::core::Err{"--redis: " + url.error()};
-  auto redis = std::make_unique<RedisStore>(*url, cfg.redis_prefix, kRedisTimeout);
+  auto where = redis_endpoint(cfg);
+  if (!where) return qbot::core::Err{where.error()};
+  auto redis = std::make_unique<RedisStore>(*where, redis_options(cfg));
   redis->keep_results(cfg.results_stream_max);
   stores.server = std::move(redis);
-  if (cfg.matchmaker) stores.matchmaker = std::make_unique<RedisStore>(*url, cfg.redis_prefix, kRedisTimeout);
+  if (cfg.matchmaker) stores.matchmaker = std::make_unique<RedisStore>(*where, redis_options(cfg));
   return stores;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The records the Store keeps. Plain values; every field's range is part of
 // the contract (stores refuse or skip what is out of range when reading back).
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,6 +28,36 @@ struct StoreError {
 
 template <class T>
 using StoreResult = core::Result<T, StoreError>;
+
+/// What a record read back from the store was, for the counts of hostile or
+/// broken ones (StoreHealth). Metric label values: record_kind_name.
+enum class RecordKind : std::uint8_t { Registry, Ticket, Match, Inbox, Result, Rating, Garage, MatchIds };
+constexpr std::size_t kRecordKindCount = 8;
+constexpr const char* record_kind_name(RecordKind k) {
+  constexpr const char* kNames[kRecordKindCount] = {"registry", "ticket", "match",  "inbox",
+                                                    "result",   "rating", "garage", "match_ids"};
+  return kNames[static_cast<std::size_t>(k)];
+}
+
+/// Hostile or broken records a store met since it was created. Each one was
+/// skipped (never used: a forged server gets no match), repaired (a ticket
+/// put back in its queue) or replaced (a key of another type where ours
+/// belongs), and counted here; `last_problem` says which key and why.
+struct StoreHealth {
+  std::array<std::uint64_t, kRecordKindCount> rejected{};  // by RecordKind
+  std::uint64_t tickets_repaired = 0;  // waiting tickets put back into their queue
+  std::uint64_t problems = 0;          // every rejection and repair; grows with each new last_problem
+  std::string last_problem;            // printable (untrusted parts quoted)
+  std::uint64_t rejected_total() const {
+    std::uint64_t n = 0;
+    for (const auto v : rejected) n += v;
+    return n;
+  }
+};
+
+/// The largest match id a store hands out: 2^53 - 1, so JSON tools (doubles)
+/// show every id exactly.
+constexpr MatchId kMaxMatchId = (MatchId{1} << 53) - 1;
 
 /// One server process as advertised in the registry.
 struct ServerInfo {

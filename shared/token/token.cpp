@@ -2,8 +2,9 @@
 
 #include <sodium.h>
 
-#include <cstdlib>
 #include <cstring>
+
+#include "token/sodium_init.h"
 
 // Byte layout and the order of checks: docs/TOKENS.md.
 namespace qbot::token {
@@ -21,16 +22,7 @@ constexpr std::size_t kJoinFixedBytes = 1 + 2 + 8 + 8 + 1 + 8;
 // kind | account u64 | issued u64
 constexpr std::size_t kAccountBodyBytes = 1 + 8 + 8;
 
-// sodium_init is idempotent and thread-safe, but a function-local static makes
-// the cost one atomic load after the first call. Without it libsodium may pick
-// an unoptimized implementation and randombytes may not be seeded.
-void ensure_sodium() {
-  static const bool ready = [] {
-    if (sodium_init() < 0) std::abort();  // no usable RNG: nothing secure can run
-    return true;
-  }();
-  (void)ready;
-}
+using detail::ensure_sodium;
 
 void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
 
