@@ -21,13 +21,18 @@ inline server::RedisOptions redis_options(const std::string& secret = kUnitFleet
   return o;
 }
 
+/// A store with exactly `options` (a prefix of its own, another key).
+inline std::unique_ptr<server::RedisStore> redis_store_with(const std::string& url, server::RedisOptions options) {
+  server::RedisEndpoint where;
+  where.url = *server::parse_redis_url(url);
+  return std::make_unique<server::RedisStore>(where, std::move(options));
+}
+
 inline std::unique_ptr<server::RedisStore> redis_store_of(const std::string& url,
                                                           const std::string& secret = kUnitFleetSecret,
                                                           std::chrono::milliseconds timeout =
                                                               std::chrono::milliseconds(2000)) {
-  server::RedisEndpoint where;
-  where.url = *server::parse_redis_url(url);
-  return std::make_unique<server::RedisStore>(where, redis_options(secret, timeout));
+  return redis_store_with(url, redis_options(secret, timeout));
 }
 
 }  // namespace qbot::test

@@ -19,7 +19,8 @@ end
 
 local function waiting(key, h, member)
   local q = ARGV[2] .. h[3] .. ':' .. h[4]
-  if not usable(q, 'zset') then return drop(key, 'names a queue that is not a sorted set') end
+  local qt = key_type(q)
+  if qt ~= 'none' and qt ~= 'zset' then return drop(key, 'names queue ' .. q .. ', a ' .. qt .. ', not a zset') end
   local repaired = 0
   local rank = redis.call('ZRANK', q, member)
   if not rank then
@@ -41,8 +42,8 @@ end
 for i, key in ipairs(KEYS) do
   if redis.call('PEXPIRE', key, ARGV[1]) == 0 then
     out[i + 1] = 0
-  elseif not usable(key, 'hash') then
-    out[i + 1] = drop(key, 'is not a hash')
+  elseif key_type(key) ~= 'hash' then
+    out[i + 1] = drop(key, 'is a ' .. key_type(key) .. ', not a hash')
   else
     local h = redis.call('HMGET', key, 'state', 'created', 'mode', 'region', 'match', 'host', 'port', 'token', 'amac')
     if h[1] == 'waiting' and h[3] and h[4] then
