@@ -190,11 +190,11 @@ void add_store(Table& t) {
   add(t, "Store and registry",
       {option<&Config::redis>("--redis", "QBOT_REDIS", "", any(), "Redis to keep state in: redis://host:port[/db]",
                               "in-memory store (one process, nothing persists)"),
-       option<&Config::redis_sentinel>(
-           "--redis-sentinel", "QBOT_REDIS_SENTINEL", "", any(),
-           "Redis Sentinels (host:port,host:port,...) that name the primary to use (docs/REDIS.md \"High "
-           "availability\"); --redis then gives only the password and db",
-           "no sentinels: --redis is the one Redis"),
+       option<&Config::redis_sentinel>("--redis-sentinel", "QBOT_REDIS_SENTINEL", "", any(),
+                                       "Redis Sentinels (host:port,host:port,...) that name the primary to use "
+                                       "(docs/REDIS.md \"High "
+                                       "availability\"); --redis then gives only the password and db",
+                                       "no sentinels: --redis is the one Redis"),
        option<&Config::redis_master>("--redis-master", "QBOT_REDIS_MASTER", "", any(),
                                      "Name of the primary the sentinels watch (with --redis-sentinel)"),
        option<&Config::redis_wait_replicas>(

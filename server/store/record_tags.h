@@ -24,9 +24,9 @@ inline std::string assignment(const RecordSeal& seal, AccountId account, MatchId
       {"assignment", std::to_string(account), std::to_string(match), host, std::to_string(port), token});
 }
 inline bool assignment_ok(const RecordSeal& seal, AccountId account, const TicketStatus& s, std::string_view tag) {
-  return seal.verifies_hex(
-      {"assignment", std::to_string(account), std::to_string(s.match_id), s.host, std::to_string(s.port), s.token},
-      tag);
+  return seal.verifies_hex({"assignment", std::to_string(account), std::to_string(s.match_id), s.host,
+                            std::to_string(s.port), s.token},
+                           tag);
 }
 
 /// An inbox entry: this match, for this server's inbox.
@@ -62,8 +62,8 @@ inline RegistryParts registry_parts(const ServerInfo& s, std::uint64_t sent_ms, 
           std::to_string(ttl_ms)};
 }
 inline std::string registry(const RecordSeal& seal, const RegistryParts& p) {
-  return seal.tag_hex({"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version,
-                       p.sent_ms, p.ttl_ms});
+  return seal.tag_hex(
+      {"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version, p.sent_ms, p.ttl_ms});
 }
 inline bool registry_ok(const RecordSeal& seal, const RegistryParts& p, std::string_view tag) {
   return seal.verifies_hex({"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version,

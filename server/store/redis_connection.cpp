@@ -176,7 +176,8 @@ core::Result<bool, RedisError> RedisConnection::check_role() {
   const std::string_view what = reply::str(r->at(0));
   if (what != "master") {
     return core::Err{
-        RedisError{connected_to_.describe() + " is not the primary (ROLE " + std::string(what.substr(0, 16)) + ")", true}};
+        RedisError{connected_to_.describe() + " is not the primary (ROLE " + std::string(what.substr(0, 16)) + ")",
+                   true}};
   }
   return true;
 }

@@ -115,7 +115,7 @@ class RedisConnection {
   redisContext* ctx_ = nullptr;
   HostPort connected_to_;
   std::uint64_t next_recheck_ms_ = 0;
-  std::size_t sentinel_ = 0;  // the sentinel that answered last: asked first next time
+  std::size_t sentinel_ = 0;                                  // the sentinel that answered last: asked first next time
   std::unordered_map<std::string, std::string> script_shas_;  // script text -> SHA
 };
 

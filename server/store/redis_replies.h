@@ -28,10 +28,10 @@ core::Result<std::vector<std::string>, std::string> problems_of(const redisReply
 /// A registry entry's fields (HGETALL pairs of the live-servers script),
 /// before its tag is checked.
 struct RegistryFields {
-  ServerInfo info;               // id = the member; pending_seats from the script
-  std::uint64_t sent_ms = 0;     // the sender's wall clock at the heartbeat (tagged)
-  std::uint32_t ttl_ms = 0;      // the TTL it asked for (tagged)
-  std::string tag;               // hex
+  ServerInfo info;            // id = the member; pending_seats from the script
+  std::uint64_t sent_ms = 0;  // the sender's wall clock at the heartbeat (tagged)
+  std::uint32_t ttl_ms = 0;   // the TTL it asked for (tagged)
+  std::string tag;            // hex
 };
 core::Result<RegistryFields, std::string> parse_server(std::string_view id, const redisReply* fields);
 

@@ -72,9 +72,17 @@ bool RedisStore::note_problems(const RedisReply& r, RecordKind kind) {
 // ---------------------------------------------------------------------------
 std::vector<std::string> RedisStore::registry_fields(const ServerInfo& info, std::uint32_t ttl_ms) const {
   const tags::RegistryParts p = tags::registry_parts(info, unix_ms_(), ttl_ms);
-  return {"id",      p.id,      "host",    p.host,    "port",   p.port,   "region", p.region,
-          "capacity", p.capacity, "players", p.players, "arenas", p.arenas, "version", p.version,
-          "sent_ms", p.sent_ms,  "ttl_ms",  p.ttl_ms,  "mac",    tags::registry(seal_, p)};
+  return {"id",       p.id,
+          "host",     p.host,
+          "port",     p.port,
+          "region",   p.region,
+          "capacity", p.capacity,
+          "players",  p.players,
+          "arenas",   p.arenas,
+          "version",  p.version,
+          "sent_ms",  p.sent_ms,
+          "ttl_ms",   p.ttl_ms,
+          "mac",      tags::registry(seal_, p)};
 }
 
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {

@@ -76,8 +76,8 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
     // Canonical decimal only: "01" must not become a second bot 1.
     if (!reply::is_string(field) || !reply::is_string(value) || !parse_decimal(reply::str(field), id) || id == 0 ||
         std::to_string(id) != reply::str(field)) {
-      reject(RecordKind::Garage, garage_key(account) + ": field " + std::string(reply::str(field).substr(0, 24)) +
-                                     " is not a bot id");
+      reject(RecordKind::Garage,
+             garage_key(account) + ": field " + std::string(reply::str(field).substr(0, 24)) + " is not a bot id");
       continue;
     }
     auto bot = decode_bot(reply::str(value));

@@ -57,8 +57,13 @@ struct SubmitCall {
 
 std::vector<std::string> submit_args(const SubmitCall& c) {
   const std::size_t n = c.result.rows.size();
-  std::vector<std::string> args{c.bytes,        std::to_string(c.result.match_id), c.result.server_id, c.result.mode,
-                                std::to_string(n), c.marker_read,                   c.marker_new};
+  std::vector<std::string> args{c.bytes,
+                                std::to_string(c.result.match_id),
+                                c.result.server_id,
+                                c.result.mode,
+                                std::to_string(n),
+                                c.marker_read,
+                                c.marker_new};
   args.reserve(args.size() + kSubmitArgsPerRow * n + 1);
   for (std::size_t i = 0; i < n; ++i) {
     const ResultRow& row = c.result.rows[i];
@@ -88,9 +93,9 @@ void back_off(int attempt) {
 
 struct RedisStore::RatingsRead {
   enum class Marker : std::uint8_t { None, Same, Other };
-  Marker marker = Marker::None;  // None also when the marker found is not ours (it is replaced)
-  std::string marker_read;       // as the script will compare it
-  std::vector<Rating> ratings;   // one per row; Rating{} where none (or malformed)
+  Marker marker = Marker::None;       // None also when the marker found is not ours (it is replaced)
+  std::string marker_read;            // as the script will compare it
+  std::vector<Rating> ratings;        // one per row; Rating{} where none (or malformed)
   std::vector<std::string> versions;  // the `matches` version as the script will compare it
 };
 
@@ -190,8 +195,8 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
     if (read->marker == RatingsRead::Marker::Same) return confirm_replicated(result, false);
     if (read->marker == RatingsRead::Marker::Other) {
       return core::Err{StoreError{"match " + std::to_string(result.match_id) +
-                                      ": another result is already applied under this id (" + read->marker_read.substr(0, 16) +
-                                      "...); this one is refused",
+                                      ": another result is already applied under this id (" +
+                                      read->marker_read.substr(0, 16) + "...); this one is refused",
                                   StoreError::Kind::Conflict}};
     }
     std::vector<RatedPlayer> players;
@@ -200,8 +205,7 @@ StoreResult<bool> RedisStore::submit_result(const MatchResult& result) {
       players.push_back({read->ratings[i], result.rows[i].team, result.rows[i].placement});
     }
     const std::vector<Rating> after = rate_match(players);
-    const auto args =
-        submit_args({result, bytes, read->marker_read, marker_new, read->versions, after, results_max_});
+    const auto args = submit_args({result, bytes, read->marker_read, marker_new, read->versions, after, results_max_});
     auto r = run_script(lua::kSubmitResult, keys, args);
     if (!r) {
       // Also a script error (a stream key of the wrong type) is "retry

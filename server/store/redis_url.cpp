@@ -59,7 +59,8 @@ core::Result<std::vector<HostPort>, std::string> parse_host_ports(std::string_vi
   std::vector<HostPort> out;
   for (std::size_t start = 0;;) {
     const auto comma = list.find(',', start);
-    const std::string_view item = list.substr(start, comma == std::string_view::npos ? list.size() - start : comma - start);
+    const std::string_view item =
+        list.substr(start, comma == std::string_view::npos ? list.size() - start : comma - start);
     const auto colon = item.rfind(':');
     unsigned port = 0;
     if (colon == std::string_view::npos || colon == 0 || !parse_uint(item.substr(colon + 1), kMaxPort, port) ||

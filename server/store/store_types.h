@@ -45,9 +45,9 @@ constexpr const char* record_kind_name(RecordKind k) {
 /// belongs), and counted here; `last_problem` says which key and why.
 struct StoreHealth {
   std::array<std::uint64_t, kRecordKindCount> rejected{};  // by RecordKind
-  std::uint64_t tickets_repaired = 0;  // waiting tickets put back into their queue
-  std::uint64_t problems = 0;          // every rejection and repair; grows with each new last_problem
-  std::string last_problem;            // printable (untrusted parts quoted)
+  std::uint64_t tickets_repaired = 0;                      // waiting tickets put back into their queue
+  std::uint64_t problems = 0;  // every rejection and repair; grows with each new last_problem
+  std::string last_problem;    // printable (untrusted parts quoted)
   std::uint64_t rejected_total() const {
     std::uint64_t n = 0;
     for (const auto v : rejected) n += v;

@@ -57,9 +57,7 @@ std::vector<std::string> fleet_flags(const RedisServer& redis, const std::string
   return f;
 }
 
-std::unique_ptr<RedisStore> store_of(const RedisServer& redis) {
-  return redis_store_of(redis.url(), kSecret);
-}
+std::unique_ptr<RedisStore> store_of(const RedisServer& redis) { return redis_store_of(redis.url(), kSecret); }
 
 /// Every match record the matchmakers wrote.
 std::vector<MatchAssignment> all_matches(const RedisServer& redis, RedisStore& store) {

@@ -43,14 +43,12 @@ RedisServer::RedisServer(Options options)
 
 void RedisServer::start() {
   process_.reset();
-  std::vector<std::string> args{"--port",       std::to_string(port_),
-                                "--bind",       "127.0.0.1",
-                                "--save",       "",
-                                "--appendonly", options_.aof ? "yes" : "no",
-                                "--dir",        dir_};
+  std::vector<std::string> args{"--port",       std::to_string(port_),       "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", options_.aof ? "yes" : "no", "--dir",  dir_};
   if (options_.aof) args.insert(args.end(), {"--appendfsync", "everysec"});
   args.insert(args.end(), options_.extra.begin(), options_.extra.end());
-  process_ = std::make_unique<Process>(QBOT_REDIS_SERVER_BIN, args, dir_ + "/redis-" + std::to_string(++starts_) + ".log");
+  process_ =
+      std::make_unique<Process>(QBOT_REDIS_SERVER_BIN, args, dir_ + "/redis-" + std::to_string(++starts_) + ".log");
   const bool up = eventually([&] { return command({"PING"}) == "PONG"; }, std::chrono::seconds(10));
   if (!up) throw std::runtime_error("redis-server did not start: " + process_->log());
 }
@@ -86,7 +84,7 @@ std::vector<std::string> RedisServer::keys(const std::string& pattern) const {
     const char* argv[] = {"SCAN", cursor.c_str(), "MATCH", pattern.c_str(), "COUNT", "1000"};
     const std::size_t lens[] = {4, cursor.size(), 5, pattern.size(), 5, 4};
     std::unique_ptr<redisReply, void (*)(void*)> r(static_cast<redisReply*>(redisCommandArgv(c.get(), 6, argv, lens)),
-                                                     &freeReplyObject);
+                                                   &freeReplyObject);
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) throw std::runtime_error("keys: SCAN failed");
     cursor.assign(r->element[0]->str, r->element[0]->len);
     for (std::size_t i = 0; i < r->element[1]->elements; ++i) {

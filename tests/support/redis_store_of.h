@@ -28,10 +28,9 @@ inline std::unique_ptr<server::RedisStore> redis_store_with(const std::string& u
   return std::make_unique<server::RedisStore>(where, std::move(options));
 }
 
-inline std::unique_ptr<server::RedisStore> redis_store_of(const std::string& url,
-                                                          const std::string& secret = kUnitFleetSecret,
-                                                          std::chrono::milliseconds timeout =
-                                                              std::chrono::milliseconds(2000)) {
+inline std::unique_ptr<server::RedisStore> redis_store_of(
+    const std::string& url, const std::string& secret = kUnitFleetSecret,
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
   return redis_store_with(url, redis_options(secret, timeout));
 }
 

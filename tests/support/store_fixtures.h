@@ -58,9 +58,7 @@ struct RedisFixture {
   }
   /// Another store on the same redis-server (its own connection), as a
   /// second server process would have.
-  static std::unique_ptr<RedisStore> another_store() {
-    return redis_store_of(server->url());
-  }
+  static std::unique_ptr<RedisStore> another_store() { return redis_store_of(server->url()); }
   bool expires(const std::string& id, std::chrono::milliseconds ttl) {
     return eventually(
         [&] {

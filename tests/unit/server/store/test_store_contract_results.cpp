@@ -9,8 +9,8 @@
 
 #include "server/store/rating.h"
 #include "server/store/result_codec.h"
-#include "token/record_mac.h"
 #include "store_fixtures.h"
+#include "token/record_mac.h"
 
 using namespace qbot;
 using namespace qbot::server;
