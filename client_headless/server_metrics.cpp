@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "core/quoted.h"
@@ -13,7 +14,7 @@ constexpr std::size_t kShownBytes = 120;  // of a hostile line in an error messa
 
 bool parse_double(std::string_view s, double& out) {
   if (s == "+Inf") {
-    out = INFINITY;
+    out = std::numeric_limits<double>::infinity();
     return true;
   }
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);

@@ -10,7 +10,16 @@ PACKAGES=(
   prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libsodium-dev
   libcli11-dev libspdlog-dev redis-server prometheus lua5.1
   libcurl4-openssl-dev nlohmann-json3-dev libcivetweb-dev clang-format
+  chromium systemd python3 python3-yaml
 )
+# chromium: the browser test of the spectator pages (tests/browser, label browser),
+# which also needs node and npm (for playwright-core, installed into the build dir
+# by tests/browser/run.sh). A node from elsewhere (e.g. nodesource, which bundles
+# npm) is kept: Debian's npm package would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then PACKAGES+=(nodejs npm); fi
+# kubectl (for `kubectl kustomize`, tests/ops): Debian's kubernetes-client,
+# unless a kubectl is already installed.
+command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -24,6 +24,7 @@ struct Config {
   std::string bind = "0.0.0.0";           // UDP bind address
   std::uint16_t port = 7777;              // UDP port for game clients (0 = ephemeral)
   std::string public_host = "127.0.0.1";  // address advertised in the registry
+  std::uint16_t public_port = 0;          // port advertised in the registry; 0 = the bound port
   std::size_t max_clients = 1024;         // ENet peer slots, 1..4095
   std::size_t connections_per_ip = 64;    // simultaneous ENet peers per IP
   std::uint32_t hello_timeout_ms = 5000;  // connect -> Hello deadline (lossy links retransmit)
@@ -93,8 +94,20 @@ struct Config {
 
   // Observability
   std::string metrics_bind = "0.0.0.0";
-  std::uint16_t metrics_port = 9100;  // 0 disables /metrics
+  std::uint16_t metrics_port = 9100;  // HTTP: /metrics, /healthz, /readyz; 0 disables it
   std::string log_level = "info";     // trace|debug|info|warn|error
+
+  // Spectators (server/spectator)
+  std::string spectator_bind = "0.0.0.0";
+  std::uint16_t spectator_port = 0;   // the spectator pages and WebSocket (0 = off)
+  std::uint32_t spectator_rate = 15;  // frames per second per watched arena
+  float spectator_delay_s = 3.0f;     // frames are shown this long after they happened
+  std::size_t max_spectators = 32;    // 0 = spectating off (no listener)
+  // Hosting: the drain, Agones
+  std::uint32_t drain_timeout_s = 360;    // SIGTERM: battles in progress get this long to finish
+  bool agones = false;                    // talk to the Agones SDK sidecar (also on when agones_sdk_port is set)
+  std::uint16_t agones_sdk_port = 0;      // the sidecar's REST port (AGONES_SDK_HTTP_PORT); 0 = 9358
+  std::uint32_t agones_health_ms = 1000;  // Health ping period
 
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };

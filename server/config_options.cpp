@@ -103,7 +103,11 @@ void add_network(Table& t) {
       {option<&Config::bind>("--bind", "QBOT_BIND", "", any(), "UDP bind address"),
        option<&Config::port>("--port", "QBOT_PORT", "", any(), "UDP game port (0 = ephemeral)"),
        option<&Config::public_host>("--public-host", "QBOT_PUBLIC_HOST", "", any(),
-                                    "Address advertised to clients via the registry"),
+                                    "Address advertised to clients via the registry (with Agones: the GameServer's "
+                                    "address)"),
+       option<&Config::public_port>("--public-port", "QBOT_PUBLIC_PORT", "", any(),
+                                    "UDP port advertised to clients via the registry, when a NAT or container maps "
+                                    "--port to another (0 = --port; with Agones: the GameServer's port)"),
        option<&Config::max_clients>("--max-clients", "QBOT_MAX_CLIENTS", "", range(1, 4095),
                                     "Players on this server (ENet gets 32 spare slots to refuse more)"),
        option<&Config::connections_per_ip>("--connections-per-ip", "QBOT_CONNECTIONS_PER_IP", "", range(1, 4095),
@@ -247,9 +251,42 @@ void add_observability(Table& t) {
       {option<&Config::metrics_bind>("--metrics-bind", "QBOT_METRICS_BIND", "", any(),
                                      "Prometheus /metrics bind address"),
        option<&Config::metrics_port>("--metrics-port", "QBOT_METRICS_PORT", "", any(),
-                                     "Prometheus /metrics TCP port (0 = disabled; must differ from --port)"),
+                                     "HTTP TCP port: /metrics (Prometheus), /healthz, /readyz (0 = disabled; must "
+                                     "differ from --port)"),
        option<&Config::log_level>("--log-level", "QBOT_LOG_LEVEL", "",
                                   one_of({"trace", "debug", "info", "warn", "error"}), "Log level")});
+}
+
+void add_spectators(Table& t) {
+  add(t, "Spectators",
+      {option<&Config::spectator_bind>("--spectator-bind", "QBOT_SPECTATOR_BIND", "", any(),
+                                       "Bind address of the spectator pages and WebSocket"),
+       option<&Config::spectator_port>("--spectator-port", "QBOT_SPECTATOR_PORT", "", any(),
+                                       "TCP port of the spectator pages (GET /) and WebSocket (0 = off; ops/run.sh "
+                                       "uses 9180)"),
+       option<&Config::spectator_rate>("--spectator-rate", "QBOT_SPECTATOR_RATE", "Hz", range(1, 60),
+                                       "Spectator frames per second per watched arena (at most the tick rate)"),
+       option<&Config::spectator_delay_s>("--spectator-delay", "QBOT_SPECTATOR_DELAY", "s", range(0, 600),
+                                          "Spectators see the battle this long after it happened"),
+       option<&Config::max_spectators>("--max-spectators", "QBOT_MAX_SPECTATORS", "", range(0, 1000),
+                                       "Spectators at once; more are refused with a message (0 = spectating off)")});
+}
+
+void add_hosting(Table& t) {
+  add(t, "Hosting",
+      {option<&Config::drain_timeout_s>("--drain-timeout", "QBOT_DRAIN_TIMEOUT", "s", range(0, 86400),
+                                        "On SIGTERM (or an Agones shutdown) battles in progress get this long to "
+                                        "finish before the server exits; a second signal cuts it short (set the "
+                                        "orchestrator's grace period a little longer)"),
+       toggle<&Config::agones>("--agones", "QBOT_AGONES",
+                               "Report to the Agones SDK sidecar: Ready, Health, players and arenas counters, "
+                               "labels, Shutdown (on by itself when AGONES_SDK_HTTP_PORT is set)"),
+       option<&Config::agones_sdk_port>("--agones-sdk-port", "QBOT_AGONES_SDK_PORT", "", any(),
+                                        "The Agones sidecar's REST port on localhost (0 = AGONES_SDK_HTTP_PORT, which "
+                                        "Agones sets, else 9358); setting either turns --agones on"),
+       option<&Config::agones_health_ms>("--agones-health-ms", "QBOT_AGONES_HEALTH_MS", "ms", range(100, 60000),
+                                         "Agones Health ping period (sent only while ticks complete; keep it well "
+                                         "under the Fleet's health periodSeconds)")});
 }
 
 Table make_table() {
@@ -261,6 +298,8 @@ Table make_table() {
   add_store(t);
   add_matchmaking(t);
   add_observability(t);
+  add_spectators(t);
+  add_hosting(t);
   return t;
 }
 

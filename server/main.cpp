@@ -1,24 +1,33 @@
 // qbot-server entry point: flags/env/config -> Config -> stores, metrics,
-// Server and matchmaker -> the loop until SIGINT/SIGTERM.
+// the HTTP endpoints, Agones, Server and matchmaker -> the loop until
+// SIGINT/SIGTERM (or an Agones shutdown) -> the drain -> exit 0.
 // The ONLY place that reads the wall clock; everything else is handed `now`.
-#include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include "core/hash.h"
 #include "core/quoted.h"
 #include "core/text.h"
 #include "proto/limits.h"
+#include "server/agones/agones_link.h"
 #include "server/config.h"
 #include "server/game_content.h"
+#include "server/http/http_server.h"
+#include "server/http/server_endpoints.h"
+#include "server/matchmaking/fleet_keys.h"
 #include "server/matchmaking/matchmaker.h"
 #include "server/metrics/metrics.h"
 #include "server/server.h"
+#include "server/spectator/spectator_endpoints.h"
+#include "server/spectator/spectator_feed.h"
+#include "server/spectator/spectator_hub.h"
+#include "server/spectator/web_server.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "server/store/redis_url.h"
@@ -29,10 +38,14 @@ namespace {
 using namespace qbot::server;
 
 constexpr std::chrono::milliseconds kRedisTimeout{2000};
+constexpr std::chrono::seconds kAgonesStartupWait{60};  // for the sidecar's GameServer, before anything runs
+constexpr std::chrono::seconds kAgonesFinishWait{5};    // for Shutdown to reach the sidecar
 
-std::atomic<bool> g_stop{false};
+// SIGINT/SIGTERM received: the first starts the drain, the second cuts it short.
+std::atomic<int> g_signals{0};
+static_assert(std::atomic<int>::is_always_lock_free);  // safe in a signal handler
 
-void on_signal(int) { g_stop.store(true); }
+void on_signal(int) { g_signals.fetch_add(1); }
 
 std::uint64_t unix_now_ms() {
   return static_cast<std::uint64_t>(
@@ -76,20 +89,60 @@ qbot::core::Result<bool, std::string> complete_identity(Config& cfg) {
   return true;
 }
 
-/// /metrics on --metrics-bind:--metrics-port (nullptr when disabled); fails
-/// with the reason if the port cannot be bound.
-qbot::core::Result<std::unique_ptr<prometheus::Exposer>, std::string> serve_metrics(
-    const Config& cfg, const std::shared_ptr<prometheus::Registry>& registry) {
-  if (cfg.metrics_port == 0) return std::unique_ptr<prometheus::Exposer>{};
-  const std::string where = cfg.metrics_bind + ":" + std::to_string(cfg.metrics_port);
-  try {
-    auto exposer = std::make_unique<prometheus::Exposer>(where);
-    exposer->RegisterCollectable(registry);
-    spdlog::info("metrics on http://{}/metrics", where);
-    return exposer;
-  } catch (const std::exception& e) {
-    return qbot::core::Err{"--metrics-port: cannot serve /metrics on " + where + ": " + e.what()};
+/// /metrics, /healthz and /readyz on --metrics-bind:--metrics-port (nullptr
+/// when disabled); fails with the reason if the port cannot be bound.
+qbot::core::Result<std::unique_ptr<HttpServer>, std::string> serve_http(const Config& cfg,
+                                                                        prometheus::Registry& registry,
+                                                                        Metrics& metrics, const HealthSignals& health) {
+  if (cfg.metrics_port == 0) return std::unique_ptr<HttpServer>{};
+  auto http = HttpServer::start(HttpListen{cfg.metrics_bind, cfg.metrics_port});
+  if (!http) return qbot::core::Err{"--metrics-port: " + http.error()};
+  add_server_endpoints(**http, registry, metrics, health, monotonic_now);
+  const std::string where = cfg.metrics_bind + ":" + std::to_string((*http)->port());
+  spdlog::info("http on {}: /metrics, /healthz, /readyz", where);
+  return std::move(*http);
+}
+
+/// Spectating (--spectator-port, --max-spectators): the hub, the tick's feed,
+/// the WebSocket endpoint and their listener. Members go in reverse order:
+/// the listener first (its close handlers detach from the hub), the hub last.
+struct Spectating {
+  Spectating(const Config& cfg, prometheus::Registry& registry)
+      : metrics(registry),
+        hub(hub_limits(cfg), metrics),
+        feed({cfg.tick_rate, cfg.spectator_rate, cfg.spectator_delay_s}, hub, metrics),
+        socket(hub) {}
+  static spectator::HubLimits hub_limits(const Config& cfg) {
+    // Two seconds of frames queued, three unacknowledged: a page that stops
+    // reading is dropped within ~3 s, a hiccup of a second is not.
+    return {cfg.max_spectators, std::max<std::size_t>(8, 2 * cfg.spectator_rate),
+            std::max<std::size_t>(12, 3 * cfg.spectator_rate)};
   }
+  spectator::SpectatorMetrics metrics;
+  spectator::SpectatorHub hub;
+  spectator::SpectatorFeed feed;
+  spectator::SpectatorSocket socket;
+  std::unique_ptr<spectator::WebServer> web;
+};
+
+/// The spectator pages on --spectator-bind:--spectator-port (nullptr when
+/// off); fails with the reason if the port cannot be bound.
+qbot::core::Result<std::unique_ptr<Spectating>, std::string> serve_spectating(const Config& cfg,
+                                                                              prometheus::Registry& registry) {
+  if (cfg.spectator_port == 0 || cfg.max_spectators == 0) return std::unique_ptr<Spectating>{};
+  auto s = std::make_unique<Spectating>(cfg, registry);
+  spectator::WebListen listen;
+  listen.bind = cfg.spectator_bind;
+  listen.port = cfg.spectator_port;
+  // One thread per open WebSocket, dropped ones until they close, and a few for pages.
+  listen.threads = static_cast<int>(2 * cfg.max_spectators + 4);
+  auto web = spectator::WebServer::start(listen);
+  if (!web) return qbot::core::Err{"--spectator-port: " + web.error()};
+  s->web = std::move(web.value());
+  spectator::serve_spectators(*s->web, s->hub, s->socket);
+  spdlog::info("spectators on http://{}:{}/ (up to {}, {} Hz, {} s delay)", cfg.spectator_bind, s->web->port(),
+               cfg.max_spectators, cfg.spectator_rate, cfg.spectator_delay_s);
+  return s;
 }
 
 /// The server's store (its IoWorker thread) and the matchmaker's. With Redis
@@ -147,13 +200,32 @@ qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
   return stores;
 }
 
+/// With Redis: refuses to join a registry whose live servers hold another
+/// token key (they could not verify each other's join tokens), naming the
+/// fix. An unreachable store is not a refusal: the heartbeat checks again.
+qbot::core::Result<bool, std::string> check_fleet_secret(const Config& cfg, Store& store) {
+  if (cfg.redis.empty()) return true;
+  // registry_view, not live_servers: a server of another key writes entries
+  // our key cannot verify, which live_servers leaves out.
+  auto registry = store.registry_view();
+  if (!registry) {
+    spdlog::warn("cannot read the registry to compare token keys: {}", registry.error().message);
+    return true;
+  }
+  const std::string fingerprint = qbot::token::key_fingerprint(qbot::token::derive_key(cfg.token_secret));
+  const auto refusal = fleet_key_refusal(check_fleet_keys(*registry, cfg.server_id, fingerprint), fingerprint,
+                                         cfg.token_secret_is_random);
+  if (refusal) return qbot::core::Err{"refusing to start: " + *refusal};
+  return true;
+}
+
 /// The matchmaker of this process (--matchmaker) on its own thread, and the
 /// publishing of its totals into the metrics once a second.
 class MatchmakerRun {
  public:
   MatchmakerRun(const Config& cfg, Store& store) {
     MatchmakerConfig mc;
-    mc.key = qbot::token::derive_key(cfg.token_secret);
+    mc.key = qbot::token::derive_key(cfg.token_secret);  // its fingerprint picks the servers it may use
     mc.token_ttl_ms = std::uint64_t{cfg.join_token_ttl_s} * 1000;
     mc.arena_size = static_cast<std::uint32_t>(cfg.arena_size);
     matchmaker_ = std::make_unique<Matchmaker>(store, mc);
@@ -172,6 +244,7 @@ class MatchmakerRun {
     metrics.matchmaker_passes.Increment(static_cast<double>(loop_->passes()) - metrics.matchmaker_passes.Value());
     metrics.matchmaker_matches.Increment(static_cast<double>(t.matches_assigned - published_.matches_assigned));
     metrics.matchmaker_conflicts.Increment(static_cast<double>(t.conflicts - published_.conflicts));
+    metrics.matchmaker_key_mismatches.Increment(static_cast<double>(t.key_mismatches - published_.key_mismatches));
     published_ = t;
   }
 
@@ -188,10 +261,91 @@ void log_content(const GameContent& content) {
                c.weapons.size(), c.modules.size(), c.point_budget, content.maps.size());
 }
 
+/// A drain shorter than one matchmade match cuts battles that start just
+/// before the signal; say so at startup rather than at the drain.
+void warn_short_drain(const Config& cfg) {
+  const std::uint32_t longest = cfg.match_join_timeout_s + cfg.countdown_s + cfg.match_duration_s + cfg.results_s;
+  if (cfg.drain_timeout_s < longest) {
+    spdlog::warn(
+        "--drain-timeout {} s is shorter than one matchmade match ({} s of join, countdown, battle and "
+        "results): a battle that begins just before SIGTERM will be cut short",
+        cfg.drain_timeout_s, longest);
+  }
+}
+
 /// Logs why the server cannot run and returns the exit code.
 int fail(int exit_code, const std::string& why) {
   spdlog::error("{}", why);
   return exit_code;
+}
+
+/// The parts of a running process the loop drives.
+struct Running {
+  Server& server;
+  std::unique_ptr<MatchmakerRun>& matchmaker;
+  AgonesLink* agones;
+  const HealthSignals& health;
+  Metrics& metrics;
+};
+
+/// One loop iteration: the server's due ticks, then what reports on them.
+/// If the tick is stuck inside run_once, nothing after it runs either: no
+/// Agones Health ping leaves.
+void step(Running& r) {
+  r.server.run_once();
+  if (r.matchmaker) r.matchmaker->publish(r.metrics);
+  if (r.agones == nullptr) return;
+  const auto now = monotonic_now();
+  AgonesView view;
+  view.ready = r.health.readiness().ok;
+  view.live = r.health.liveness(now).ok;
+  view.draining = r.server.draining();
+  view.busy = r.server.busy();
+  view.players = static_cast<std::uint32_t>(r.server.player_count());
+  view.arenas = static_cast<std::uint32_t>(r.server.arena_count());
+  r.agones->update(now, view);
+}
+
+/// SIGTERM (or Agones' Shutdown): the battles in progress finish, for up to
+/// --drain-timeout; a second signal cuts the wait short (with Agones, the
+/// pod's deletion sends the first).
+void drain(Running& r, const Config& cfg) {
+  const auto started = monotonic_now();
+  r.server.begin_drain();
+  r.matchmaker.reset();  // this process stops matching the fleet at once
+  const auto deadline = started + std::chrono::seconds(cfg.drain_timeout_s);
+  while (!r.server.drained()) {
+    if (g_signals.load() >= 2) {
+      spdlog::warn("drain: second signal, not waiting for {} player(s)", r.server.player_count());
+      break;
+    }
+    if (monotonic_now() >= deadline) {
+      spdlog::warn("drain: --drain-timeout {} s passed; {} player(s) still in battles", cfg.drain_timeout_s,
+                   r.server.player_count());
+      break;
+    }
+    step(r);
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now() - started);
+  spdlog::info("drain over after {} ms", took.count());
+}
+
+/// Connects to the Agones sidecar when --agones (or AGONES_SDK_HTTP_PORT) says
+/// so; null otherwise. Adjusts cfg's public address to the GameServer's.
+qbot::core::Result<std::unique_ptr<AgonesLink>, std::string> connect_agones(Config& cfg, Metrics& metrics) {
+  if (auto ok = AgonesLink::adopt_sdk_port(cfg, std::getenv("AGONES_SDK_HTTP_PORT")); !ok)
+    return qbot::core::Err{ok.error()};
+  if (!AgonesLink::enabled(cfg)) return std::unique_ptr<AgonesLink>{};
+  return AgonesLink::connect(cfg, metrics, kAgonesStartupWait);
+}
+
+/// Runs the server until a signal or Agones asks it to stop, then drains it.
+void serve(Running& r, const Config& cfg) {
+  r.server.apply_realtime_priority();  // last: threads started after this would inherit it
+  while (g_signals.load() == 0 && (r.agones == nullptr || !r.agones->shutdown_requested())) step(r);
+  drain(r, cfg);
+  r.server.shutdown();
+  if (r.agones != nullptr) r.agones->finish(kAgonesFinishWait);
 }
 
 /// Everything after a valid configuration; returns the exit code.
@@ -200,28 +354,31 @@ int run(Config cfg) {
   auto content = load_game_content(cfg);
   if (!content) return fail(2, content.error());
   log_content(content.value());
-  auto registry = std::make_shared<prometheus::Registry>();
-  Metrics metrics(*registry);
-  auto exposer = serve_metrics(cfg, registry);
-  if (!exposer) return fail(2, exposer.error());
+  warn_short_drain(cfg);
+  prometheus::Registry registry;
+  Metrics metrics(registry);
+  HealthSignals health(HealthSignals::stale_after_for(cfg.tick_rate));
+  auto http = serve_http(cfg, registry, metrics, health);
+  if (!http) return fail(2, http.error());
   auto stores = open_stores(cfg);
   if (!stores) return fail(2, stores.error());
+  if (auto ok = check_fleet_secret(cfg, *stores->server); !ok) return fail(2, ok.error());
+  auto agones = connect_agones(cfg, metrics);
+  if (!agones) return fail(1, agones.error());
+  auto spectating = serve_spectating(cfg, registry);
+  if (!spectating) return fail(2, spectating.error());
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
-  Server server(cfg, content.value(), metrics, *stores->server, monotonic_now, unix_now_ms);
+  Server server(cfg, content.value(), metrics, *stores->server, monotonic_now, unix_now_ms, &health);
+  if (spectating.value()) server.watch_with(spectating.value()->feed);
   if (auto started = server.start(); !started) return fail(1, "cannot start: " + started.error());
   std::unique_ptr<MatchmakerRun> matchmaker;
   if (cfg.matchmaker) matchmaker = std::make_unique<MatchmakerRun>(cfg, stores->for_matchmaker());
-
-  server.apply_realtime_priority();  // last: threads started after this would inherit it
-  while (!g_stop.load()) {
-    server.run_once();
-    if (matchmaker) matchmaker->publish(metrics);
-  }
-  matchmaker.reset();  // stops the loop before the server's store goes away
-  server.shutdown();
+  Running running{server, matchmaker, agones->get(), health, metrics};
+  serve(running, cfg);
+  http->reset();  // before the server and the metrics its handlers read go away
   return 0;
 }
 

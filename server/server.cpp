@@ -12,6 +12,7 @@
 #include "server/matchmade/match_host.h"
 #include "server/reporting/status_reporter.h"
 #include "server/routing/packet_router.h"
+#include "server/spectator/spectator_feed.h"
 #include "server/tick/arena_stepper.h"
 
 namespace qbot::server {
@@ -30,7 +31,12 @@ constexpr std::uint32_t kScoreboardPeriodMs = 5000;
 /// The fleet's token key. Without a secret, a random one: tokens then work
 /// only within this process (fine for one box, useless for a fleet).
 token::Key fleet_key(const Config& cfg) {
-  if (cfg.token_secret.empty() || cfg.token_secret_is_random) {
+  if ((cfg.token_secret.empty() || cfg.token_secret_is_random) && !cfg.redis.empty()) {
+    spdlog::warn(
+        "no --token-secret: join/account tokens are signed with a random key and valid on this server only; servers "
+        "sharing this Redis cannot host each other's matches (matchmakers keep them apart). Set the same "
+        "--token-secret (QBOT_TOKEN_SECRET) on every server of the fleet");
+  } else if (cfg.token_secret.empty() || cfg.token_secret_is_random) {
     spdlog::warn("no --token-secret: join/account tokens are signed with a random key and valid on this server only");
   }
   return cfg.token_secret.empty() ? token::random_key() : token::derive_key(cfg.token_secret);
@@ -67,7 +73,7 @@ net::HostConfig host_config(const Config& cfg) {
 }  // namespace
 
 Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock,
-               UnixClock unix_clock)
+               UnixClock unix_clock, HealthSignals* health)
     : cfg_(std::move(cfg)),
       metrics_(metrics),
       store_(store),
@@ -77,12 +83,11 @@ Server::Server(Config cfg, const GameContent& content, Metrics& metrics, Store& 
       arena_content_(arena_content(content)),
       token_key_(fleet_key(cfg_)),
       fixed_step_(cfg_.tick_rate, cfg_.max_catch_up_ticks),
-      cadence_{{kCoarsePeriodMs, cfg_.tick_rate},
-               {kCoarsePeriodMs, cfg_.tick_rate},
-               {kRedeliveryPeriodMs, cfg_.tick_rate},
-               {cfg_.heartbeat_ms, cfg_.tick_rate},
-               {kScoreboardPeriodMs, cfg_.tick_rate}},
-      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id) {}
+      cadence_{{kCoarsePeriodMs, cfg_.tick_rate},     {kCoarsePeriodMs, cfg_.tick_rate},
+               {kRedeliveryPeriodMs, cfg_.tick_rate}, {cfg_.heartbeat_ms, cfg_.tick_rate},
+               {kScoreboardPeriodMs, cfg_.tick_rate}, {kCoarsePeriodMs, cfg_.tick_rate}},
+      arenas_(arena_content_, match_settings(cfg_), cfg_.arena_size, cfg_.seed, cfg_.server_id),
+      health_(health) {}
 
 Server::~Server() {
   if (io_) io_->stop();  // joins the IO thread before the objects its jobs use go away
@@ -103,6 +108,7 @@ core::Result<bool, std::string> Server::start() {
   matches_->redeliver();  // results a previous run could not deliver
   fixed_step_.start(clock_());
   reporter_->heartbeat();
+  if (health_ != nullptr) health_->set_listening();
   std::string maps;
   for (const auto& m : content_.maps) maps += (maps.empty() ? "" : ",") + m.map.name;
   spdlog::info("qbot-server {} listening on udp {}:{} (tick {} Hz, {} arenas of {}, maps {}, store {})", cfg_.server_id,
@@ -123,10 +129,16 @@ void Server::create_components() {
                                             [this](const Arena& arena, const proto::MatchEnded& ended) {
                                               if (arena.matchmade()) matches_->report_result(arena, ended);
                                             });
+  if (spectators_ != nullptr) {
+    stepper_->tap_events([this](const Arena& arena, std::span<const proto::MatchEvent> events) {
+      spectators_->on_events(arena, events);
+    });
+  }
   router_ = std::make_unique<PacketRouter>(
       cfg_, *clients_, *lobby_, *matches_, arenas_, *net_, metrics_, catalog, token_key_, [this] { return unix_ms(); },
       [this] { return static_cast<core::Tick>(ticks_run_); });
-  reporter_ = std::make_unique<StatusReporter>(cfg_, metrics_, *net_, *io_, fixed_step_, *clients_, arenas_, *matches_);
+  reporter_ = std::make_unique<StatusReporter>(cfg_, metrics_, *net_, *io_, fixed_step_, *clients_, arenas_, *matches_,
+                                               health_, token::key_fingerprint(token_key_));
 }
 
 void Server::apply_realtime_priority() {
@@ -150,6 +162,7 @@ void Server::apply_realtime_priority() {
 std::uint16_t Server::port() const { return net_ ? net_->port() : 0; }
 std::size_t Server::player_count() const { return clients_ ? clients_->players() : 0; }
 std::size_t Server::session_count() const { return clients_ ? clients_->sessions().size() : 0; }
+bool Server::busy() const { return clients_ && (clients_->players() > 0 || matches_->hosted_count() > 0); }
 
 std::uint64_t Server::unix_ms() const {
   if (unix_clock_) return unix_clock_();
@@ -185,12 +198,14 @@ void Server::run_tick(Nanos started) {
   if (cadence_.deadlines.due(ticks_run_)) clients_->expire(started);
   io_->run_completions();  // answers from the store: garage, queue, inbox, results
   stepper_->step(arenas_);
+  if (spectators_ != nullptr) spectators_->tick(arenas_, ticks_run_);  // frames built here, sent off this thread
   lobby_->tick(unix_ms());
   if (cadence_.matchmade.due(ticks_run_)) matches_->tend(started);
   if (cadence_.redelivery.due(ticks_run_)) matches_->redeliver();
   net_->flush();  // hands the packets to the network thread; no syscall here
   if (cadence_.heartbeat.due(ticks_run_)) reporter_->heartbeat();
   if (cadence_.scoreboard.due(ticks_run_)) reporter_->log_scoreboard();
+  if (draining_ && cadence_.drain.due(ticks_run_)) tend_drain(started);
   reporter_->publish(stepper_->take_counts(), ticks_run_);
   record_tick_duration(started);
 }
@@ -202,22 +217,41 @@ void Server::record_tick_duration(Nanos started) {
   metrics_.tick_duration.Observe(took_s);
   if (took_s > metrics_.tick_duration_max.Value()) metrics_.tick_duration_max.Set(took_s);
   if (took > fixed_step_.step()) metrics_.tick_overruns.Increment();
+  if (health_ != nullptr) health_->tick_completed(clock_());
 }
 
 // ---------------------------------------------------------------------------
 // Shutdown
 // ---------------------------------------------------------------------------
+void Server::begin_drain() {
+  if (!net_ || draining_) return;
+  draining_ = true;
+  if (health_ != nullptr) health_->set_draining();
+  metrics_.draining.Set(1);
+  reporter_->deregister();  // first: from now on no matchmaker chooses us
+  clients_->stop_admitting(clock_());
+  net_->flush();
+  spdlog::info(
+      "draining: left the registry, taking no new players; waiting for {} player(s) in {} arena(s), {} "
+      "hosted match(es)",
+      clients_->players(), arenas_.size(), matches_->hosted_count());
+}
+
+bool Server::drained() const { return draining_ && clients_->players() == 0 && matches_->settled(); }
+
+/// About ten times a second while draining: players of direct-join arenas whose
+/// battle is over go; matchmade arenas close themselves after their battle.
+void Server::tend_drain(Nanos now) { clients_->release_idle_arenas(now); }
+
 void Server::shutdown(std::chrono::milliseconds grace) {
-  if (!net_) return;
-  if (!draining_) {
-    draining_ = true;
-    spdlog::info("shutting down: disconnecting {} sessions", clients_->sessions().size());
-    matches_->stop_hosting();
-    clients_->drain(clock_());
-    net_->flush();
-    wait_for_disconnects(grace);
-    reporter_->deregister();
-  }
+  if (!net_ || shut_down_) return;
+  shut_down_ = true;
+  begin_drain();  // leaves the registry, if a drain did not already
+  spdlog::info("shutting down: disconnecting {} sessions", clients_->sessions().size());
+  matches_->stop_hosting();
+  clients_->drain(clock_());
+  net_->flush();
+  wait_for_disconnects(grace);
   matches_->keep_unsent_results();
   io_->stop();
   spdlog::info("shutdown complete");

@@ -19,6 +19,7 @@
 #include "server/arena/arena_directory.h"
 #include "server/config.h"
 #include "server/game_content.h"
+#include "server/metrics/health_signals.h"
 #include "server/metrics/metrics.h"
 #include "server/store/store.h"
 #include "token/token.h"
@@ -32,6 +33,9 @@ class MatchHost;
 class ArenaStepper;
 class PacketRouter;
 class StatusReporter;
+namespace spectator {
+class SpectatorFeed;
+}
 
 using Clock = std::function<std::chrono::nanoseconds()>;
 /// Wall time, ms since the Unix epoch: join token expiry and result times.
@@ -39,13 +43,19 @@ using UnixClock = std::function<std::uint64_t()>;
 
 class Server {
  public:
-  /// `content` (catalog and maps) must outlive the server. Without a
-  /// `unix_clock`, wall time is derived from `clock` (tests on virtual time).
-  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock,
-         UnixClock unix_clock = {});
+  /// `content` (catalog and maps) must outlive the server, and so must
+  /// `health` if given (the server publishes its tick, listening and store
+  /// reachability there, for /healthz and /readyz). Without a `unix_clock`,
+  /// wall time is derived from `clock` (tests on virtual time).
+  Server(Config cfg, const GameContent& content, Metrics& metrics, Store& store, Clock clock, UnixClock unix_clock = {},
+         HealthSignals* health = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  /// Spectating: `feed` sees every tick's arenas and match events. Call
+  /// before start(); the feed must outlive the server.
+  void watch_with(spectator::SpectatorFeed& feed) { spectators_ = &feed; }
 
   /// Binds the ENet host, starts the side threads and announces the server
   /// in the registry. Fails (with the reason) if the port cannot be bound or
@@ -62,15 +72,36 @@ class Server {
   /// matchmaker threads must stay ordinary. Logs and carries on if refused.
   void apply_realtime_priority();
 
-  /// Graceful stop: refuses newcomers, tells every client (Reject
-  /// ShuttingDown), waits up to `grace` for disconnects, deregisters, and
-  /// keeps every undelivered result in the journal.
+  /// The drain (SIGTERM, an Agones shutdown), for a fleet: leaves the
+  /// registry at once (matchmakers stop choosing this server), takes no new
+  /// player (guests and lobby Hellos get ShuttingDown; so does everyone in
+  /// the lobby or queue, at once), and lets the battles in progress finish:
+  /// matchmade matches already taken on play to their result (their players
+  /// may still join, and matches a matchmaker assigned before we left the
+  /// registry are still taken from the inbox); direct-join arenas let their
+  /// players go as their battle ends. Keep calling run_once() until drained()
+  /// (or the drain timeout), then shutdown(). Idempotent.
+  void begin_drain();
+  bool draining() const { return draining_; }
+  /// True once a drain has nothing left to wait for: no player in an arena,
+  /// no hosted match, every result delivered to the store. A result
+  /// journaled while the store is down keeps the drain waiting until it is
+  /// redelivered (or the drain times out: the journal then outlives the
+  /// process only as far as --journal-dir does).
+  bool drained() const;
+
+  /// Graceful stop (after a drain, or instead of one): tells every client
+  /// still here (Reject ShuttingDown), waits up to `grace` for disconnects,
+  /// leaves the registry (if the drain did not) and keeps every undelivered
+  /// result in the journal.
   void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
 
   std::uint16_t port() const;
   std::size_t player_count() const;
   std::size_t session_count() const;
   std::size_t arena_count() const { return arenas_.size(); }
+  /// Players in arenas, or matchmade matches hosted here (seats may still be empty).
+  bool busy() const;
   const Config& config() const { return cfg_; }
 
  private:
@@ -83,11 +114,13 @@ class Server {
     core::Cadence redelivery;  // journaled results to the store
     core::Cadence heartbeat;   // registry entry
     core::Cadence scoreboard;  // log lines
+    core::Cadence drain;       // while draining: direct-join arenas whose battle is over let their players go
   };
 
   void create_components();
   void handle_events();
   void run_tick(Nanos started);
+  void tend_drain(Nanos now);
   void record_tick_duration(Nanos started);
   void wait_for_disconnects(std::chrono::milliseconds grace);
   std::uint64_t unix_ms() const;
@@ -103,9 +136,12 @@ class Server {
   core::FixedStep fixed_step_;
   Cadences cadence_;
   ArenaDirectory arenas_;
+  HealthSignals* health_;
   std::uint64_t ticks_run_ = 0;
   bool draining_ = false;
-  std::vector<net::NetEvent> events_;  // scratch: one poll's events
+  bool shut_down_ = false;
+  std::vector<net::NetEvent> events_;               // scratch: one poll's events
+  spectator::SpectatorFeed* spectators_ = nullptr;  // optional, not owned
 
   // Created by start(), destroyed in reverse order.
   std::unique_ptr<net::NetWorker> net_;

@@ -75,6 +75,28 @@ void Clients::expire(Nanos now) {
   }
 }
 
+void Clients::stop_admitting(Nanos now) {
+  admitting_ = false;
+  sessions_.in_state(SessionState::Lobby, scratch_ids_);
+  for (const SessionId id : scratch_ids_) {
+    if (Session* s = sessions_.find(id)) reject(*s, RejectReason::ShuttingDown, "server is shutting down", now);
+  }
+}
+
+void Clients::release_idle_arenas(Nanos now) {
+  scratch_ids_.clear();
+  for (const auto& [id, arena] : arenas_.arenas()) {
+    if (arena->matchmade() || arena->phase() == proto::MatchPhase::Battle) continue;
+    for (const ArenaPlayer& p : arena->players()) scratch_ids_.push_back(p.session);
+  }
+  for (const SessionId id : scratch_ids_) {
+    Session* s = sessions_.find(id);
+    if (s == nullptr) continue;
+    if (s->state == SessionState::Orphaned) remove(id);
+    else reject(*s, RejectReason::ShuttingDown, "server is shutting down (the battle is over)", now);
+  }
+}
+
 void Clients::drain(Nanos now) {
   draining_ = true;
   sessions_.in_state(SessionState::Orphaned, scratch_ids_);

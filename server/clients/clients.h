@@ -55,6 +55,17 @@ class Clients {
   /// Deadlines: Hello timeouts, parked joins, reconnect grace, forced closes.
   void expire(Nanos now);
 
+  /// The drain's start: no new player is taken (guest and lobby Hellos are
+  /// refused with ShuttingDown; joins to matches hosted here and reconnects
+  /// still get in), and everyone in the lobby or queue gets Reject
+  /// ShuttingDown at once. Battles in progress play on.
+  void stop_admitting(Nanos now);
+  bool admitting() const { return admitting_; }
+  /// While draining: the players of direct-join arenas that are not in a
+  /// battle (it ended, or never began) get ShuttingDown; matchmade arenas
+  /// are closed by MatchHost after their one battle.
+  void release_idle_arenas(Nanos now);
+
   /// Shutdown: nobody new is taken, dropped players are not kept, and every
   /// session is rejected with ShuttingDown.
   void drain(Nanos now);
@@ -94,6 +105,7 @@ class Clients {
   PlayerId next_player_id_ = 1;
   std::size_t players_ = 0;
   std::size_t lobby_sessions_ = 0;
+  bool admitting_ = true;
   bool draining_ = false;
 };
 

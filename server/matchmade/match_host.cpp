@@ -180,6 +180,11 @@ void MatchHost::close(Arena& arena, Nanos now) {
 
 void MatchHost::stop_hosting() { stopped_ = true; }
 
+bool MatchHost::settled() const {
+  return hosted_.all().empty() && unsent_results_.empty() && deliveries_in_flight_ == 0 && !redelivery_in_flight_ &&
+         journaled_ == 0 && !inbox_in_flight_;
+}
+
 // ---------------------------------------------------------------------------
 // Results
 // ---------------------------------------------------------------------------
@@ -212,6 +217,7 @@ void MatchHost::post_results() {
       metrics_.store_jobs_dropped.Increment();
       return;
     }
+    deliveries_in_flight_ += 1;
     unsent_results_.erase(unsent_results_.begin());
   }
 }
@@ -221,12 +227,18 @@ void MatchHost::submit_saved(const std::shared_ptr<MatchResult>& result, bool in
   auto job = [result, journal, in_journal](Store& store) {
     return deliver_journaled(store, *journal, *result, in_journal);
   };
+  // deliveries_in_flight_ counts a result from post_results until its
+  // submit answers (or cannot be posted), so a drain waits for both steps.
   auto done = [this](DeliveryCounts& c) {
+    deliveries_in_flight_ -= 1;
     count(c);
+    journaled_ += c.journaled;
     if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
   };
   if (io_.call<DeliveryCounts>(std::move(job), std::move(done))) return;
+  deliveries_in_flight_ -= 1;
   metrics_.store_jobs_dropped.Increment();
+  if (in_journal) journaled_ += 1;
   // On disk: the next redelivery submits it. Not on disk: try again from the start.
   if (!in_journal) unsent_results_.push_back(*result);
 }
@@ -238,6 +250,7 @@ void MatchHost::redeliver() {
   auto done = [this](DeliveryCounts& c) {
     redelivery_in_flight_ = false;
     count(c);
+    journaled_ = c.remaining;
     metrics_.results_journaled.Set(static_cast<double>(c.remaining));
     if (c.applied + c.duplicates > 0) {
       spdlog::info("journal: delivered {} result(s), {} still waiting", c.applied + c.duplicates, c.remaining);

@@ -52,6 +52,11 @@ class MatchHost {
   void stop_hosting();
   void keep_unsent_results();
 
+  /// The drain may end: no match hosted, no result waiting to be posted,
+  /// delivered or redelivered from the journal, no inbox read in flight.
+  bool settled() const;
+  std::size_t hosted_count() const { return hosted_.all().size(); }
+
   /// Seats assigned here that nobody has taken yet (the registry counts them as used).
   std::uint32_t open_seats() const { return hosted_.open_seats(); }
   /// Ids of the matches hosted now (their seats are counted by our heartbeat).
@@ -80,6 +85,8 @@ class MatchHost {
   std::vector<MatchResult> unsent_results_;  // the IoWorker's queue was full; posted again at the next tend
   bool inbox_in_flight_ = false;
   bool redelivery_in_flight_ = false;
+  std::size_t deliveries_in_flight_ = 0;  // results posted to the IoWorker, answer not back yet
+  std::size_t journaled_ = 0;             // results in the journal, as the last delivery or redelivery saw it
   bool stopped_ = false;
 };
 

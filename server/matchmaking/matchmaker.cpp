@@ -14,6 +14,9 @@ namespace {
 
 // Each wait between passes is the interval ± this fraction, at random.
 constexpr double kIntervalJitter = 0.2;
+// Mismatched servers remembered as already logged; beyond this the memory is
+// cleared (and each is logged once more): a hostile registry cannot grow it.
+constexpr std::size_t kMaxReportedMismatches = 1024;
 
 // A live server and the seats it can still take in this pass.
 struct Room {
@@ -115,12 +118,14 @@ PassStats& PassStats::operator+=(const PassStats& o) {
   tickets_assigned += o.tickets_assigned;
   conflicts += o.conflicts;
   no_room += o.no_room;
+  key_mismatches += o.key_mismatches;
   store_errors += o.store_errors;
   if (first_error.empty()) first_error = o.first_error;
   return *this;
 }
 
 Matchmaker::Matchmaker(Store& store, MatchmakerConfig config) : store_(store), config_(std::move(config)) {
+  if (config_.key_fingerprint.empty()) config_.key_fingerprint = token::key_fingerprint(config_.key);
   for (const auto& mode : config_.modes) {
     if (auto rules = rules_for_mode(mode, config_.arena_size)) {
       queues_.emplace_back(mode, *rules);
@@ -138,8 +143,9 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
     note_error(stats, "live_servers", live.error());
     return stats;
   }
+  const std::vector<ServerInfo> servers = same_key(std::move(*live), stats);
   std::vector<Pending> pending;
-  for (auto& [region, rooms] : rooms_by_region(*live)) {
+  for (auto& [region, rooms] : rooms_by_region(servers)) {
     for (const auto& [mode, rules] : queues_) {
       auto tickets = store_.waiting_tickets(mode, region, config_.fetch_limit);
       if (!tickets.ok()) {
@@ -179,6 +185,23 @@ PassStats Matchmaker::run_pass(std::uint64_t now_ms, std::uint64_t unix_ms) {
     }
   }
   return stats;
+}
+
+std::vector<ServerInfo> Matchmaker::same_key(std::vector<ServerInfo> live, PassStats& stats) {
+  std::erase_if(live, [&](const ServerInfo& s) {
+    if (s.key_fingerprint == config_.key_fingerprint) return false;
+    ++stats.key_mismatches;
+    if (reported_mismatches_.size() >= kMaxReportedMismatches) reported_mismatches_.clear();
+    if (reported_mismatches_.insert(s.id + "/" + s.key_fingerprint).second) {
+      spdlog::error(
+          "matchmaker: server '{}' signs tokens with another key (fingerprint '{}', ours '{}'): it gets no matches, "
+          "because it would refuse our join tokens. Give every server of the fleet the same --token-secret "
+          "(QBOT_TOKEN_SECRET)",
+          s.id, s.key_fingerprint.empty() ? "none: an older version" : s.key_fingerprint, config_.key_fingerprint);
+    }
+    return true;
+  });
+  return live;
 }
 
 MatchmakerLoop::MatchmakerLoop(Matchmaker& matchmaker, std::chrono::milliseconds interval, Clock store_now_ms,

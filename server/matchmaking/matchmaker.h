@@ -11,11 +11,15 @@
 //   -> reserve_match_ids once for the whole pass -> sign a join token per
 //   seat -> assign_matches once for the whole pass.
 // Tickets of a region with no live server wait (and expire if nobody comes).
+// Only servers holding our token key (equal key fingerprints in the
+// registry) count as live: a server with another key would refuse every
+// join token we sign, so it is skipped and named in an error log once.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,7 +31,11 @@
 namespace qbot::server {
 
 struct MatchmakerConfig {
-  token::Key key{};                     // signs join tokens (the fleet's shared secret)
+  token::Key key{};  // signs join tokens (the fleet's shared secret)
+  // Only servers whose registry entry carries this fingerprint of their token
+  // key are given matches: any other could not verify our join tokens.
+  // Empty: token::key_fingerprint(key).
+  std::string key_fingerprint;
   std::uint64_t token_ttl_ms = 60'000;  // a join token expires this long after its match was made
   std::uint32_t arena_size = 8;         // players per arena: the largest match (rules_for_mode)
   std::vector<std::string> modes{"ffa", "tdm"};
@@ -42,6 +50,7 @@ struct PassStats {
   std::size_t tickets_assigned = 0;  // seats of those
   std::size_t conflicts = 0;         // assign_matches refused: a ticket was taken (another matchmaker) or gone
   std::size_t no_room = 0;           // formed, but no live server of the region had room; the tickets wait
+  std::size_t key_mismatches = 0;    // live servers skipped: their token key is not ours
   std::size_t store_errors = 0;      // store calls that failed (the rest of the pass goes on where it can)
   std::string first_error;           // message of the first of them, for the log
 
@@ -62,9 +71,13 @@ class Matchmaker {
   const MatchmakerConfig& config() const { return config_; }
 
  private:
+  /// The live servers that can verify our tokens; logs the others once each.
+  std::vector<ServerInfo> same_key(std::vector<ServerInfo> live, PassStats& stats);
+
   Store& store_;
   MatchmakerConfig config_;
   std::vector<std::pair<std::string, FormationRules>> queues_;  // mode -> rules
+  std::set<std::string> reported_mismatches_;                   // "id/fingerprint" already logged (bounded)
 };
 
 /// Runs Matchmaker::run_pass on its own thread every `interval` (±20 % random

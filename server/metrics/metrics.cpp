@@ -24,6 +24,11 @@ prometheus::Counter& labelled(Registry& r, const std::string& name, const std::s
 constexpr const char* kNetQueueHelp =
     "Dropped by the bounded queues between the tick and the network thread (one side stalled)";
 constexpr std::string_view kResultOutcomes[] = {"applied", "duplicate", "journaled", "dropped"};
+constexpr std::string_view kAgonesResults[] = {"ok", "failed", "dropped"};
+prometheus::Histogram& histogram(Registry& r, const std::string& name, const std::string& help,
+                                 prometheus::Histogram::BucketBoundaries buckets) {
+  return BuildHistogram().Name(name).Help(help).Register(r).Add({}, std::move(buckets));
+}
 }  // namespace
 
 Metrics::Metrics(Registry& r)
@@ -87,7 +92,21 @@ Metrics::Metrics(Registry& r)
       matchmaker_matches(counter(r, "qbot_matchmaker_matches_total", "Matches assigned by this process's matchmaker")),
       matchmaker_conflicts(
           counter(r, "qbot_matchmaker_conflicts_total", "Formed matches another matchmaker claimed first (harmless)")),
-      results_journaled(gauge(r, "qbot_results_journaled", "Match results waiting in --journal-dir for the store")) {
+      results_journaled(gauge(r, "qbot_results_journaled", "Match results waiting in --journal-dir for the store")),
+      live(gauge(r, "qbot_live", "1 while a tick completed within the last few tick periods (as /healthz)")),
+      ready(gauge(r, "qbot_ready", "1 while taking players: listening, store reachable, not draining (as /readyz)")),
+      since_last_tick(gauge(r, "qbot_last_tick_age_seconds", "Seconds since the last completed tick, at scrape")),
+      draining(gauge(r, "qbot_draining", "1 once the server is draining (SIGTERM or an Agones shutdown)")),
+      player_capacity(gauge(r, "qbot_player_capacity", "Players this server takes (--max-clients)")),
+      tick_period(gauge(r, "qbot_tick_period_seconds", "One tick period (1 / --tick-rate): the tick's time budget")),
+      client_rtt(histogram(r, "qbot_client_rtt_seconds",
+                           "ENet's smoothed round-trip time of each connected client, sampled once a second",
+                           {0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 1})),
+      fleet_key_mismatches(gauge(r, "qbot_fleet_key_mismatches",
+                                 "Live servers in the registry whose token key fingerprint differs from ours")),
+      matchmaker_key_mismatches(
+          counter(r, "qbot_matchmaker_key_mismatches_total",
+                  "Live servers a matchmaking pass skipped because their token key differs (no match can be hosted)")) {
   auto& decode = BuildCounter().Name("qbot_decode_errors_total").Help("Packets that failed decoding").Register(r);
   for (std::size_t i = 0; i < decode_errors_.size(); ++i) {
     decode_errors_[i] =
@@ -109,6 +128,12 @@ Metrics::Metrics(Registry& r)
           .Register(r);
   for (std::size_t i = 0; i < results_.size(); ++i)
     results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
+  auto& agones = BuildCounter()
+                     .Name("qbot_agones_requests_total")
+                     .Help("Calls to the Agones SDK sidecar: ok, failed (after retries), dropped (its queue was full)")
+                     .Register(r);
+  for (std::size_t i = 0; i < agones_.size(); ++i)
+    agones_[i] = &agones.Add({{"result", std::string(kAgonesResults[i])}});
 }
 
 prometheus::Counter& Metrics::result(std::string_view outcome) {
@@ -116,6 +141,13 @@ prometheus::Counter& Metrics::result(std::string_view outcome) {
     if (kResultOutcomes[i] == outcome) return *results_[i];
   }
   return *results_.back();  // "dropped": an unknown outcome is a bug, not a crash
+}
+
+prometheus::Counter& Metrics::agones(std::string_view result) {
+  for (std::size_t i = 0; i < agones_.size(); ++i) {
+    if (kAgonesResults[i] == result) return *agones_[i];
+  }
+  return *agones_[1];  // "failed"
 }
 
 }  // namespace qbot::server

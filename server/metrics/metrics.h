@@ -67,6 +67,17 @@ class Metrics {
   prometheus::Counter& matchmaker_conflicts;              // lost a race to another matchmaker (harmless)
   prometheus::Gauge& results_journaled;                   // results waiting in --journal-dir for the store
   prometheus::Counter& result(std::string_view outcome);  // applied | duplicate | journaled | dropped
+  // Hosting: health (refreshed at each scrape), capacity, the fleet, Agones
+  prometheus::Gauge& live;                         // 1 while a tick completed within the last few periods
+  prometheus::Gauge& ready;                        // 1 while taking players (listening, store reachable, not draining)
+  prometheus::Gauge& since_last_tick;              // s since the last completed tick
+  prometheus::Gauge& draining;                     // 1 from the drain's start
+  prometheus::Gauge& player_capacity;              // --max-clients
+  prometheus::Gauge& tick_period;                  // s, 1 / --tick-rate: the tick's budget
+  prometheus::Histogram& client_rtt;               // ENet's smoothed RTT, one sample per client per second
+  prometheus::Gauge& fleet_key_mismatches;         // live servers in the registry whose token key differs from ours
+  prometheus::Counter& matchmaker_key_mismatches;  // servers a pass skipped: their token key is not ours
+  prometheus::Counter& agones(std::string_view result);  // ok | failed | dropped
 
   prometheus::Counter& decode_error(proto::DecodeErrorKind k) { return *decode_errors_[static_cast<std::size_t>(k)]; }
   prometheus::Counter& reject(proto::RejectReason r) { return *rejects_[static_cast<std::size_t>(r)]; }
@@ -75,6 +86,7 @@ class Metrics {
   std::array<prometheus::Counter*, proto::kDecodeErrorKindCount> decode_errors_{};
   std::array<prometheus::Counter*, proto::kRejectReasonCount> rejects_{};
   std::array<prometheus::Counter*, 4> results_{};
+  std::array<prometheus::Counter*, 3> agones_{};
 };
 
 }  // namespace qbot::server

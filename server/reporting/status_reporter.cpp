@@ -16,7 +16,7 @@ double counter_delta(std::uint64_t now, std::uint64_t before) { return static_ca
 
 StatusReporter::StatusReporter(const Config& cfg, Metrics& metrics, net::NetWorker& net, IoWorker& io,
                                const core::FixedStep& step, const Clients& clients, ArenaDirectory& arenas,
-                               const MatchHost& matches)
+                               const MatchHost& matches, HealthSignals* health, std::string key_fingerprint)
     : cfg_(cfg),
       metrics_(metrics),
       net_(net),
@@ -24,7 +24,12 @@ StatusReporter::StatusReporter(const Config& cfg, Metrics& metrics, net::NetWork
       step_(step),
       clients_(clients),
       arenas_(arenas),
-      matches_(matches) {}
+      matches_(matches),
+      health_(health),
+      key_fingerprint_(std::move(key_fingerprint)) {
+  metrics_.player_capacity.Set(static_cast<double>(cfg_.max_clients));
+  metrics_.tick_period.Set(1.0 / static_cast<double>(cfg_.tick_rate));
+}
 
 // ---------------------------------------------------------------------------
 // Metrics
@@ -37,7 +42,10 @@ void StatusReporter::publish(const TickCounts& c, std::uint64_t tick) {
   publish_network();
   metrics_.ticks_skipped.Increment(counter_delta(step_.dropped_ticks(), published_skipped_));
   published_skipped_ = step_.dropped_ticks();
-  if (tick % cfg_.tick_rate == 0) publish_cpu();  // once a second is plenty for CPU time
+  if (tick % cfg_.tick_rate == 0) {  // once a second is plenty for CPU time and RTTs
+    publish_cpu();
+    publish_rtts();
+  }
   metrics_.players.Set(static_cast<double>(clients_.players()));
   metrics_.arenas.Set(static_cast<double>(arenas_.size()));
 }
@@ -75,6 +83,14 @@ void StatusReporter::publish_cpu() {
   published_cpu_s_ = cpu;
 }
 
+/// The sample asked for a second ago (the network thread takes it), then the next.
+void StatusReporter::publish_rtts() {
+  if (net_.take_rtts(rtt_scratch_)) {
+    for (const std::uint32_t ms : rtt_scratch_) metrics_.client_rtt.Observe(static_cast<double>(ms) / 1000.0);
+  }
+  net_.request_rtts();
+}
+
 // ---------------------------------------------------------------------------
 // Registry
 // ---------------------------------------------------------------------------
@@ -82,7 +98,7 @@ ServerInfo StatusReporter::registry_info() const {
   ServerInfo info;
   info.id = cfg_.server_id;
   info.host = cfg_.public_host;
-  info.port = net_.port();
+  info.port = cfg_.public_port != 0 ? cfg_.public_port : net_.port();
   info.region = cfg_.region;
   info.capacity = static_cast<std::uint32_t>(cfg_.max_clients);
   // Seats of matches assigned here but not yet joined count as taken, so
@@ -91,6 +107,7 @@ ServerInfo StatusReporter::registry_info() const {
   info.counted_matches = matches_.hosted_ids();  // no longer pending in the store
   info.arenas = static_cast<std::uint32_t>(arenas_.size());
   info.version = kVersion;
+  info.key_fingerprint = key_fingerprint_;
   return info;
 }
 
@@ -98,14 +115,45 @@ void StatusReporter::heartbeat() {
   if (deregistered_ || clients_.draining()) return;
   const ServerInfo info = registry_info();
   const std::uint32_t ttl = cfg_.registry_ttl_ms;
+  const bool check_fleet = beats_++ % kFleetCheckBeats == 0;
   Metrics& m = metrics_;
-  const bool queued = io_.post([info, ttl, &m](Store& store) {
-    if (auto r = store.heartbeat_server(info, ttl); !r) {
+  HealthSignals* health = health_;
+  auto mismatches = fleet_mismatches_;
+  const bool queued = io_.post([info, ttl, check_fleet, &m, health, mismatches](Store& store) {
+    auto r = store.heartbeat_server(info, ttl);
+    if (health != nullptr) health->set_store_reachable(r.ok());
+    if (!r) {
       m.store_errors.Increment();
       spdlog::warn("registry heartbeat failed: {}", r.error().message);
+      return;
     }
+    if (check_fleet) check_fleet_keys(store, info, m, *mismatches);
   });
   if (!queued) metrics_.store_jobs_dropped.Increment();
+}
+
+/// On the IoWorker: counts the live servers whose token key differs from
+/// ours, publishes the count and logs an error when it changes.
+void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metrics& m, std::atomic<int>& last) {
+  auto registry = store.registry_view();  // with the entries our key cannot verify
+  if (!registry) {
+    m.store_errors.Increment();
+    return;
+  }
+  const FleetKeyCheck check = qbot::server::check_fleet_keys(*registry, self.id, self.key_fingerprint);
+  const int others = static_cast<int>(check.others);
+  const std::string& example = check.example;
+  m.fleet_key_mismatches.Set(others);
+  if (last.exchange(others) == others) return;
+  if (others > 0) {
+    spdlog::error(
+        "fleet: {} live server(s) in this registry (e.g. '{}') sign tokens with another key than ours "
+        "(fingerprint {}): players matched across them would be refused (invalid_token), so matchmakers keep them "
+        "apart. Give every server sharing this Redis the same --token-secret (QBOT_TOKEN_SECRET)",
+        others, example, self.key_fingerprint);
+  } else {
+    spdlog::info("fleet: every live server in the registry holds our token key (fingerprint {})", self.key_fingerprint);
+  }
 }
 
 void StatusReporter::deregister() {

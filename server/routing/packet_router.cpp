@@ -103,6 +103,7 @@ void PacketRouter::on_hello(Session& s, const proto::Hello& hello, Nanos now) {
                            catalog_,
                            key_,
                            clients_.draining(),
+                           clients_.admitting(),
                            clients_.players(),
                            clients_.lobby_sessions(),
                            cfg_.max_clients};

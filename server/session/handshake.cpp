@@ -57,6 +57,7 @@ HandshakeDecision decide_hello(const proto::Hello& hello, const HandshakeView& v
   if (!hello.reconnect_token.empty()) return decide_resume(hello, view);
   if (!view.session.parked_join.empty()) return handshake::Ignore{};
   if (!hello.join_token.empty()) return handshake::JoinMatch{hello.join_token};
+  if (!view.admitting) return Refuse{RejectReason::ShuttingDown, "server is shutting down"};
   if (hello.lobby) return decide_lobby(hello, view);
   return decide_guest(hello, view);
 }

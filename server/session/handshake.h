@@ -4,8 +4,9 @@
 // caller carries the decision out (places the player, resumes its bot,
 // opens the lobby, checks a join token against the hosted matches, or sends
 // the Reject). The order of the checks is part of the protocol
-// (docs/PROTOCOL.md, "Handshake"): version first, then draining, then the
-// kind of Hello (reconnect, matchmade join, lobby, direct guest).
+// (docs/PROTOCOL.md, "Handshake"): version first, then shutting down, then
+// the kind of Hello (reconnect, matchmade join, lobby, direct guest); while
+// the server drains, lobby and guest Hellos are refused with ShuttingDown.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -29,6 +30,7 @@ struct HandshakeView {
   const sim::Catalog& catalog;     // for the guest's loadout
   const token::Key& key;           // for account tokens
   bool draining = false;           // shutting down: nobody new
+  bool admitting = true;           // false while draining: only joins to hosted matches and reconnects
   std::size_t players = 0;         // players in arenas (orphans included)
   std::size_t lobby_sessions = 0;  // sessions in the lobby
   std::size_t max_clients = 0;

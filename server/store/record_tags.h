@@ -45,9 +45,11 @@ inline bool marker_ok(const RecordSeal& seal, MatchId id, std::string_view diges
   return seal.verifies_hex({"result", std::to_string(id), digest_hex}, tag);
 }
 
-/// A registry entry: every field the heartbeat sends, its tagged send time and TTL.
+/// A registry entry: every field the heartbeat sends (the token key's
+/// fingerprint too, so no one can move an entry into another fleet's view),
+/// its tagged send time and TTL.
 struct RegistryParts {
-  std::string id, host, port, region, capacity, players, arenas, version, sent_ms, ttl_ms;
+  std::string id, host, port, region, capacity, players, arenas, version, key_fp, sent_ms, ttl_ms;
 };
 inline RegistryParts registry_parts(const ServerInfo& s, std::uint64_t sent_ms, std::uint32_t ttl_ms) {
   return {s.id,
@@ -58,16 +60,17 @@ inline RegistryParts registry_parts(const ServerInfo& s, std::uint64_t sent_ms, 
           std::to_string(s.players),
           std::to_string(s.arenas),
           s.version,
+          s.key_fingerprint,
           std::to_string(sent_ms),
           std::to_string(ttl_ms)};
 }
 inline std::string registry(const RecordSeal& seal, const RegistryParts& p) {
-  return seal.tag_hex(
-      {"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version, p.sent_ms, p.ttl_ms});
+  return seal.tag_hex({"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version, p.key_fp,
+                       p.sent_ms, p.ttl_ms});
 }
 inline bool registry_ok(const RecordSeal& seal, const RegistryParts& p, std::string_view tag) {
   return seal.verifies_hex({"server", p.id, p.host, p.port, p.region, p.capacity, p.players, p.arenas, p.version,
-                            p.sent_ms, p.ttl_ms},
+                            p.key_fp, p.sent_ms, p.ttl_ms},
                            tag);
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/text.h"
 #include "server/store/rating.h"
 #include "server/store/record_codec.h"
 #include "server/store/redis_connection.h"
@@ -19,8 +20,9 @@ constexpr std::size_t kMaxProblemBytes = 160;
 // listed even if no ticket can name its region.
 constexpr std::size_t kMaxServerRegionBytes = 64;
 constexpr std::size_t kMaxServerVersionBytes = 64;
-/// HGETALL elements (fields and values) of one server hash: it has 13
-/// fields (heartbeat_server's 11, heartbeat_ms, pending_seats); room to spare.
+constexpr std::size_t kMaxKeyFingerprintBytes = 64;
+/// HGETALL elements (fields and values) of one server hash: it has 14
+/// fields (heartbeat_server's 12, heartbeat_ms, pending_seats); room to spare.
 constexpr std::size_t kMaxServerHashElements = 64;
 /// Hex digits of a tag or digest.
 constexpr std::size_t kHexBytes = 2 * token::kRecordMacBytes;
@@ -135,6 +137,14 @@ core::Result<RegistryFields, std::string> parse_server(std::string_view id, cons
                   num("pending_seats", s.pending_seats) && num("sent_ms", out.sent_ms) && num("ttl_ms", out.ttl_ms);
   if (!ok) return Err{"field " + missing + " is missing or out of range"};
   if (s.host.empty() || s.port == 0) return Err{"host or port is empty"};
+  // The key fingerprint is optional (servers of older versions do not write
+  // one: they count as holding another key), a code when present.
+  if (auto fp = kv.find("key_fp"); fp != kv.end()) {
+    if (!fp->second.empty() && !core::is_code(fp->second, 1, kMaxKeyFingerprintBytes)) {
+      return Err{"field key_fp is not a code of 1..64 characters"};
+    }
+    s.key_fingerprint = std::string(fp->second);
+  }
   return out;
 }
 

@@ -72,17 +72,9 @@ bool RedisStore::note_problems(const RedisReply& r, RecordKind kind) {
 // ---------------------------------------------------------------------------
 std::vector<std::string> RedisStore::registry_fields(const ServerInfo& info, std::uint32_t ttl_ms) const {
   const tags::RegistryParts p = tags::registry_parts(info, unix_ms_(), ttl_ms);
-  return {"id",       p.id,
-          "host",     p.host,
-          "port",     p.port,
-          "region",   p.region,
-          "capacity", p.capacity,
-          "players",  p.players,
-          "arenas",   p.arenas,
-          "version",  p.version,
-          "sent_ms",  p.sent_ms,
-          "ttl_ms",   p.ttl_ms,
-          "mac",      tags::registry(seal_, p)};
+  return {"id",       p.id,       "host",    p.host,    "port",   p.port,   "region",  p.region,
+          "capacity", p.capacity, "players", p.players, "arenas", p.arenas, "version", p.version,
+          "key_fp",   p.key_fp,   "sent_ms", p.sent_ms, "ttl_ms", p.ttl_ms, "mac",     tags::registry(seal_, p)};
 }
 
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
@@ -108,32 +100,36 @@ StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
 /// An entry counts only if its tag verifies (a forged or planted entry does
 /// not) and both clocks say it is recent: Redis's heartbeat time within its
 /// TTL, and its tagged send time within TTL + kMaxClockSkewMs of Redis's now
-/// (a valid entry copied back later does not come alive again).
-bool RedisStore::registry_entry_live(const replies::RegistryFields& e, std::uint64_t now_ms) {
+/// (a valid entry copied back later does not come alive again). An entry
+/// whose tag fails but whose heartbeat is recent is Unverified: another
+/// fleet key's server (or a forgery) that the fleet-key check must see.
+/// Every entry that is not Live is counted and logged.
+RedisStore::EntryVerdict RedisStore::judge_registry_entry(const replies::RegistryFields& e, std::uint64_t now_ms) {
   const std::string who = "entry " + e.info.id;
+  const bool recent = now_ms < e.info.heartbeat_ms + e.ttl_ms;
   if (!tags::registry_ok(seal_, tags::registry_parts(e.info, e.sent_ms, e.ttl_ms), e.tag)) {
     reject(RecordKind::Registry, who + ": tag does not verify (forged, or another fleet's key)");
-    return false;
+    return recent ? EntryVerdict::Unverified : EntryVerdict::Dead;
   }
-  if (now_ms >= e.info.heartbeat_ms + e.ttl_ms) {
+  if (!recent) {
     reject(RecordKind::Registry, who + ": last heartbeat is older than its TTL");
-    return false;
+    return EntryVerdict::Dead;
   }
   if (e.sent_ms + e.ttl_ms + kMaxClockSkewMs <= now_ms || e.sent_ms > now_ms + kMaxClockSkewMs) {
     reject(RecordKind::Registry, who + ": sent at " + std::to_string(e.sent_ms) + " ms, Redis says " +
                                      std::to_string(now_ms) + " (clock skew, or an old entry written back)");
-    return false;
+    return EntryVerdict::Dead;
   }
-  return true;
+  return EntryVerdict::Live;
 }
 
-StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
+StoreResult<RegistryView> RedisStore::registry_view() {
   const std::string keys[] = {servers_key()};
   const std::string args[] = {prefix_ + "server:", prefix_ + "pending:", prefix_ + "match:",
                               std::to_string(kMaxServers), std::to_string(kPendingSeatsMs)};
   auto r = run_script(lua::kLiveServers, keys, args);
-  if (!r) return io_error<std::vector<ServerInfo>>(r.error());
-  std::vector<ServerInfo> out;
+  if (!r) return io_error<RegistryView>(r.error());
+  RegistryView out;
   if (!note_problems(*r, RecordKind::Registry)) return out;
   if (!reply::is_integer(r->at(1)) || r->size() % 2 != 0) {
     reject(RecordKind::Registry, "live servers: reply is not [now, id, fields, ...]");
@@ -146,11 +142,25 @@ StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
       reject(RecordKind::Registry, "entry " + std::string(reply::str(r->at(i))) + ": " + entry.error());
       continue;
     }
-    if (registry_entry_live(*entry, now)) out.push_back(std::move(entry->info));
+    switch (judge_registry_entry(*entry, now)) {
+      case EntryVerdict::Live: out.live.push_back(std::move(entry->info)); break;
+      case EntryVerdict::Unverified:
+        out.unverified.push_back({std::move(entry->info.id), std::move(entry->info.key_fingerprint)});
+        break;
+      case EntryVerdict::Dead: break;
+    }
   }
   // The zset is ordered by expiry; the contract promises ascending id.
-  std::sort(out.begin(), out.end(), [](const ServerInfo& a, const ServerInfo& b) { return a.id < b.id; });
+  std::sort(out.live.begin(), out.live.end(), [](const ServerInfo& a, const ServerInfo& b) { return a.id < b.id; });
+  std::sort(out.unverified.begin(), out.unverified.end(),
+            [](const UnverifiedServer& a, const UnverifiedServer& b) { return a.id < b.id; });
   return out;
+}
+
+StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
+  auto view = registry_view();
+  if (!view) return core::Err{view.error()};
+  return std::move(view->live);
 }
 
 }  // namespace qbot::server

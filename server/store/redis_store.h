@@ -48,6 +48,7 @@ class RedisStore final : public Store {
   StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
   StoreResult<bool> deregister_server(const std::string& id) override;
   StoreResult<std::vector<ServerInfo>> live_servers() override;
+  StoreResult<RegistryView> registry_view() override;
 
   // Garage (redis_store_garage.cpp)
   StoreResult<BotRecord> create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) override;
@@ -153,7 +154,8 @@ class RedisStore final : public Store {
 
   // Registry (redis_store.cpp)
   std::vector<std::string> registry_fields(const ServerInfo& info, std::uint32_t ttl_ms) const;
-  bool registry_entry_live(const replies::RegistryFields& entry, std::uint64_t now_ms);
+  enum class EntryVerdict : std::uint8_t { Live, Unverified, Dead };
+  EntryVerdict judge_registry_entry(const replies::RegistryFields& entry, std::uint64_t now_ms);
 
   // Tickets and matches (redis_store_tickets.cpp, redis_store_matches.cpp)
   std::optional<TicketStatus> checked_status(AccountId account, const redisReply* entry);

@@ -28,6 +28,14 @@ class Store {
   virtual StoreResult<bool> deregister_server(const std::string& id) = 0;
   /// Servers whose entries have not expired, ascending id.
   virtual StoreResult<std::vector<ServerInfo>> live_servers() = 0;
+  /// live_servers and, apart, the live entries whose tag does not verify
+  /// (a store without tags has none). For the fleet-key check only: an
+  /// unverified entry is never a server to use. Fails as live_servers.
+  virtual StoreResult<RegistryView> registry_view() {
+    auto live = live_servers();
+    if (!live) return core::Err{live.error()};
+    return RegistryView{std::move(*live), {}};
+  }
 
   // ---- Garage (per account) -----------------------------------------------
   /// Adds a bot; the store assigns `id` (1, 2, ... per account, never reused)

@@ -69,6 +69,7 @@ struct ServerInfo {
   std::uint32_t players = 0;   // players now (including matches assigned but not yet joined)
   std::uint32_t arenas = 0;
   std::string version;             // build version
+  std::string key_fingerprint;     // token::key_fingerprint of its token key ("" from servers that predate it)
   std::uint64_t heartbeat_ms = 0;  // store time of the last heartbeat (filled by the store)
   // Seat accounting between heartbeats, so that matchmakers never overbook:
   // assign_matches records each match's seats as pending on its server
@@ -77,6 +78,24 @@ struct ServerInfo {
   std::vector<MatchId> counted_matches;  // heartbeat: matches whose seats `players` counts (clears them as pending)
 
   friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
+};
+
+/// A registry entry that is live by Redis's clock but whose tag does not
+/// verify with our fleet key: sealed with another fleet's key, or forged.
+/// Never matched; reported so a server sharing the registry with another
+/// key still finds out (fleet_keys.h). `claimed_fingerprint` is what the
+/// entry says (unauthenticated: shown to operators, trusted for nothing).
+struct UnverifiedServer {
+  std::string id;
+  std::string claimed_fingerprint;  // "" if the entry has none
+  friend bool operator==(const UnverifiedServer&, const UnverifiedServer&) = default;
+};
+
+/// The registry as one read sees it: the entries that count (live_servers)
+/// and the live ones that fail the tag.
+struct RegistryView {
+  std::vector<ServerInfo> live;              // ascending id
+  std::vector<UnverifiedServer> unverified;  // ascending id
 };
 
 /// How long seats of an assigned match stay pending on its server when no

@@ -126,6 +126,7 @@ void ArenaStepper::deliver(ArenaWork& work) {
     }
     clients_.broadcast(arena, clients_.encoder().encode(e), 0);
   }
+  if (tap_ && !work.out.events.empty()) tap_(arena, work.out.events);
   if (work.out.finished_battle) {
     save_replay(io_, metrics_, cfg_.record_dir, *work.out.finished_battle);
   }

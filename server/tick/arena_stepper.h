@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -42,6 +43,10 @@ class ArenaStepper {
 
   /// Steps every arena once and queues its events and snapshots.
   void step(ArenaDirectory& arenas);
+  /// Sees every arena's match events after its tick, on the tick thread
+  /// (the spectator feed's kill feed). Unset: nothing is called.
+  using EventTap = std::function<void(const Arena&, std::span<const proto::MatchEvent>)>;
+  void tap_events(EventTap tap) { tap_ = std::move(tap); }
   /// The counts since the last call (then zeroed).
   TickCounts take_counts();
   /// The worker threads (not the caller's), for --realtime-priority.
@@ -79,6 +84,7 @@ class ArenaStepper {
   IoWorker& io_;
   Metrics& metrics_;
   MatchEnded on_match_ended_;
+  EventTap tap_;
   SnapshotPolicy snapshot_policy_;
   core::WorkerPool workers_;
   std::vector<std::unique_ptr<Lane>> lanes_;

@@ -1,16 +1,19 @@
 // qbot-replay: inspect and verify battle recordings (.qreplay).
 //   qbot-replay info FILE     players, duration, result
 //   qbot-replay verify FILE   re-simulate and compare the world hash at every checkpoint
+//   qbot-replay html FILE -o match.html   one self-contained page that plays the battle
 // Exit codes: 0 ok, 1 verification failed, 2 unreadable file or bad usage.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "content/catalog_loader.h"
 #include "content/map_loader.h"
 #include "replay/replay_file.h"
 #include "replay/replayer.h"
+#include "server/spectator/replay_page.h"
 
 namespace {
 
@@ -99,6 +102,24 @@ int verify(const Recording& rec) {
   return 0;
 }
 
+/// Writes the replay page of `rec` to `out_path`; 2 if it cannot be made or written.
+int write_html(const Recording& rec, const std::string& out_path) {
+  auto page = qbot::server::spectator::replay_page(rec);
+  if (!page) {
+    std::fprintf(stderr, "cannot replay: %s\n", page.error().c_str());
+    return 2;
+  }
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out.write(page.value().data(), static_cast<std::streamsize>(page.value().size()));
+  out.close();
+  if (!out) {
+    std::fprintf(stderr, "%s: cannot write\n", out_path.c_str());
+    return 2;
+  }
+  std::printf("wrote %s (%zu bytes)\n", out_path.c_str(), page.value().size());
+  return 0;
+}
+
 }  // namespace
 
 /// The program; main() only adds the last line of defence around it.
@@ -110,6 +131,10 @@ int run_program(int argc, char** argv) {
   info->add_option("file", file, "Replay file (.qreplay)")->required();
   auto* verify_cmd = app.add_subcommand("verify", "Re-simulate and compare the world hash at every checkpoint");
   verify_cmd->add_option("file", file, "Replay file (.qreplay)")->required();
+  std::string out_path;
+  auto* html = app.add_subcommand("html", "Write one self-contained HTML page that plays the battle");
+  html->add_option("file", file, "Replay file (.qreplay)")->required();
+  html->add_option("-o,--output", out_path, "The page to write (match.html)")->required();
   CLI11_PARSE(app, argc, argv);
 
   auto bytes = qbot::replay::read_file(file, kMaxReplayBytes);
@@ -122,6 +147,7 @@ int run_program(int argc, char** argv) {
     std::fprintf(stderr, "%s: %s\n", file.c_str(), rec.error().c_str());
     return 2;
   }
+  if (html->parsed()) return write_html(rec.value(), out_path);
   return info->parsed() ? print_info(rec.value()) : verify(rec.value());
 }
 

@@ -17,7 +17,7 @@ std::string printable_parser_error(const std::string& error) {
   std::string out;
   for (std::size_t i = 0; i < error.size() && out.size() < kMaxBytes; ++i) {
     const auto c = static_cast<unsigned char>(error[i]);
-    if (core::is_printable_ascii(c) || c == '\n') {
+    if (core::is_printable_ascii(static_cast<char>(c)) || c == '\n') {
       out += static_cast<char>(c);
     } else {
       out += "\\x";

@@ -16,7 +16,7 @@ inline std::string quoted(std::string_view text, std::size_t max_shown = 40) {
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    if (is_printable_ascii(c) && c != '"' && c != '\\') {
+    if (is_printable_ascii(static_cast<char>(c)) && c != '"' && c != '\\') {
       out += static_cast<char>(c);
     } else {
       out += "\\x";

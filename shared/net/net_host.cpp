@@ -169,6 +169,14 @@ void NetHost::set_user_data(PeerRef ref, std::uint64_t data) {
 
 bool NetHost::alive(PeerRef ref) const { return same_connection(ref.peer, ref.connect_id); }
 
+void NetHost::connected_rtts(std::vector<std::uint32_t>& out) const {
+  out.clear();
+  for (std::size_t i = 0; i < host_->peerCount; ++i) {
+    const ENetPeer& p = host_->peers[i];
+    if (p.state == ENET_PEER_STATE_CONNECTED) out.push_back(p.roundTripTime);
+  }
+}
+
 PeerInfo NetHost::peer_info(PeerRef ref) const {
   PeerInfo info;
   if (ref.peer == nullptr) return info;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "net/address.h"
@@ -121,6 +122,8 @@ class NetHost {
   void set_user_data(PeerRef ref, std::uint64_t data);
   bool alive(PeerRef ref) const;
   PeerInfo peer_info(PeerRef ref) const;
+  /// ENet's smoothed round-trip time (ms) of every connected peer, into `out` (cleared first).
+  void connected_rtts(std::vector<std::uint32_t>& out) const;
 
   /// Cumulative totals (ENet's 32-bit counters folded into 64 bits).
   const HostTotals& totals();

@@ -141,8 +141,31 @@ bool NetWorker::service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms) 
 
 void NetWorker::publish_counters() {
   connected_.store(host_->connected_peers(), std::memory_order_relaxed);
+  if (rtts_requested_.exchange(false, std::memory_order_acq_rel)) sample_rtts();
   std::lock_guard lock(totals_mu_);
   totals_ = host_->totals();
+}
+
+void NetWorker::sample_rtts() {
+  std::vector<std::uint32_t> sample;
+  host_->connected_rtts(sample);
+  std::lock_guard lock(totals_mu_);
+  rtts_.swap(sample);
+  rtts_fresh_ = true;
+}
+
+void NetWorker::request_rtts() {
+  if (mode_ == Mode::Inline) return sample_rtts();
+  rtts_requested_.store(true, std::memory_order_release);
+}
+
+bool NetWorker::take_rtts(std::vector<std::uint32_t>& out) {
+  std::lock_guard lock(totals_mu_);
+  if (!rtts_fresh_) return false;
+  out.swap(rtts_);
+  rtts_.clear();
+  rtts_fresh_ = false;
+  return true;
 }
 
 HostTotals NetWorker::totals() const {

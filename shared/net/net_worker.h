@@ -68,6 +68,13 @@ class NetWorker {
   std::uint64_t send_failures() const { return send_failures_.load(std::memory_order_relaxed); }
   QueueDrops queue_drops() const;
 
+  /// Asks for a sample of every connected peer's round-trip time (ms); the
+  /// network thread takes it at its next pass (inline: at once).
+  void request_rtts();
+  /// Moves the latest sample into `out` (cleared first); false if no new
+  /// sample was taken since the last call.
+  bool take_rtts(std::vector<std::uint32_t>& out);
+
  private:
   struct Command {
     enum class Kind : std::uint8_t { Send, DisconnectLater, DisconnectNow } kind;
@@ -92,6 +99,7 @@ class NetWorker {
   void apply(Batch& batch);                                              // owner of the host only
   bool service_into(std::vector<NetEvent>& out, std::uint32_t wait_ms);  // owner only
   void publish_counters();                                               // owner only
+  void sample_rtts();                                                    // owner only
   void hand_over(std::vector<NetEvent>& received);                       // network thread, mu_ held
   void bound_outbox();                                                   // tick thread, mu_ held
 
@@ -115,8 +123,11 @@ class NetWorker {
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> connected_{0};
   std::atomic<std::uint64_t> send_failures_{0};
-  mutable std::mutex totals_mu_;
+  mutable std::mutex totals_mu_;  // guards totals_, rtts_, rtts_fresh_
   HostTotals totals_{};
+  std::atomic<bool> rtts_requested_{false};
+  std::vector<std::uint32_t> rtts_;
+  bool rtts_fresh_ = false;
   std::thread thread_;
 };
 

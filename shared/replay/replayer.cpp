@@ -7,7 +7,7 @@
 
 namespace qbot::replay {
 
-core::Result<VerifyReport, std::string> verify_recording(const Recording& rec) {
+core::Result<VerifyReport, std::string> verify_recording(const Recording& rec, const StepObserver& observe) {
   auto catalog = content::catalog_from_binary(rec.catalog_binary);
   if (!catalog) return core::Err{"embedded catalog: " + catalog.error().message};
   auto map = content::map_from_binary(rec.map_binary);
@@ -33,7 +33,8 @@ core::Result<VerifyReport, std::string> verify_recording(const Recording& rec) {
     for (; next_command < rec.commands.size() && rec.commands[next_command].tick == world.tick + 1; ++next_command) {
       commands.push_back(rec.commands[next_command].command);
     }
-    sim::step(world, commands);
+    const std::vector<sim::Event> events = sim::step(world, commands);
+    if (observe) observe(world, events);
     report.ticks += 1;
     if (next_checkpoint < rec.checkpoints.size() && rec.checkpoints[next_checkpoint].tick == world.tick) {
       const std::uint64_t h = sim::world_hash(world);

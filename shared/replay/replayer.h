@@ -3,6 +3,8 @@
 // world hash at every checkpoint: the proof that a match is deterministic
 // (and that a replay file is the match the server played).
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 
 #include "core/result.h"
@@ -21,8 +23,12 @@ struct VerifyReport {
   bool results_match = false;    // final kills/deaths/damage equal the recorded results
 };
 
+/// Sees the world after every re-simulated step, with that step's events
+/// (a replay viewer draws from it).
+using StepObserver = std::function<void(const sim::World&, std::span<const sim::Event>)>;
+
 /// Errors: the embedded catalog or map does not load, or the roster is
 /// impossible (join of an id in use, leave of an unknown bot, bad loadout).
-core::Result<VerifyReport, std::string> verify_recording(const Recording& rec);
+core::Result<VerifyReport, std::string> verify_recording(const Recording& rec, const StepObserver& observe = {});
 
 }  // namespace qbot::replay

@@ -73,6 +73,20 @@ Key random_key() {
   return key;
 }
 
+std::string key_fingerprint(const Key& key) {
+  ensure_sodium();
+  static constexpr std::string_view kLabel = "qbot-arena token key fingerprint v1";
+  unsigned char tag[crypto_auth_BYTES];
+  crypto_auth(tag, reinterpret_cast<const unsigned char*>(kLabel.data()), kLabel.size(), key.data());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < 8; ++i) {
+    out += kHex[tag[i] >> 4];
+    out += kHex[tag[i] & 0x0f];
+  }
+  return out;
+}
+
 const char* to_string(TokenError e) {
   switch (e) {
     case TokenError::Malformed: return "malformed";

@@ -25,6 +25,13 @@ Key derive_key(std::string_view secret);
 /// A random key (development mode: tokens only valid in this process).
 Key random_key();
 
+/// Who holds which key, without telling the key: the MAC of a fixed label
+/// under `key`, as 16 lowercase hex digits (64 bits). Servers publish it in
+/// their registry entry; two servers can verify each other's tokens iff
+/// their fingerprints are equal (up to a 2^-64 chance of a collision).
+/// Learning it does not help forge a token: that needs the key itself.
+std::string key_fingerprint(const Key& key);
+
 enum class TokenError : std::uint8_t {
   Malformed,     // wrong length / kind / field out of range
   BadSignature,  // tag does not verify under our key (forged or other fleet)

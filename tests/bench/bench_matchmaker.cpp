@@ -74,6 +74,7 @@ void register_servers(Store& store) {
     s.capacity = static_cast<std::uint32_t>(kTickets);
     s.arenas = 1;
     s.version = "bench";
+    s.key_fingerprint = token::key_fingerprint(bench_config().key);
     if (!store.heartbeat_server(s, 3'600'000).ok()) {
       std::fprintf(stderr, "bench_matchmaker: heartbeat failed on %s\n", store.describe().c_str());
       std::exit(2);

@@ -96,7 +96,7 @@ void run_step_benchmark(benchmark::State& state, bool scale_area) {
   state.counters["bots"] = bots;
   state.counters["projectiles"] =
       static_cast<double>(projectiles) / static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
-  state.counters["arena_m"] = map.width;
+  state.counters["arena_m"] = static_cast<double>(map.width);
   // Seconds per bot per step: elapsed / (iterations x bots).
   state.counters["per_bot"] =
       benchmark::Counter(bots, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);

@@ -173,6 +173,7 @@ std::vector<Ticket> make_tickets() {
 TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactlyOnce) {
   RedisServer redis;
   auto setup = connect(redis);
+  const token::Key key = token::derive_key("race test secret");
   for (const char* id : {"race-a", "race-b"}) {
     ServerInfo s;
     s.id = id;
@@ -182,6 +183,7 @@ TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactly
     s.capacity = 2000;  // together twice what the queue needs
     s.arenas = 1;
     s.version = "test";
+    s.key_fingerprint = token::key_fingerprint(key);  // matchmakers only assign to servers holding their key
     ASSERT_TRUE(setup->heartbeat_server(s, 600'000).ok());
   }
   const auto tickets = make_tickets();
@@ -190,7 +192,7 @@ TEST(MatchmakerRace, FourMatchmakersOnTwoThousandTicketsAssignEveryTicketExactly
   for (const auto& t : tickets) by_account[t.account] = &t;
 
   MatchmakerConfig config;
-  config.key = token::derive_key("race test secret");
+  config.key = key;
   config.arena_size = 8;
 
   // Each thread: its own connection and matchmaker; passes back to back until

@@ -71,6 +71,7 @@ function project_folder(name,    dir) {
   if (name ~ /^qbot\/schemas\/[^\/]+$/) return "schemas"
   if (name == "qbot/version.h") return "shared/core"
   if (name ~ /^qbot\/store\/[^\/]+$/) return "server/store"  # the embedded Lua scripts of the store
+  if (name ~ /^qbot\/spectator\/[^\/]+$/) return "server/spectator"  # the embedded spectator pages
   if (name ~ /^qbot\//) return ""
   dir = name
   sub(/\/[^\/]*$/, "", dir)

@@ -81,6 +81,7 @@ inline ServerInfo registry_entry(const std::string& id, std::uint32_t players = 
   s.players = players;
   s.arenas = 1;
   s.version = "0.1.0";
+  s.key_fingerprint = "00112233aabbccdd";
   s.counted_matches = std::move(counted);
   return s;
 }

@@ -109,6 +109,25 @@ TEST(Config, CrossFieldRulesFailLoudly) {
   EXPECT_NE(r2.message.find("--redis"), std::string::npos);
 }
 
+TEST(Config, SpectatorOptionsAreCheckedAgainstTheTickRateAndTheMetricsPort) {
+  Config fast;
+  auto r = parse({"--tick-rate", "30", "--spectator-rate", "40"}, fast);
+  EXPECT_FALSE(r.run);
+  EXPECT_NE(r.message.find("--spectator-rate (40) must not exceed --tick-rate (30)"), std::string::npos) << r.message;
+  Config same;
+  auto r2 = parse({"--metrics-port", "9100", "--spectator-port", "9100"}, same);
+  EXPECT_FALSE(r2.run);
+  EXPECT_NE(r2.message.find("--spectator-port"), std::string::npos) << r2.message;
+  Config ok;
+  auto r3 =
+      parse({"--spectator-port", "9180", "--spectator-rate", "20", "--spectator-delay", "1.5", "--max-spectators", "0"},
+            ok);
+  EXPECT_TRUE(r3.run) << r3.message;
+  EXPECT_EQ(ok.spectator_rate, 20u);
+  EXPECT_FLOAT_EQ(ok.spectator_delay_s, 1.5f);
+  EXPECT_EQ(ok.max_spectators, 0u);
+}
+
 TEST(Config, HelpListsEveryOptionWithItsEnvUnitAndDefault) {
   Config cfg;
   auto r = parse({"--help"}, cfg);

@@ -26,7 +26,8 @@ class ServerLoop : public ::testing::Test {
     auto content = load_game_content(cfg);
     ASSERT_TRUE(content) << content.error();
     content_ = std::make_unique<GameContent>(std::move(content.value()));
-    server_ = std::make_unique<Server>(cfg, *content_, metrics_, store_, [this] { return now_; });
+    server_ = std::make_unique<Server>(
+        cfg, *content_, metrics_, store_, [this] { return now_; }, UnixClock{}, &health_);
     auto ok = server_->start();
     ASSERT_TRUE(ok.ok()) << ok.error();
   }
@@ -51,6 +52,7 @@ class ServerLoop : public ::testing::Test {
   prometheus::Registry registry_;
   Metrics metrics_{registry_};
   MemoryStore store_{[this] { return std::chrono::duration_cast<std::chrono::milliseconds>(now_); }};
+  HealthSignals health_{HealthSignals::stale_after_for(60)};
   std::unique_ptr<GameContent> content_;
   std::unique_ptr<Server> server_;
 };
@@ -417,4 +419,78 @@ TEST_F(ServerLoop, ArenasSteppedOnWorkerLanesGiveEveryPlayerOneSnapshotPerTick) 
     }
   }
   EXPECT_GE(metrics_.inputs_applied.Value() - before, 6.0 * 18) << "inputs of every lane are counted";
+}
+
+TEST_F(ServerLoop, TicksListeningAndTheStoreArePublishedToTheHealthSignals) {
+  EXPECT_EQ(health_.readiness().why, "not listening yet");
+  start();
+  // Ready once the first registry heartbeat (on the IoWorker) reached the store.
+  EXPECT_TRUE(test::eventually([&] {
+    pump();
+    return health_.readiness().ok;
+  })) << health_.readiness().why;
+  EXPECT_FALSE(health_.liveness(now_).ok);  // no tick yet
+  advance_ticks(1);
+  EXPECT_TRUE(health_.liveness(now_).ok) << health_.liveness(now_).why;
+  EXPECT_FALSE(health_.liveness(now_ + 1s).ok);  // nothing ticked for a second: stuck
+}
+
+// The drain: lobby clients go at once, newcomers are refused, a battle in
+// progress plays to its end, and then its players are let go.
+TEST_F(ServerLoop, DrainRejectsTheLobbyAndNewcomersAtOnceAndLetsTheBattleFinish) {
+  Config cfg;
+  cfg.min_players = 2;
+  cfg.countdown_s = 1;
+  cfg.match_duration_s = 2;
+  cfg.results_s = 1;
+  start(cfg);
+  auto a = client();
+  auto b = client();
+  ASSERT_TRUE(a->join("a"));
+  ASSERT_TRUE(b->join("b"));
+  auto lobby = client();
+  proto::Hello lobby_hello = hello(proto::kProtocolVersion, "");
+  lobby_hello.lobby = true;
+  lobby->send(lobby_hello);
+  auto lobby_welcome = lobby->receive_a<proto::Welcome>();
+  ASSERT_TRUE(lobby_welcome);
+  ASSERT_TRUE(lobby_welcome->lobby);
+  advance_ticks(60 + 30);  // the countdown, then half a second of battle
+
+  server_->begin_drain();
+  EXPECT_TRUE(server_->draining());
+  EXPECT_FALSE(health_.readiness().ok);
+  auto gone = lobby->receive_a<proto::Reject>(2s);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->reason, proto::RejectReason::ShuttingDown);
+  auto late = client();
+  late->send(hello(proto::kProtocolVersion, "late"));
+  auto refused = late->receive_a<proto::Reject>(2s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->reason, proto::RejectReason::ShuttingDown);
+
+  advance_ticks(60);  // a second more of battle: its players stay
+  EXPECT_EQ(server_->player_count(), 2u);
+  EXPECT_FALSE(server_->drained());
+  ASSERT_TRUE(a->receive_a<proto::Snapshot>(1s));
+
+  advance_ticks(60 + 10);  // the battle's last half second, then the drain's next round
+  bool ended = false;
+  bool released = false;
+  for (int i = 0; i < 2000 && !released; ++i) {
+    auto m = a->receive(200ms);
+    if (!m) break;
+    if (auto* e = std::get_if<proto::MatchEvent>(&*m))
+      ended = ended || std::holds_alternative<proto::MatchEnded>(e->body);
+    if (auto* r = std::get_if<proto::Reject>(&*m)) released = r->reason == proto::RejectReason::ShuttingDown;
+  }
+  EXPECT_TRUE(ended) << "the battle should end on its own, not be cut";
+  EXPECT_TRUE(released);
+  EXPECT_TRUE(test::eventually(
+      [&] {
+        advance_ticks(1);
+        return server_->drained();
+      },
+      5s));
+  EXPECT_EQ(server_->player_count(), 0u);
 }

@@ -94,6 +94,27 @@ TEST_F(Handshake, WhileDrainingEveryKindOfHelloIsRefusedWithShuttingDown) {
   }
 }
 
+TEST_F(Handshake, WhileNotAdmittingGuestsAndLobbyAreRefusedButJoinsAndReconnectsAreDecided) {
+  // The drain: battles in progress keep their players (joins to a match
+  // hosted here, reconnects); nobody new gets in.
+  Session& s = add_session(1);
+  HandshakeView v = view(s);
+  v.admitting = false;
+  proto::Hello lobby = guest("");
+  lobby.lobby = true;
+  for (const proto::Hello& h : {guest(), lobby}) {
+    EXPECT_EQ(refusal(decide_hello(h, v)).reason, RejectReason::ShuttingDown);
+  }
+  proto::Hello join = guest("");
+  join.join_token = {1, 2, 3};
+  const auto joined = decide_hello(join, v);
+  ASSERT_TRUE(std::holds_alternative<handshake::JoinMatch>(joined)) << joined.index();
+  EXPECT_EQ(std::get<handshake::JoinMatch>(joined).token, join.join_token);
+  proto::Hello resume = guest("");
+  resume.reconnect_token = std::vector<std::uint8_t>(16, 7);  // unknown: refused for what it is, not for the drain
+  EXPECT_EQ(refusal(decide_hello(resume, v)).reason, RejectReason::InvalidToken);
+}
+
 TEST_F(Handshake, BadGuestNamesAreRefusedWithInvalidName) {
   Session& s = add_session(1);
   for (const std::string& name :

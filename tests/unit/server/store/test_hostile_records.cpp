@@ -5,6 +5,7 @@
 // and counted in StoreHealth; matchmaking keeps going to real servers only.
 #include <gtest/gtest.h>
 
+#include "server/matchmaking/fleet_keys.h"
 #include "server/matchmaking/matchmaker.h"
 #include "ticket_fixtures.h"
 
@@ -30,6 +31,7 @@ void queue_eight(RedisStore& store, AccountId first) {
 std::vector<std::string> servers_matched(RedisStore& store, AccountId first) {
   MatchmakerConfig config;
   config.key = token::derive_key(kUnitFleetSecret);
+  config.key_fingerprint = registry_entry("any").key_fingerprint;  // the one our fixture servers publish
   Matchmaker mm(store, config);
   const PassStats stats = mm.run_pass(RedisFixture::clock_ms(), RedisFixture::clock_ms());
   EXPECT_EQ(stats.store_errors, 0u) << stats.first_error;
@@ -92,6 +94,50 @@ TEST(HostileRecords, PlausibleForgedRegistryEntriesGetNoMatch) {
   EXPECT_EQ((*live)[0].id, "real");
   EXPECT_EQ(rejected(fx.store, RecordKind::Registry), 2u);
 
+  queue_eight(fx.store, 1);
+  EXPECT_EQ(servers_matched(fx.store, 1), std::vector<std::string>(8, "10.0.0.1"));
+}
+
+TEST(HostileRecords, EntriesFailingTheTagAreReportedApartForTheFleetKeyCheckButNeverMatched) {
+  RedisFixture fx;
+  ASSERT_TRUE(fx.store.heartbeat_server(registry_entry("real"), 60000).ok());
+  // A genuine heartbeat of a server of another fleet key, and a forgery
+  // claiming our fingerprint; both live by Redis's clock.
+  ServerInfo stranger = registry_entry("stranger");
+  stranger.host = "10.9.9.9";
+  stranger.key_fingerprint = token::key_fingerprint(token::derive_key("another fleet"));
+  ASSERT_TRUE(redis_store_of(RedisFixture::server->url(), "another fleet")->heartbeat_server(stranger, 60000).ok());
+  const std::string now = std::to_string(RedisFixture::clock_ms());
+  RedisFixture::server->command({"HSET",         "qbot:server:forged",
+                                 "id",           "forged",
+                                 "host",         "127.0.0.1",
+                                 "port",         "9",
+                                 "region",       "eu",
+                                 "capacity",     "4000000000",
+                                 "players",      "0",
+                                 "arenas",       "0",
+                                 "version",      "0.1.0",
+                                 "key_fp",       registry_entry("real").key_fingerprint,
+                                 "sent_ms",      now,
+                                 "ttl_ms",       "60000",
+                                 "mac",          std::string(64, 'a'),
+                                 "heartbeat_ms", now});
+  plant_member("forged");
+
+  auto view = fx.store.registry_view();
+  ASSERT_TRUE(view.ok()) << view.error().message;
+  ASSERT_EQ(view->live.size(), 1u);
+  EXPECT_EQ(view->live[0].id, "real");
+  const std::vector<UnverifiedServer> expected{{"forged", registry_entry("real").key_fingerprint},
+                                               {"stranger", stranger.key_fingerprint}};
+  EXPECT_EQ(view->unverified, expected);
+  EXPECT_EQ(rejected(fx.store, RecordKind::Registry), 2u);
+  // The startup check of a server with our key refuses over both.
+  const FleetKeyCheck check = check_fleet_keys(*view, "newcomer", registry_entry("real").key_fingerprint);
+  EXPECT_EQ(check.others, 2u);
+  EXPECT_EQ(check.unverified, 2u);
+  EXPECT_TRUE(fleet_key_refusal(check, registry_entry("real").key_fingerprint, false));
+  // The matchmaker never sees them.
   queue_eight(fx.store, 1);
   EXPECT_EQ(servers_matched(fx.store, 1), std::vector<std::string>(8, "10.0.0.1"));
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "server/store/rating.h"
@@ -140,8 +141,10 @@ TEST(Rating, DeviationAndVolatilityAreClamped) {
 }
 
 TEST(Rating, NonFiniteInputCannotPoisonTheOutput) {
-  const Opponent one[] = {{rated(NAN, NAN, NAN), 1.0}};
-  const Rating out = glicko2_update(rated(INFINITY, NAN, NAN), one);
+  constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const Opponent one[] = {{rated(kNan, kNan, kNan), 1.0}};
+  const Rating out = glicko2_update(rated(kInf, kNan, kNan), one);
   EXPECT_TRUE(std::isfinite(out.rating));
   EXPECT_TRUE(std::isfinite(out.deviation));
   EXPECT_TRUE(std::isfinite(out.volatility));

@@ -30,6 +30,7 @@ TYPED_TEST(StoreContract, HeartbeatRegistersAndRefreshes) {
   EXPECT_EQ((*live)[0].players, 3u);
   EXPECT_EQ((*live)[0].host, "10.0.0.1");
   EXPECT_EQ((*live)[0].region, "eu");
+  EXPECT_EQ((*live)[0].key_fingerprint, "00112233aabbccdd");  // what matchmakers compare keys by
   // Stamped with the store's clock at the heartbeat.
   EXPECT_GE((*live)[0].heartbeat_ms, before);
   EXPECT_LE((*live)[0].heartbeat_ms, after);

@@ -1,0 +1,44 @@
+#pragma once
+// The spectator's HTTP surface on a WebServer:
+//   GET /             the arena list page (index.html)
+//   GET /watch        the live view page (?arena=N)
+//   GET /view.js, /live.js, /style.css   the page's code, embedded at build time
+//   GET /api/arenas   the arena list as JSON (map, mode, phase, players, scores)
+//   WS  /ws?arena=N   the arena's frames (README.md: the wire format)
+// A refused WebSocket gets {"type":"refused","reason":...} and a close frame
+// with the same reason, so the page can say why.
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include "server/spectator/spectator_hub.h"
+#include "server/spectator/web_server.h"
+
+namespace qbot::server::spectator {
+
+/// The arena number of a query string "arena=N" (other keys ignored);
+/// nullopt if absent, not a number, or beyond 32 bits.
+std::optional<std::uint32_t> arena_of_query(std::string_view query);
+
+/// The WebSocket endpoint: one hub spectator per connection.
+class SpectatorSocket final : public WebSocketEndpoint {
+ public:
+  explicit SpectatorSocket(SpectatorHub& hub) : hub_(hub) {}
+  void on_open(SocketPeer& peer, std::string_view query) override;
+  void on_message(SocketPeer& peer, std::string_view text) override;
+  void on_close(SocketPeer& peer) override;
+
+ private:
+  std::optional<SpectatorHub::Id> id_of(SocketPeer& peer);
+  SpectatorHub& hub_;
+  std::mutex mutex_;
+  std::map<SocketPeer*, SpectatorHub::Id> ids_;
+};
+
+/// Routes the pages, the arena list and the WebSocket onto `web`.
+/// `socket` and `hub` must outlive `web`.
+void serve_spectators(WebServer& web, SpectatorHub& hub, SpectatorSocket& socket);
+
+}  // namespace qbot::server::spectator

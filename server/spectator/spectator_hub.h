@@ -1,0 +1,101 @@
+#pragma once
+// The spectators of this server and the frames on their way to them. The
+// tick thread publishes each built frame once per arena (`publish`, which
+// never waits on a socket); every spectator has its own bounded queue and a
+// writer thread that sends from it, so a slow browser delays only itself.
+// A spectator is dropped, never buffered without bound:
+//   - queue_full: its queue already holds `queue_frames` frames;
+//   - no_ack: it has not acknowledged (the page sends "ack <frames received>")
+//     more than `ack_window` of the frames sent to it. This catches a page
+//     that stopped reading even while the kernel's socket buffers still
+//     accept bytes;
+//   - send_failed: the socket failed.
+// Past `max_spectators` a new spectator is refused with a message saying so.
+//
+// Threads: attach / on_message / detach run on the web server's threads,
+// publish / set_arenas on the tick thread, the writers on their own. One
+// mutex guards the table; each spectator's queue has its own.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "core/tick.h"
+#include "server/spectator/socket_peer.h"
+#include "server/spectator/spectator_metrics.h"
+
+namespace qbot::server::spectator {
+
+/// One built frame, shared by every spectator of its arena.
+struct SpectatorFrame {
+  core::Tick tick = 0;
+  std::string json;
+  std::shared_ptr<const std::string> map;  // the map message of this frame's map
+};
+using FramePtr = std::shared_ptr<const SpectatorFrame>;
+
+struct HubLimits {
+  std::size_t max_spectators = 32;
+  std::size_t queue_frames = 32;  // frames waiting for one spectator's writer
+  std::size_t ack_window = 45;    // frames sent but not acknowledged
+};
+
+class SpectatorHub {
+ public:
+  struct Spectator;
+  /// One attached spectator, valid from attach until detach returns. The
+  /// connection's own thread uses it, so acknowledgements take no hub lock
+  /// (the tick thread never waits behind a page's message).
+  using Id = Spectator*;
+
+  SpectatorHub(const HubLimits& limits, SpectatorMetrics& metrics);
+  /// Stops and joins every writer. The web server must be stopped first
+  /// (its close handlers call detach).
+  ~SpectatorHub();
+  SpectatorHub(const SpectatorHub&) = delete;
+  SpectatorHub& operator=(const SpectatorHub&) = delete;
+
+  /// A browser opened the live view of `arena`. Fails, with the text to
+  /// show, when --max-spectators are already watching or there is no such
+  /// arena; nothing is kept then. `peer` must stay valid until detach.
+  core::Result<Id, std::string> attach(SocketPeer& peer, std::uint32_t arena);
+  /// A message from the page: "ack <n>" (frames received so far); anything
+  /// else, or a number beyond what was sent, is ignored. Lock-free.
+  void on_message(Id id, std::string_view text);
+  /// The connection closed: joins the spectator's writer. After it returns
+  /// the peer and `id` are no longer used.
+  void detach(Id id);
+
+  /// Tick thread: queues `frame` for every spectator of `arena`, dropping
+  /// those over their bounds. Never blocks on a socket.
+  void publish(std::uint32_t arena, const FramePtr& frame);
+  /// The arenas somebody watches (frames are built only for those).
+  std::vector<std::uint32_t> watched() const;
+  /// Tick thread: the arena list served at /api/arenas, and the arena ids a
+  /// spectator may ask for.
+  void set_arenas(std::string list_json, std::vector<std::uint32_t> ids);
+  std::string arena_list() const;
+  std::size_t connected() const;
+
+ private:
+  void write_loop(Spectator& s);
+  void drop(Spectator& s, DropReason reason);  // caller holds s.mutex
+
+  HubLimits limits_;
+  SpectatorMetrics& metrics_;
+  mutable std::mutex mutex_;  // the fields below
+  std::map<Spectator*, std::unique_ptr<Spectator>> spectators_;
+  std::size_t receiving_ = 0;  // attached and not dropped
+  std::string arena_list_ = R"({"type":"arenas","arenas":[]})";
+  std::vector<std::uint32_t> arena_ids_;
+};
+
+}  // namespace qbot::server::spectator

@@ -1,0 +1,153 @@
+#include "server/spectator/web_server.h"
+
+#include <civetweb.h>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "core/quoted.h"
+
+namespace qbot::server::spectator {
+namespace {
+
+constexpr unsigned kFeatureWebSocket = 16;  // MG_FEATURES_WEBSOCKET
+constexpr std::size_t kErrorTextBytes = 256;
+
+void init_civetweb() {
+  static std::once_flag once;
+  std::call_once(once, [] { mg_init_library(0); });
+}
+
+/// civetweb's own complaints (a client that hung up, a malformed request):
+/// untrusted text, so quoted, and only at debug.
+int log_message(const mg_connection*, const char* message) {
+  spdlog::debug("spectator http: {}", core::quoted(message != nullptr ? message : ""));
+  return 1;  // handled: civetweb prints nothing itself
+}
+
+void send(mg_connection* conn, const HttpReply& reply, bool with_body) {
+  mg_response_header_start(conn, reply.status);
+  mg_response_header_add(conn, "Content-Type", reply.content_type.c_str(), -1);
+  const std::string length = std::to_string(reply.body.size());
+  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
+  mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+  if (reply.status == 405) mg_response_header_add(conn, "Allow", "GET, HEAD", -1);
+  mg_response_header_send(conn);
+  if (with_body && !reply.body.empty()) mg_write(conn, reply.body.data(), reply.body.size());
+}
+
+/// One open WebSocket: civetweb's connection behind the SocketPeer interface.
+/// mg_websocket_write takes the connection's lock, so any thread may write.
+class CivetPeer final : public SocketPeer {
+ public:
+  explicit CivetPeer(mg_connection* conn) : conn_(conn) {}
+  bool send_text(std::string_view text) override {
+    return mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_TEXT, text.data(), text.size()) > 0;
+  }
+  void send_close(std::string_view reason) override {
+    // A close frame's payload: a 2-byte status (1008, policy violation) and the reason.
+    std::string payload{'\x03', '\xF0'};
+    payload.append(reason.substr(0, 120));
+    mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload.data(), payload.size());
+  }
+
+ private:
+  mg_connection* conn_;
+};
+
+int ws_connect(const mg_connection*, void*) { return 0; }  // 0 = accept
+
+void ws_ready(mg_connection* conn, void* endpoint) {
+  auto* peer = new CivetPeer(conn);  // owned by the connection until ws_close
+  mg_set_user_connection_data(conn, peer);
+  const mg_request_info* info = mg_get_request_info(conn);
+  const char* query = info != nullptr ? info->query_string : nullptr;
+  static_cast<WebSocketEndpoint*>(endpoint)->on_open(*peer, query != nullptr ? query : "");
+}
+
+int ws_data(mg_connection* conn, int bits, char* data, std::size_t size, void* endpoint) {
+  auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
+  const int opcode = bits & 0xF;
+  if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) return 0;
+  if (peer == nullptr || opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings are civetweb's; binary is ignored
+  if (size > WebServer::kMaxMessageBytes) return 0;                     // nothing legitimate is that long
+  static_cast<WebSocketEndpoint*>(endpoint)->on_message(*peer, std::string_view(data, size));
+  return 1;
+}
+
+void ws_close(const mg_connection* conn, void* endpoint) {
+  auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
+  if (peer == nullptr) return;  // closed before it was ready
+  static_cast<WebSocketEndpoint*>(endpoint)->on_close(*peer);
+  delete peer;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<WebServer>, std::string> WebServer::start(const WebListen& listen) {
+  init_civetweb();
+  if (mg_check_feature(kFeatureWebSocket) == 0) return core::Err{"this civetweb was built without WebSockets"};
+  const std::string where = listen.bind + ":" + std::to_string(listen.port);
+  const std::string threads = std::to_string(listen.threads);
+  const std::string timeout = std::to_string(listen.request_timeout.count());
+  const std::string ws_timeout = std::to_string(listen.websocket_idle_timeout.count());
+  const char* options[] = {"listening_ports",      where.c_str(),        "num_threads",
+                           threads.c_str(),        "request_timeout_ms", timeout.c_str(),
+                           "websocket_timeout_ms", ws_timeout.c_str(),   nullptr};
+  mg_callbacks callbacks{};
+  callbacks.log_message = &log_message;
+  mg_init_data init{&callbacks, nullptr, options};
+  char text[kErrorTextBytes] = {0};
+  unsigned code = 0;
+  mg_error_data error{&code, text, sizeof text};
+  mg_context* ctx = mg_start2(&init, &error);
+  if (ctx == nullptr) return core::Err{"cannot listen for HTTP on " + where + ": " + std::string(text)};
+  mg_server_port ports[1] = {};
+  const std::uint16_t port =
+      mg_get_server_ports(ctx, 1, ports) == 1 ? static_cast<std::uint16_t>(ports[0].port) : listen.port;
+  auto server = std::unique_ptr<WebServer>(new WebServer(ctx, port));
+  mg_set_request_handler(ctx, "/", &WebServer::serve, server.get());  // every path: routes_ decides
+  return server;
+}
+
+WebServer::~WebServer() { mg_stop(ctx_); }
+
+void WebServer::route(const std::string& path, Handler handler) {
+  std::lock_guard lock(mutex_);
+  routes_[path] = std::move(handler);
+}
+
+std::optional<WebServer::Handler> WebServer::find(std::string_view path) const {
+  std::lock_guard lock(mutex_);
+  const auto it = routes_.find(path);
+  if (it == routes_.end()) return std::nullopt;
+  return it->second;
+}
+
+void WebServer::websocket(const std::string& path, WebSocketEndpoint& endpoint) {
+  mg_set_websocket_handler(ctx_, (path + "$").c_str(), &ws_connect, &ws_ready, &ws_data, &ws_close, &endpoint);
+}
+
+int WebServer::serve(mg_connection* conn, void* server) {
+  const mg_request_info* info = mg_get_request_info(conn);
+  const std::string_view method = info->request_method != nullptr ? info->request_method : "";
+  const auto handler = static_cast<const WebServer*>(server)->find(info->local_uri != nullptr ? info->local_uri : "");
+  if (!handler) {
+    send(conn, HttpReply{404, "text/plain; charset=utf-8", "not found: try / or /api/arenas\n"}, true);
+    return 404;
+  }
+  if (method != "GET" && method != "HEAD") {
+    send(conn, HttpReply{405, "text/plain; charset=utf-8", "only GET and HEAD\n"}, true);
+    return 405;
+  }
+  HttpReply reply;
+  try {
+    reply = (*handler)();
+  } catch (const std::exception& e) {  // out of memory while serializing: answer, do not end the thread
+    reply = HttpReply{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n"};
+  }
+  send(conn, reply, method == "GET");
+  return reply.status;
+}
+
+}  // namespace qbot::server::spectator
