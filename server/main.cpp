@@ -28,6 +28,7 @@
 #include "server/spectator/spectator_feed.h"
 #include "server/spectator/spectator_hub.h"
 #include "server/spectator/web_server.h"
+#include "server/store/counted_store.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "server/store/redis_url.h"
@@ -181,13 +182,31 @@ RedisOptions redis_options(const Config& cfg) {
   return o;
 }
 
-qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
+/// A store failure at most once per operation in this long is logged.
+constexpr std::uint64_t kStoreLogPeriodMs = 10'000;
+
+/// `inner` with every failure counted in qbot_store_errors_total{op} and
+/// logged at most once per operation per kStoreLogPeriodMs.
+std::unique_ptr<Store> counted(std::unique_ptr<Store> inner, Metrics& metrics, const char* user) {
+  auto report = [&metrics, user](const StoreFailure& f) {
+    metrics.store_error(f.op).Increment(static_cast<double>(f.count));
+    if (!f.log) return;
+    spdlog::warn("store ({}): {}: {} failure(s): {} ({} more not logged since the last line)", user, f.op, f.count,
+                 f.why, f.suppressed);
+  };
+  auto now_ms = [] {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now()).count());
+  };
+  return std::make_unique<CountedStore>(std::move(inner), std::move(report), std::move(now_ms), kStoreLogPeriodMs);
+}
+
+qbot::core::Result<Stores, std::string> open_stores(const Config& cfg, Metrics& metrics) {
   Stores stores;
   if (cfg.redis.empty() && cfg.redis_sentinel.empty()) {
     // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
     auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
     memory->keep_results(cfg.results_stream_max);
-    stores.server = std::move(memory);
+    stores.server = counted(std::move(memory), metrics, "server");
     spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
     return stores;
   }
@@ -195,8 +214,10 @@ qbot::core::Result<Stores, std::string> open_stores(const Config& cfg) {
   if (!where) return qbot::core::Err{where.error()};
   auto redis = std::make_unique<RedisStore>(*where, redis_options(cfg));
   redis->keep_results(cfg.results_stream_max);
-  stores.server = std::move(redis);
-  if (cfg.matchmaker) stores.matchmaker = std::make_unique<RedisStore>(*where, redis_options(cfg));
+  stores.server = counted(std::move(redis), metrics, "server");
+  if (cfg.matchmaker) {
+    stores.matchmaker = counted(std::make_unique<RedisStore>(*where, redis_options(cfg)), metrics, "matchmaker");
+  }
   return stores;
 }
 
@@ -360,7 +381,7 @@ int run(Config cfg) {
   HealthSignals health(HealthSignals::stale_after_for(cfg.tick_rate));
   auto http = serve_http(cfg, registry, metrics, health);
   if (!http) return fail(2, http.error());
-  auto stores = open_stores(cfg);
+  auto stores = open_stores(cfg, metrics);
   if (!stores) return fail(2, stores.error());
   if (auto ok = check_fleet_secret(cfg, *stores->server); !ok) return fail(2, ok.error());
   auto agones = connect_agones(cfg, metrics);

@@ -93,11 +93,7 @@ void MatchHost::poll_inbox() {
   auto job = [id](Store& store) { return store.take_matches(id, kInboxBatch); };
   auto done = [this](StoreResult<std::vector<MatchAssignment>>& taken) {
     inbox_in_flight_ = false;
-    if (!taken) {
-      metrics_.store_errors.Increment();
-      spdlog::warn("reading the match inbox failed: {}", taken.error().message);
-      return;
-    }
+    if (!taken) return;  // counted and logged, rate-limited, by the store (CountedStore)
     host(*taken, clock_());
   };
   inbox_in_flight_ = io_.call<StoreResult<std::vector<MatchAssignment>>>(std::move(job), std::move(done));

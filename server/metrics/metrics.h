@@ -47,7 +47,9 @@ class Metrics {
   prometheus::Counter& inputs_dropped_burst;      // beyond the burst allowance
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;
-  prometheus::Counter& store_errors;
+  /// Store operations that failed, and hostile records they skipped, by
+  /// operation (CountedStore's op names: a closed set).
+  prometheus::Counter& store_error(std::string_view op);
   prometheus::Counter& store_jobs_dropped;  // store queue full
   prometheus::Counter& matches_finished;    // battles that reached Results
   prometheus::Counter& kills;               // bots destroyed in battles
@@ -87,6 +89,7 @@ class Metrics {
   std::array<prometheus::Counter*, proto::kRejectReasonCount> rejects_{};
   std::array<prometheus::Counter*, 4> results_{};
   std::array<prometheus::Counter*, 3> agones_{};
+  prometheus::Family<prometheus::Counter>* store_errors_ = nullptr;
 };
 
 }  // namespace qbot::server

@@ -123,7 +123,6 @@ void StatusReporter::heartbeat() {
     auto r = store.heartbeat_server(info, ttl);
     if (health != nullptr) health->set_store_reachable(r.ok());
     if (!r) {
-      m.store_errors.Increment();
       spdlog::warn("registry heartbeat failed: {}", r.error().message);
       return;
     }
@@ -136,10 +135,7 @@ void StatusReporter::heartbeat() {
 /// ours, publishes the count and logs an error when it changes.
 void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metrics& m, std::atomic<int>& last) {
   auto registry = store.registry_view();  // with the entries our key cannot verify
-  if (!registry) {
-    m.store_errors.Increment();
-    return;
-  }
+  if (!registry) return;                  // counted and logged by the store (CountedStore)
   const FleetKeyCheck check = qbot::server::check_fleet_keys(*registry, self.id, self.key_fingerprint);
   const int others = static_cast<int>(check.others);
   const std::string& example = check.example;
@@ -159,10 +155,8 @@ void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metr
 void StatusReporter::deregister() {
   deregistered_ = true;
   const std::string id = cfg_.server_id;
-  Metrics& m = metrics_;
-  const bool queued = io_.post([id, &m](Store& store) {
+  const bool queued = io_.post([id](Store& store) {
     if (auto r = store.deregister_server(id); !r) {
-      m.store_errors.Increment();
       spdlog::warn("registry deregister failed: {}", r.error().message);
     }
   });
