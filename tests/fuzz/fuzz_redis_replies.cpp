@@ -85,8 +85,8 @@ std::vector<std::vector<std::uint8_t>> qbot_fuzz_seeds() {
       "*2\r\n*1\r\n$21\r\nkey qbot:x is a string\r\n:1700000000000\r\n",
       // poll: waiting and assigned tickets.
       "*5\r\n$7\r\nwaiting\r\n$13\r\n1700000000000\r\n:0\r\n:3\r\n:1\r\n",
-      "*7\r\n$8\r\nassigned\r\n$13\r\n1700000000000\r\n$2\r\n42\r\n$8\r\n10.0.0.1\r\n$4\r\n7777\r\n$5\r\ntoken\r\n$"
-      "2\r\nab\r\n",
+      ("*7\r\n$8\r\nassigned\r\n$13\r\n1700000000000\r\n$2\r\n42\r\n$8\r\n10.0.0.1\r\n$4\r\n7777\r\n$5\r\ntoken\r\n"
+       "$2\r\nab\r\n"),
       // waiting tickets triple, rating, stream fields.
       "*3\r\n$20\r\n00000000000000000042\r\n$13\r\n1700000000000\r\n$4\r\ndata\r\n",
       "*4\r\n$4\r\n1500\r\n$3\r\n350\r\n$4\r\n0.06\r\n$1\r\n3\r\n",
