@@ -188,6 +188,7 @@ constexpr std::uint64_t kStoreLogPeriodMs = 10'000;
 /// `inner` with every failure counted in qbot_store_errors_total{op} and
 /// logged at most once per operation per kStoreLogPeriodMs.
 std::unique_ptr<Store> counted(std::unique_ptr<Store> inner, Metrics& metrics, const char* user) {
+  for (const std::string_view op : kStoreOps) metrics.store_error(op);  // every op exported from 0
   auto report = [&metrics, user](const StoreFailure& f) {
     metrics.store_error(f.op).Increment(static_cast<double>(f.count));
     if (!f.log) return;

@@ -37,6 +37,14 @@ struct StoreFailure {
   std::uint64_t suppressed = 0;  // log: failures of this op not logged since its last line
 };
 
+/// Every `op` CountedStore reports (the Store methods), so a metric can
+/// publish each at 0 before its first failure.
+inline constexpr std::string_view kStoreOps[] =
+    {"heartbeat_server", "deregister_server", "live_servers", "registry_view",   "create_bot",
+     "list_bots",        "update_bot",        "delete_bot",   "rating",          "enqueue",
+     "cancel_ticket",    "remove_ticket",     "poll_tickets", "waiting_tickets", "reserve_match_ids",
+     "assign_matches",   "take_matches",      "match",        "submit_result",   "results"};
+
 class CountedStore final : public Store {
  public:
   using Sink = std::function<void(const StoreFailure&)>;
