@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "core/text.h"
 #include "server/config_options.h"
 #include "sim/lag_history.h"
 
@@ -58,6 +59,9 @@ core::Result<bool, std::string> validate(const Config& c) {
   }
   if (!c.redis.empty() && c.redis.rfind("redis://", 0) != 0) {
     return core::Err{"--redis must look like redis://host:port[/db], got '" + c.redis + "'"};
+  }
+  if (!c.redis_sentinel.empty() && !core::is_code(c.redis_master, 1, 64)) {
+    return core::Err{std::string("--redis-master must be 1..64 of [A-Za-z0-9._-] with --redis-sentinel")};
   }
   if (c.min_players > c.arena_size) {
     return core::Err{"--min-players (" + std::to_string(c.min_players) + ") must not exceed --arena-size (" +

@@ -74,9 +74,12 @@ struct Config {
   std::uint32_t reconnect_grace_s = 30;             // a dropped player's bot is kept this long for a reconnect
 
   // Store / registry
-  std::string redis;                   // redis://host:port[/db]; empty = in-memory
-  std::string redis_prefix = "qbot:";  // prefix of every Redis key
-  std::string server_id;               // default: <hostname>-<port>
+  std::string redis;                      // redis://host:port[/db]; empty = in-memory
+  std::string redis_sentinel;             // host:port[,host:port...]: find the primary through these sentinels
+  std::string redis_master = "qbot";      // the primary's name at the sentinels
+  std::uint32_t redis_wait_replicas = 0;  // a result counts as stored once this many replicas have it
+  std::string redis_prefix = "qbot:";     // prefix of every Redis key
+  std::string server_id;                  // default: <hostname>-<port>
   std::string region = "local";
   std::uint32_t heartbeat_ms = 1000;     // registry heartbeat period
   std::uint32_t registry_ttl_ms = 5000;  // registry entry expires after this

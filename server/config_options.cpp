@@ -220,6 +220,17 @@ void add_store(Table& t) {
   add(t, "Store and registry",
       {option<&Config::redis>("--redis", "QBOT_REDIS", "", any(), "Redis to keep state in: redis://host:port[/db]",
                               "in-memory store (one process, nothing persists)"),
+       option<&Config::redis_sentinel>("--redis-sentinel", "QBOT_REDIS_SENTINEL", "", any(),
+                                       "Redis Sentinels (host:port,host:port,...) that name the primary to use "
+                                       "(docs/REDIS.md \"High "
+                                       "availability\"); --redis then gives only the password and db",
+                                       "no sentinels: --redis is the one Redis"),
+       option<&Config::redis_master>("--redis-master", "QBOT_REDIS_MASTER", "", any(),
+                                     "Name of the primary the sentinels watch (with --redis-sentinel)"),
+       option<&Config::redis_wait_replicas>(
+           "--redis-wait-replicas", "QBOT_REDIS_WAIT_REPLICAS", "", range(0, 16),
+           "A match result counts as stored (and leaves the journal) only once this many replicas acknowledged "
+           "it (WAIT); 1 with a replicated primary keeps a failover from losing results"),
        option<&Config::redis_prefix>("--redis-prefix", "QBOT_REDIS_PREFIX", "", any(),
                                      "Prefix of every Redis key (1..32 characters)"),
        option<&Config::server_id>("--server-id", "QBOT_SERVER_ID", "", any(), "Registry id", "<hostname>-<port>"),
@@ -254,7 +265,8 @@ void add_matchmaking(Table& t) {
        option<&Config::match_join_timeout_s>("--match-join-timeout", "QBOT_MATCH_JOIN_TIMEOUT", "s", range(1, 600),
                                              "A matchmade battle starts with whoever joined after this"),
        option<&Config::journal_dir>("--journal-dir", "QBOT_JOURNAL_DIR", "", any(),
-                                    "Match results wait here while the store is unreachable"),
+                                    "Every finished match's result is written (fsync) here first and removed once "
+                                    "the store has it"),
        option<&Config::results_stream_max>("--results-stream-max", "QBOT_RESULTS_STREAM_MAX", "", any(),
                                            "How many of the newest match results the store's results stream keeps "
                                            "(0 = all); ratings, bot stats and exactly-once markers are kept "

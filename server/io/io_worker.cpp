@@ -6,8 +6,15 @@
 namespace qbot::server {
 
 IoWorker::IoWorker(Store& store, std::size_t capacity, Mode mode)
-    : store_(store), capacity_(std::max<std::size_t>(capacity, 1)), mode_(mode), queue_(capacity_) {
-  if (mode_ == Mode::Thread) thread_ = std::thread([this] { run(); });
+    : store_(store),
+      capacity_(std::max<std::size_t>(capacity, 1)),
+      mode_(mode),
+      queue_(capacity_),
+      disk_queue_(capacity_) {
+  if (mode_ == Mode::Thread) {
+    thread_ = std::thread([this] { run(queue_); });
+    disk_thread_ = std::thread([this] { run(disk_queue_); });
+  }
 }
 
 IoWorker::~IoWorker() { stop(); }
@@ -19,7 +26,7 @@ bool IoWorker::post(Job job) {
   });
 }
 
-bool IoWorker::submit(Task task) {
+bool IoWorker::submit(Task task, core::BoundedQueue<Task>& lane) {
   {
     std::lock_guard lock(mu_);
     if (stopping_ || in_flight_ >= capacity_) {
@@ -28,10 +35,10 @@ bool IoWorker::submit(Task task) {
     }
     in_flight_ += 1;
     if (mode_ == Mode::Thread) {
-      // Cannot fail: the queue holds at most in_flight_ <= capacity_ tasks,
+      // Cannot fail: a lane holds at most in_flight_ <= capacity_ tasks,
       // and it is closed only under this lock, with stopping_ set. Should it
       // ever, the post is refused like any other.
-      if (!queue_.try_push(std::move(task))) {
+      if (!lane.try_push(std::move(task))) {
         in_flight_ -= 1;
         refused_ += 1;
         return false;
@@ -68,8 +75,10 @@ void IoWorker::stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     queue_.close();
+    disk_queue_.close();
   }
   if (thread_.joinable()) thread_.join();
+  if (disk_thread_.joinable()) disk_thread_.join();
 }
 
 std::size_t IoWorker::in_flight() const {
@@ -82,15 +91,15 @@ std::uint64_t IoWorker::refused() const {
   return refused_;
 }
 
-void IoWorker::run() {
+void IoWorker::run(core::BoundedQueue<Task>& lane) {
   for (;;) {
-    auto task = queue_.pop_for(std::chrono::milliseconds(100));
+    auto task = lane.pop_for(std::chrono::milliseconds(100));
     if (task) {
       finish((*task)(store_));
       continue;
     }
     std::lock_guard lock(mu_);
-    if (stopping_ && queue_.size() == 0) return;  // closed and drained
+    if (stopping_ && lane.size() == 0) return;  // closed and drained
   }
 }
 

@@ -13,7 +13,12 @@
 // "in flight" flag on that promise). What does not fit is refused up front:
 // post()/call() return false, nothing runs, and refused() counts it.
 //
-// Two modes. Thread: jobs run in FIFO order on the worker's own thread.
+// Two lanes share that bound and the answers: the store lane (post/call) and
+// the disk lane (call_disk), a thread of its own that never waits behind a
+// stalled store call, for writes that must happen now (a finished match's
+// result goes to the journal before anything else).
+//
+// Two modes. Thread: jobs run in FIFO order on the lane's own thread.
 // Inline (unit tests without threads): a job runs inside post()/call(), in
 // the caller's thread; `done` still waits for run_completions(), so callers
 // see the same order of events as with the thread.
@@ -56,6 +61,19 @@ class IoWorker {
     });
   }
 
+  /// Like call(), but `job` runs on the disk lane: it starts at once even
+  /// while the store lane waits on an unreachable store. Same bound, same
+  /// promise (true: `done` runs exactly once), same refusals.
+  template <class T>
+  bool call_disk(std::function<T()> job, std::function<void(T&)> done) {
+    return submit(
+        [job = std::move(job), done = std::move(done)](Store&) mutable -> Completion {
+          auto result = std::make_shared<T>(job());
+          return [done = std::move(done), result] { done(*result); };
+        },
+        disk_queue_);
+  }
+
   /// Runs the `done` of every call() finished so far, in the order their
   /// jobs finished; returns how many ran. A `done` may post() or call()
   /// again (its own slot is free by then); what that adds runs at the next
@@ -72,28 +90,31 @@ class IoWorker {
   std::size_t in_flight() const;
   /// post()/call()s refused since construction (full or stopped).
   std::uint64_t refused() const;
-  /// Jobs waiting for the worker thread (0 in Inline mode).
-  std::size_t queued() const { return queue_.size(); }
+  /// Jobs waiting for the worker's threads (0 in Inline mode).
+  std::size_t queued() const { return queue_.size() + disk_queue_.size(); }
 
  private:
   using Completion = std::function<void()>;
   /// A job, returning the answer to deliver (empty for post()).
   using Task = std::function<Completion(Store&)>;
 
-  bool submit(Task task);
+  bool submit(Task task) { return submit(std::move(task), queue_); }
+  bool submit(Task task, core::BoundedQueue<Task>& lane);
   void finish(Completion completion);
-  void run();
+  void run(core::BoundedQueue<Task>& lane);
 
   Store& store_;
   const std::size_t capacity_;
   const Mode mode_;
-  core::BoundedQueue<Task> queue_;
-  mutable std::mutex mu_;  // guards everything below
+  core::BoundedQueue<Task> queue_;       // the store lane
+  core::BoundedQueue<Task> disk_queue_;  // the disk lane
+  mutable std::mutex mu_;                // guards everything below
   bool stopping_ = false;
   std::size_t in_flight_ = 0;
   std::uint64_t refused_ = 0;
   std::vector<Completion> completions_;  // finished call()s; size <= in_flight_ <= capacity_
-  std::thread thread_;                   // last: starts after everything above exists
+  std::thread thread_;                   // last: start after everything above exists
+  std::thread disk_thread_;
 };
 
 }  // namespace qbot::server

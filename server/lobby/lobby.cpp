@@ -194,7 +194,6 @@ void Lobby::on_garage(SessionId session, AccountId account, const proto::GarageR
     finish_request(session);
     metrics_.garage_requests.Increment();
     if (out.status == GarageStatus::Unavailable) {
-      metrics_.store_errors.Increment();
       spdlog::warn("garage request failed: {}", out.text);
     }
     send_(session, garage_reply(id, out));
@@ -272,7 +271,6 @@ void Lobby::cancel_in_store(AccountId account, SessionId session, bool tell_clie
   auto job = [account](Store& store) { return store.cancel_ticket(account); };
   auto done = [this, session, tell_client, account](StoreResult<bool>& r) {
     if (!r) {
-      metrics_.store_errors.Increment();
       spdlog::warn("cancel of account {}'s ticket failed: {}", account, r.error().message);
     }
     if (tell_client) {
@@ -350,7 +348,6 @@ void Lobby::on_polled(const std::vector<AccountId>& accounts,
                       StoreResult<std::vector<std::optional<TicketStatus>>>& polled, std::uint64_t now_ms) {
   if (!polled || polled->size() != accounts.size()) {
     // Tickets live on for their TTL; the next poll tries again.
-    metrics_.store_errors.Increment();
     spdlog::warn("queue poll failed: {}", polled ? "reply size mismatch" : polled.error().message);
     return;
   }

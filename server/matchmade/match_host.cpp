@@ -93,11 +93,7 @@ void MatchHost::poll_inbox() {
   auto job = [id](Store& store) { return store.take_matches(id, kInboxBatch); };
   auto done = [this](StoreResult<std::vector<MatchAssignment>>& taken) {
     inbox_in_flight_ = false;
-    if (!taken) {
-      metrics_.store_errors.Increment();
-      spdlog::warn("reading the match inbox failed: {}", taken.error().message);
-      return;
-    }
+    if (!taken) return;  // counted and logged, rate-limited, by the store (CountedStore)
     host(*taken, clock_());
   };
   inbox_in_flight_ = io_.call<StoreResult<std::vector<MatchAssignment>>>(std::move(job), std::move(done));
@@ -203,27 +199,44 @@ void MatchHost::count(const DeliveryCounts& c) {
 }
 
 void MatchHost::post_results() {
-  // Delivery (and journaling when the store is down: disk writes) happens
-  // on the IoWorker. If its queue is full the result stays here and the
-  // next tend (~100 ms) posts it again: nothing is lost, and the tick never
-  // touches the disk.
+  // Write-ahead: each result goes to the journal first, on the IoWorker's
+  // disk lane (never behind a stalled store call), and only then to the
+  // store on the store lane, which removes the file once the store has it.
+  // If the worker is full the result stays here and the next tend (~100 ms)
+  // posts it again: nothing is lost, and the tick never touches the disk.
   while (!unsent_results_.empty()) {
     auto result = std::make_shared<MatchResult>(unsent_results_.front());
     ResultJournal* journal = journal_.get();
-    auto job = [result, journal](Store& store) { return deliver_result(store, *journal, *result); };
-    auto done = [this](DeliveryCounts& c) {
-      deliveries_in_flight_ -= 1;
-      count(c);
-      journaled_ += c.journaled;
-      if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
-    };
-    if (!io_.call<DeliveryCounts>(std::move(job), std::move(done))) {
+    auto save = [result, journal] { return journal_first(*journal, *result); };
+    auto saved = [this, result](bool& in_journal) { submit_saved(result, in_journal); };
+    if (!io_.call_disk<bool>(std::move(save), std::move(saved))) {
       metrics_.store_jobs_dropped.Increment();
       return;
     }
     deliveries_in_flight_ += 1;
     unsent_results_.erase(unsent_results_.begin());
   }
+}
+
+void MatchHost::submit_saved(const std::shared_ptr<MatchResult>& result, bool in_journal) {
+  ResultJournal* journal = journal_.get();
+  auto job = [result, journal, in_journal](Store& store) {
+    return deliver_journaled(store, *journal, *result, in_journal);
+  };
+  // deliveries_in_flight_ counts a result from post_results until its
+  // submit answers (or cannot be posted), so a drain waits for both steps.
+  auto done = [this](DeliveryCounts& c) {
+    deliveries_in_flight_ -= 1;
+    count(c);
+    journaled_ += c.journaled;
+    if (c.journaled > 0) metrics_.results_journaled.Increment(static_cast<double>(c.journaled));
+  };
+  if (io_.call<DeliveryCounts>(std::move(job), std::move(done))) return;
+  deliveries_in_flight_ -= 1;
+  metrics_.store_jobs_dropped.Increment();
+  if (in_journal) journaled_ += 1;
+  // On disk: the next redelivery submits it. Not on disk: try again from the start.
+  if (!in_journal) unsent_results_.push_back(*result);
 }
 
 void MatchHost::redeliver() {

@@ -69,6 +69,7 @@ class MatchHost {
   void start_or_abandon(HostedMatch& hosted, Arena& arena, Nanos now, std::vector<ArenaId>& finished);
   void close(Arena& arena, Nanos now);
   void post_results();
+  void submit_saved(const std::shared_ptr<MatchResult>& result, bool in_journal);
   void count(const DeliveryCounts& c);
 
   const Config& cfg_;

@@ -15,13 +15,19 @@
 namespace qbot::server {
 
 struct FleetKeyCheck {
-  std::size_t others = 0;  // live servers (not us) whose fingerprint differs from ours
-  std::string example;     // the id of one of them
+  std::size_t others = 0;           // live servers (not us) with another key, unverified entries included
+  std::size_t unverified = 0;       // of them: entries whose tag fails our fleet key (RegistryView::unverified)
+  std::string example;              // the id of one of them
+  std::string example_fingerprint;  // its (claimed) fingerprint, "" if it has none
 };
 
 /// Counts the live servers other than `self_id` holding another key than
-/// `fingerprint` (a server without a fingerprint counts as another key).
-FleetKeyCheck check_fleet_keys(const std::vector<ServerInfo>& live, const std::string& self_id,
+/// `fingerprint` (a server without a fingerprint counts as another key),
+/// and every unverified entry other than `self_id`: with tagged records a
+/// server of another key cannot pass the tag, so whatever fingerprint it
+/// claims it holds another key (or is a forgery, which must not be matched
+/// either and is just as worth refusing over).
+FleetKeyCheck check_fleet_keys(const RegistryView& registry, const std::string& self_id,
                                const std::string& fingerprint);
 
 /// The startup refusal: nullopt when every other live server holds our key;

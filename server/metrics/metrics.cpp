@@ -74,7 +74,6 @@ Metrics::Metrics(Registry& r)
       inputs_dropped_burst(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "burst")),
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
-      store_errors(counter(r, "qbot_store_errors_total", "Failed store (Redis) operations")),
       store_jobs_dropped(
           counter(r, "qbot_store_jobs_dropped_total",
                   "IO jobs (store calls, disk writes) refused because the IO worker had its limit of jobs in flight")),
@@ -133,6 +132,10 @@ Metrics::Metrics(Registry& r)
           .Register(r);
   for (std::size_t i = 0; i < results_.size(); ++i)
     results_[i] = &results.Add({{"outcome", std::string(kResultOutcomes[i])}});
+  store_errors_ = &BuildCounter()
+                       .Name("qbot_store_errors_total")
+                       .Help("Store (Redis) operations that failed, and hostile records they skipped, by operation")
+                       .Register(r);
   auto& agones = BuildCounter()
                      .Name("qbot_agones_requests_total")
                      .Help("Calls to the Agones SDK sidecar: ok, failed (after retries), dropped (its queue was full)")
@@ -187,6 +190,11 @@ prometheus::Counter& Metrics::agones(std::string_view result) {
     if (kAgonesResults[i] == result) return *agones_[i];
   }
   return *agones_[1];  // "failed"
+}
+
+prometheus::Counter& Metrics::store_error(std::string_view op) {
+  // Family::Add is thread-safe and returns the existing child for a known op.
+  return store_errors_->Add({{"op", std::string(op)}});
 }
 
 }  // namespace qbot::server

@@ -52,7 +52,9 @@ class Metrics {
   prometheus::Counter& inputs_dropped_burst;      // beyond the burst allowance
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;
-  prometheus::Counter& store_errors;
+  /// Store operations that failed, and hostile records they skipped, by
+  /// operation (CountedStore's op names: a closed set).
+  prometheus::Counter& store_error(std::string_view op);
   prometheus::Counter& store_jobs_dropped;  // store queue full
   prometheus::Counter& matches_finished;    // battles that reached Results
   prometheus::Counter& kills;               // bots destroyed in battles
@@ -101,6 +103,7 @@ class Metrics {
   std::array<prometheus::Counter*, static_cast<std::size_t>(net::DropReason::Count)> net_dropped_{};
   std::array<prometheus::Counter*, static_cast<std::size_t>(net::CutReason::Count)> net_cut_{};
   std::array<prometheus::Counter*, 4> reconnect_refused_{};
+  prometheus::Family<prometheus::Counter>* store_errors_ = nullptr;
 };
 
 }  // namespace qbot::server

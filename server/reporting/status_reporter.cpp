@@ -136,7 +136,6 @@ void StatusReporter::heartbeat() {
     auto r = store.heartbeat_server(info, ttl);
     if (health != nullptr) health->set_store_reachable(r.ok());
     if (!r) {
-      m.store_errors.Increment();
       spdlog::warn("registry heartbeat failed: {}", r.error().message);
       return;
     }
@@ -148,12 +147,9 @@ void StatusReporter::heartbeat() {
 /// On the IoWorker: counts the live servers whose token key differs from
 /// ours, publishes the count and logs an error when it changes.
 void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metrics& m, std::atomic<int>& last) {
-  auto live = store.live_servers();
-  if (!live) {
-    m.store_errors.Increment();
-    return;
-  }
-  const FleetKeyCheck check = qbot::server::check_fleet_keys(*live, self.id, self.key_fingerprint);
+  auto registry = store.registry_view();  // with the entries our key cannot verify
+  if (!registry) return;                  // counted and logged by the store (CountedStore)
+  const FleetKeyCheck check = qbot::server::check_fleet_keys(*registry, self.id, self.key_fingerprint);
   const int others = static_cast<int>(check.others);
   const std::string& example = check.example;
   m.fleet_key_mismatches.Set(others);
@@ -172,10 +168,8 @@ void StatusReporter::check_fleet_keys(Store& store, const ServerInfo& self, Metr
 void StatusReporter::deregister() {
   deregistered_ = true;
   const std::string id = cfg_.server_id;
-  Metrics& m = metrics_;
-  const bool queued = io_.post([id, &m](Store& store) {
+  const bool queued = io_.post([id](Store& store) {
     if (auto r = store.deregister_server(id); !r) {
-      m.store_errors.Increment();
       spdlog::warn("registry deregister failed: {}", r.error().message);
     }
   });

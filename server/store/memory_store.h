@@ -99,8 +99,8 @@ class MemoryStore final : public Store {
   // Results and ratings
   std::map<AccountId, Rating> ratings_;
   std::deque<MatchResult> results_;
-  std::size_t results_max_ = 0;  // 0 = keep every result
-  std::set<MatchId> applied_results_;
+  std::size_t results_max_ = 0;                     // 0 = keep every result
+  std::map<MatchId, std::string> applied_results_;  // the encoded result applied under each id
 };
 
 }  // namespace qbot::server

@@ -17,8 +17,15 @@ StoreResult<bool> MemoryStore::submit_result(const MatchResult& result) {
   if (auto problem = result_problem(result)) {
     return core::Err{invalid_argument("result refused: " + *problem)};
   }
+  std::string bytes = encode_result(result);
   std::lock_guard lock(mu_);
-  if (!applied_results_.insert(result.match_id).second) return false;  // a duplicate delivery
+  if (auto applied = applied_results_.find(result.match_id); applied != applied_results_.end()) {
+    if (applied->second == bytes) return false;  // a duplicate delivery
+    return core::Err{StoreError{"match " + std::to_string(result.match_id) +
+                                    ": another result is already applied under this id; this one is refused",
+                                StoreError::Kind::Conflict}};
+  }
+  applied_results_.emplace(result.match_id, std::move(bytes));
 
   std::vector<RatedPlayer> players;
   players.reserve(result.rows.size());

@@ -129,9 +129,14 @@ StoreResult<std::vector<Ticket>> MemoryStore::waiting_tickets(const std::string&
 
 StoreResult<MatchId> MemoryStore::reserve_match_ids(std::uint32_t count) {
   if (count == 0) return core::Err{invalid_argument("reserve 0 match ids")};
+  // As RedisStore: above the clock in microseconds too, so a restarted
+  // process (whose journal may still hold results of the last one) never
+  // hands out an id again.
+  const auto now_us = static_cast<MatchId>(clock_().count()) * 1000;
   std::lock_guard lock(mu_);
-  const MatchId first = next_match_id_;
-  next_match_id_ += count;
+  const MatchId first = std::max(next_match_id_, now_us + 1);
+  if (first + count - 1 > kMaxMatchId) return core::Err{StoreError{"match ids exhausted", StoreError::Kind::Io}};
+  next_match_id_ = first + count;
   return first;
 }
 

@@ -3,7 +3,17 @@
 // PITFALLS for hiredis 0.14: a context with c->err set is dead and is
 // replaced (never reused); the command timeout and keepalive are re-applied
 // after every connect; every non-NULL reply is freed exactly once.
+//
+// With sentinels (RedisEndpoint::uses_sentinels) the primary is found by
+// asking them (SENTINEL get-master-addr-by-name, over an ordinary connection:
+// hiredis 0.14 has no Sentinel client) and every new connection must answer
+// ROLE as the primary. The address is asked again, and ROLE checked, at the
+// first command after each `kPrimaryRecheckMs`, and the connection is dropped
+// on I/O errors and on READONLY / LOADING / MASTERDOWN replies, so after a
+// failover the next command goes to the promoted primary and a demoted one is
+// never written to (docs/REDIS.md "High availability").
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,6 +54,7 @@ class RedisReply {
 
 /// Accessors for nested replies (views into a RedisReply).
 namespace reply {
+bool is_nil(const redisReply* r);  // a nil reply (not a null pointer)
 bool is_string(const redisReply* r);
 bool is_integer(const redisReply* r);
 bool is_array(const redisReply* r);
@@ -60,7 +71,12 @@ struct RedisError {
 
 class RedisConnection {
  public:
-  RedisConnection(RedisUrl url, std::chrono::milliseconds timeout);
+  /// Milliseconds on any steady clock; paces the primary re-check. Empty:
+  /// the primary is checked at each connect only.
+  using Clock = std::function<std::uint64_t()>;
+  static constexpr std::uint64_t kPrimaryRecheckMs = 1000;
+
+  RedisConnection(RedisEndpoint endpoint, std::chrono::milliseconds timeout, Clock clock = {});
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
@@ -79,15 +95,27 @@ class RedisConnection {
                                             std::span<const std::string> args);
 
   bool connected() const { return ctx_ != nullptr; }
-  const RedisUrl& url() const { return url_; }
+  const RedisEndpoint& endpoint() const { return endpoint_; }
+  /// Where the connection is (or was last), e.g. the primary the sentinels named.
+  const HostPort& connected_to() const { return connected_to_; }
 
  private:
   core::Result<bool, RedisError> ensure_connected();
+  core::Result<bool, RedisError> open(const HostPort& where);
+  core::Result<bool, RedisError> recheck_primary();
+  core::Result<HostPort, RedisError> ask_sentinels();
+  core::Result<bool, RedisError> check_role();
+  /// The command on the open context; an error reply is a RedisError.
+  core::Result<RedisReply, RedisError> run(std::span<const std::string_view> args);
   void drop();
 
-  RedisUrl url_;
+  RedisEndpoint endpoint_;
   std::chrono::milliseconds timeout_;
+  Clock clock_;
   redisContext* ctx_ = nullptr;
+  HostPort connected_to_;
+  std::uint64_t next_recheck_ms_ = 0;
+  std::size_t sentinel_ = 0;                                  // the sentinel that answered last: asked first next time
   std::unordered_map<std::string, std::string> script_shas_;  // script text -> SHA
 };
 

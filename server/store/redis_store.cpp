@@ -4,68 +4,32 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 
-#include "core/text.h"
 #include "qbot/store/lua_scripts.h"
 #include "server/store/record_codec.h"
+#include "server/store/record_tags.h"
 
 namespace qbot::server {
 namespace {
 
-// Bounds on a registry entry read back from Redis: anything longer is
-// hostile. Region and version are looser than a ticket's region
-// (kMaxRegionBytes): heartbeat_server does not check them, and a server is
-// listed even if no ticket can name its region.
-constexpr std::size_t kMaxServerRegionBytes = 64;
-constexpr std::size_t kMaxServerVersionBytes = 64;
-constexpr std::size_t kMaxKeyFingerprintBytes = 64;
-/// HGETALL elements (fields and values) of one server hash: it has 11
-/// fields (heartbeat_server's 9, heartbeat_ms, pending_seats); room to spare.
-constexpr std::size_t kMaxServerHashElements = 64;
 /// Digits of a queue member (the largest u64 has 20).
 constexpr int kQueueMemberDigits = 20;
 
-/// Parses one HGETALL reply into ServerInfo; false if anything is off.
-bool parse_server(std::string_view id, const redisReply* fields, ServerInfo& out) {
-  if (!reply::is_array(fields) || reply::size(fields) % 2 != 0 || reply::size(fields) > kMaxServerHashElements) {
-    return false;
-  }
-  std::map<std::string_view, std::string_view> kv;
-  for (std::size_t i = 0; i + 1 < reply::size(fields); i += 2) {
-    const auto* k = reply::at(fields, i);
-    const auto* v = reply::at(fields, i + 1);
-    if (!reply::is_string(k) || !reply::is_string(v)) return false;
-    kv[reply::str(k)] = reply::str(v);
-  }
-  out.id = std::string(id);
-  if (!valid_server_id(out.id)) return false;
-  auto text = [&](const char* key, std::string& dst, std::size_t max) {
-    auto it = kv.find(key);
-    if (it == kv.end() || it->second.size() > max) return false;
-    dst = std::string(it->second);
-    return true;
-  };
-  auto num = [&](const char* key, auto& dst) {
-    auto it = kv.find(key);
-    return it != kv.end() && parse_decimal(it->second, dst);
-  };
-  // The key fingerprint is optional (servers of older versions do not write
-  // one: they are treated as holding another key), a code when present.
-  if (auto fp = kv.find("key_fp"); fp != kv.end()) {
-    if (!fp->second.empty() && !core::is_code(fp->second, 1, kMaxKeyFingerprintBytes)) return false;
-    out.key_fingerprint = std::string(fp->second);
-  }
-  return text("host", out.host, kMaxHostBytes) && text("region", out.region, kMaxServerRegionBytes) &&
-         text("version", out.version, kMaxServerVersionBytes) && num("port", out.port) &&
-         num("capacity", out.capacity) && num("players", out.players) && num("arenas", out.arenas) &&
-         num("heartbeat_ms", out.heartbeat_ms) && num("pending_seats", out.pending_seats);
+std::uint64_t system_unix_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 }
 
 }  // namespace
 
-RedisStore::RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout)
-    : prefix_(std::move(prefix)), url_description_(url.describe()), conn_(std::move(url), timeout) {}
+RedisStore::RedisStore(RedisEndpoint endpoint, RedisOptions options)
+    : prefix_(std::move(options.prefix)),
+      url_description_(endpoint.describe()),
+      seal_(options.record_key),
+      unix_ms_(options.unix_ms ? std::move(options.unix_ms) : system_unix_ms),
+      wait_replicas_(options.wait_replicas),
+      conn_(std::move(endpoint), options.timeout, unix_ms_) {}
 
 std::string RedisStore::queue_member(AccountId account) {
   char buf[kQueueMemberDigits + 1];
@@ -93,23 +57,36 @@ core::Result<std::vector<RedisReply>, RedisError> RedisStore::run_pipeline(
   return conn_.pipeline(commands);
 }
 
+bool RedisStore::note_problems(const RedisReply& r, RecordKind kind) {
+  auto problems = replies::problems_of(r.get());
+  if (!problems) {
+    reject(kind, "script reply: " + problems.error());
+    return false;
+  }
+  for (const std::string& p : *problems) reject(kind, p);
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Registry
+// ---------------------------------------------------------------------------
+std::vector<std::string> RedisStore::registry_fields(const ServerInfo& info, std::uint32_t ttl_ms) const {
+  const tags::RegistryParts p = tags::registry_parts(info, unix_ms_(), ttl_ms);
+  return {"id",       p.id,       "host",    p.host,    "port",   p.port,   "region",  p.region,
+          "capacity", p.capacity, "players", p.players, "arenas", p.arenas, "version", p.version,
+          "key_fp",   p.key_fp,   "sent_ms", p.sent_ms, "ttl_ms", p.ttl_ms, "mac",     tags::registry(seal_, p)};
+}
+
 StoreResult<bool> RedisStore::heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) {
   if (!valid_server_id(info.id)) return core::Err{StoreError{"invalid server id '" + info.id + "'"}};
   const std::string keys[] = {server_key(info.id), servers_key(), pending_key(info.id)};
-  const std::string fields[] = {"id",       info.id,
-                                "host",     info.host,
-                                "port",     std::to_string(info.port),
-                                "region",   info.region,
-                                "capacity", std::to_string(info.capacity),
-                                "players",  std::to_string(info.players),
-                                "arenas",   std::to_string(info.arenas),
-                                "version",  info.version,
-                                "key_fp",   info.key_fingerprint};
-  std::vector<std::string> args{std::to_string(ttl_ms), info.id, std::to_string(std::size(fields))};
-  args.insert(args.end(), std::begin(fields), std::end(fields));
+  const std::vector<std::string> fields = registry_fields(info, ttl_ms);
+  std::vector<std::string> args{std::to_string(ttl_ms), info.id, std::to_string(fields.size())};
+  args.insert(args.end(), fields.begin(), fields.end());
   for (MatchId id : info.counted_matches) args.push_back(std::to_string(id));
   auto r = run_script(lua::kHeartbeat, keys, args);
   if (!r) return io_error<bool>(r.error());
+  note_problems(*r, RecordKind::Registry);
   return true;
 }
 
@@ -120,28 +97,70 @@ StoreResult<bool> RedisStore::deregister_server(const std::string& id) {
   return (*r)[0].integer() > 0;
 }
 
-StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
+/// An entry counts only if its tag verifies (a forged or planted entry does
+/// not) and both clocks say it is recent: Redis's heartbeat time within its
+/// TTL, and its tagged send time within TTL + kMaxClockSkewMs of Redis's now
+/// (a valid entry copied back later does not come alive again). An entry
+/// whose tag fails but whose heartbeat is recent is Unverified: another
+/// fleet key's server (or a forgery) that the fleet-key check must see.
+/// Every entry that is not Live is counted and logged.
+RedisStore::EntryVerdict RedisStore::judge_registry_entry(const replies::RegistryFields& e, std::uint64_t now_ms) {
+  const std::string who = "entry " + e.info.id;
+  const bool recent = now_ms < e.info.heartbeat_ms + e.ttl_ms;
+  if (!tags::registry_ok(seal_, tags::registry_parts(e.info, e.sent_ms, e.ttl_ms), e.tag)) {
+    reject(RecordKind::Registry, who + ": tag does not verify (forged, or another fleet's key)");
+    return recent ? EntryVerdict::Unverified : EntryVerdict::Dead;
+  }
+  if (!recent) {
+    reject(RecordKind::Registry, who + ": last heartbeat is older than its TTL");
+    return EntryVerdict::Dead;
+  }
+  if (e.sent_ms + e.ttl_ms + kMaxClockSkewMs <= now_ms || e.sent_ms > now_ms + kMaxClockSkewMs) {
+    reject(RecordKind::Registry, who + ": sent at " + std::to_string(e.sent_ms) + " ms, Redis says " +
+                                     std::to_string(now_ms) + " (clock skew, or an old entry written back)");
+    return EntryVerdict::Dead;
+  }
+  return EntryVerdict::Live;
+}
+
+StoreResult<RegistryView> RedisStore::registry_view() {
   const std::string keys[] = {servers_key()};
-  const std::string args[] = {prefix_ + "server:", prefix_ + "pending:"};
+  const std::string args[] = {prefix_ + "server:", prefix_ + "pending:", prefix_ + "match:",
+                              std::to_string(kMaxServers), std::to_string(kPendingSeatsMs)};
   auto r = run_script(lua::kLiveServers, keys, args);
-  if (!r) return io_error<std::vector<ServerInfo>>(r.error());
-  std::vector<ServerInfo> out;
-  if (!r->is_array() || r->size() % 2 != 0) {
-    malformed_ += 1;
+  if (!r) return io_error<RegistryView>(r.error());
+  RegistryView out;
+  if (!note_problems(*r, RecordKind::Registry)) return out;
+  if (!reply::is_integer(r->at(1)) || r->size() % 2 != 0) {
+    reject(RecordKind::Registry, "live servers: reply is not [now, id, fields, ...]");
     return out;
   }
-  for (std::size_t i = 0; i + 1 < r->size(); i += 2) {
-    ServerInfo info;
-    const auto* id = r->at(i);
-    if (!reply::is_string(id) || !parse_server(reply::str(id), r->at(i + 1), info)) {
-      malformed_ += 1;
+  const auto now = static_cast<std::uint64_t>(reply::integer(r->at(1)));
+  for (std::size_t i = 2; i + 1 < r->size(); i += 2) {
+    auto entry = replies::parse_server(reply::str(r->at(i)), r->at(i + 1));
+    if (!entry) {
+      reject(RecordKind::Registry, "entry " + std::string(reply::str(r->at(i))) + ": " + entry.error());
       continue;
     }
-    out.push_back(std::move(info));
+    switch (judge_registry_entry(*entry, now)) {
+      case EntryVerdict::Live: out.live.push_back(std::move(entry->info)); break;
+      case EntryVerdict::Unverified:
+        out.unverified.push_back({std::move(entry->info.id), std::move(entry->info.key_fingerprint)});
+        break;
+      case EntryVerdict::Dead: break;
+    }
   }
   // The zset is ordered by expiry; the contract promises ascending id.
-  std::sort(out.begin(), out.end(), [](const ServerInfo& a, const ServerInfo& b) { return a.id < b.id; });
+  std::sort(out.live.begin(), out.live.end(), [](const ServerInfo& a, const ServerInfo& b) { return a.id < b.id; });
+  std::sort(out.unverified.begin(), out.unverified.end(),
+            [](const UnverifiedServer& a, const UnverifiedServer& b) { return a.id < b.id; });
   return out;
+}
+
+StoreResult<std::vector<ServerInfo>> RedisStore::live_servers() {
+  auto view = registry_view();
+  if (!view) return core::Err{view.error()};
+  return std::move(view->live);
 }
 
 }  // namespace qbot::server

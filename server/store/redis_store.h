@@ -4,20 +4,41 @@
 // scripts (server/store/lua/, embedded at build time), so any number of
 // servers and matchmakers can share one Redis.
 // Every value read back from Redis is treated as hostile: types, counts and
-// numbers are checked, and a malformed entry is skipped and counted.
+// numbers are checked, every record servers exchange carries the fleet's tag
+// (record_seal.h), and a malformed, forged or wrong-typed entry is skipped
+// (or repaired) and counted in health().
 // Every call blocks on the network (up to the timeout): never the tick thread.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 
+#include "server/store/health_log.h"
+#include "server/store/record_seal.h"
 #include "server/store/redis_connection.h"
+#include "server/store/redis_replies.h"
 #include "server/store/store.h"
 
 namespace qbot::server {
 
+struct RedisOptions {
+  std::string prefix = "qbot:";  // of every key (1..32 characters, checked by the configuration)
+  std::chrono::milliseconds timeout{2000};
+  /// token::record_key(fleet key): tags every record one server writes for
+  /// another. Every store of one fleet needs the same.
+  token::Key record_key{};
+  /// Wall clock, ms since the Unix epoch: stamps registry entries (their
+  /// tagged send time) and paces the primary re-check with sentinels.
+  std::function<std::uint64_t()> unix_ms;
+  /// A result counts as stored only once this many replicas have it (WAIT):
+  /// with a replicated primary, 1 keeps a failover from losing a result
+  /// whose journal file was already removed. 0 = the primary's reply suffices.
+  std::uint32_t wait_replicas = 0;
+};
+
 class RedisStore final : public Store {
  public:
-  RedisStore(RedisUrl url, std::string prefix, std::chrono::milliseconds timeout);
+  RedisStore(RedisEndpoint endpoint, RedisOptions options);
   /// The results stream keeps only the newest `max_entries` results (0 = all):
   /// every XADD trims it (MAXLEN, exact). Consumers must keep up; ratings,
   /// bot stats and the idempotency markers are unaffected.
@@ -27,6 +48,7 @@ class RedisStore final : public Store {
   StoreResult<bool> heartbeat_server(const ServerInfo& info, std::uint32_t ttl_ms) override;
   StoreResult<bool> deregister_server(const std::string& id) override;
   StoreResult<std::vector<ServerInfo>> live_servers() override;
+  StoreResult<RegistryView> registry_view() override;
 
   // Garage (redis_store_garage.cpp)
   StoreResult<BotRecord> create_bot(AccountId account, const BotRecord& bot, std::uint32_t max_bots) override;
@@ -64,9 +86,11 @@ class RedisStore final : public Store {
   std::uint64_t result_retries() const { return result_retries_.load(); }
 
   std::string describe() const override { return url_description_; }
+  StoreHealth health() const override { return health_.snapshot(); }
 
-  /// Entries skipped because Redis held something we could not parse.
-  std::uint64_t malformed_entries() const { return malformed_.load(); }
+  /// Entries skipped (or replaced) because Redis held something we could
+  /// not use: health()'s rejected_total().
+  std::uint64_t malformed_entries() const { return health_.rejected_total(); }
   /// Round trips to Redis made so far (benchmarks report per-operation counts).
   std::uint64_t round_trips() const { return round_trips_.load(); }
 
@@ -87,8 +111,12 @@ class RedisStore final : public Store {
   /// A ticket's member in its queue: the account zero-padded to 20 digits, so
   /// that equal scores (same ms) order members by account, as MemoryStore does.
   static std::string queue_member(AccountId account);
-
- private:
+  std::string match_ids_key() const { return prefix_ + "next_match_id"; }
+  /// A registry entry's clock may be this far from Redis's and still count
+  /// as live (its tagged send time is checked against Redis TIME).
+  static constexpr std::uint64_t kMaxClockSkewMs = 10'000;
+  /// Members of the live-servers set read per call (soonest expiry first).
+  static constexpr std::size_t kMaxServers = 4096;
   /// Bounds what one call may ask of Redis (reply size, script time).
   static constexpr std::size_t kMaxBatch = std::size_t{1} << 20;
 
@@ -108,18 +136,36 @@ class RedisStore final : public Store {
     return core::Err{StoreError{describe() + ": " + e.message, StoreError::Kind::Io}};
   }
 
+  /// Counts the problems a script reply carries first (lua/prelude.lua), as
+  /// records of `kind`; false (and counted) if the reply has no such list.
+  bool note_problems(const RedisReply& r, RecordKind kind);
+  void reject(RecordKind kind, std::string_view why) { health_.reject(kind, why); }
+
   std::string prefix_;
   std::string url_description_;
+  RecordSeal seal_;
+  std::function<std::uint64_t()> unix_ms_;
+  std::uint32_t wait_replicas_ = 0;
   std::mutex mu_;  // one connection; the store may be shared by worker threads
   RedisConnection conn_;
-  std::atomic<std::uint64_t> malformed_{0};
+  HealthLog health_;
   std::atomic<std::uint64_t> round_trips_{0};
   std::size_t results_max_ = 0;  // 0 = keep every result
+
+  // Registry (redis_store.cpp)
+  std::vector<std::string> registry_fields(const ServerInfo& info, std::uint32_t ttl_ms) const;
+  enum class EntryVerdict : std::uint8_t { Live, Unverified, Dead };
+  EntryVerdict judge_registry_entry(const replies::RegistryFields& entry, std::uint64_t now_ms);
+
+  // Tickets and matches (redis_store_tickets.cpp, redis_store_matches.cpp)
+  std::optional<TicketStatus> checked_status(AccountId account, const redisReply* entry);
+  void remove_forged(const std::string& queue, const std::vector<std::string>& members);
 
   // Results and ratings (redis_store_results.cpp)
   struct RatingsRead;
   std::atomic<std::uint64_t> result_retries_{0};
-  StoreResult<RatingsRead> read_ratings(const MatchResult& result);
+  StoreResult<RatingsRead> read_ratings(const MatchResult& result, const std::string& digest);
+  StoreResult<bool> confirm_replicated(const MatchResult& result, bool applied_now);
 };
 
 }  // namespace qbot::server

@@ -23,11 +23,11 @@ bool parse_stat(const redisReply* value, std::uint32_t& out) {
   return parse_decimal(reply::str(value), out);
 }
 
-/// The four counters, in kStatFields order; counts hostile ones (left 0).
-BotStats stats_from(const std::array<const redisReply*, 4>& values, std::atomic<std::uint64_t>& malformed) {
+/// The four counters, in kStatFields order; `hostile` is set if any is (left 0).
+BotStats stats_from(const std::array<const redisReply*, 4>& values, bool& hostile) {
   std::array<std::uint32_t, 4> n{};
   for (std::size_t i = 0; i < n.size(); ++i) {
-    if (!parse_stat(values[i], n[i])) malformed += 1;
+    if (!parse_stat(values[i], n[i])) hostile = true;
   }
   return BotStats{n[0], n[1], n[2], n[3]};
 }
@@ -63,8 +63,9 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
       if (reply::is_string(stats.at(i))) stat_values[reply::str(stats.at(i))] = stats.at(i + 1);
     }
   } else if (!stats.is_nil()) {
-    malformed_ += 1;  // stats unreadable: the bots still list, with zero stats
+    reject(RecordKind::Garage, botstats_key(account) + " is unreadable; stats read as 0");
   }
+  bool hostile_stats = false;
 
   std::vector<BotRecord> out;
   for (std::size_t i = 0; i + 1 < bots.size(); i += 2) {
@@ -75,12 +76,13 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
     // Canonical decimal only: "01" must not become a second bot 1.
     if (!reply::is_string(field) || !reply::is_string(value) || !parse_decimal(reply::str(field), id) || id == 0 ||
         std::to_string(id) != reply::str(field)) {
-      malformed_ += 1;
+      reject(RecordKind::Garage,
+             garage_key(account) + ": field " + std::string(reply::str(field).substr(0, 24)) + " is not a bot id");
       continue;
     }
     auto bot = decode_bot(reply::str(value));
     if (!bot) {
-      malformed_ += 1;
+      reject(RecordKind::Garage, garage_key(account) + ": bot " + std::to_string(id) + ": " + bot.error());
       continue;
     }
     bot->id = id;
@@ -89,9 +91,10 @@ StoreResult<std::vector<BotRecord>> RedisStore::list_bots(AccountId account) {
       auto s = stat_values.find(std::to_string(id) + ":" + kStatFields[f]);
       values[f] = s == stat_values.end() ? nullptr : s->second;
     }
-    bot->stats = stats_from(values, malformed_);
+    bot->stats = stats_from(values, hostile_stats);
     out.push_back(std::move(*bot));
   }
+  if (hostile_stats) reject(RecordKind::Garage, botstats_key(account) + ": a counter is not a decimal; read as 0");
   std::sort(out.begin(), out.end(), [](const BotRecord& a, const BotRecord& b) { return a.id < b.id; });
   return out;
 }
@@ -108,9 +111,11 @@ StoreResult<BotRecord> RedisStore::update_bot(AccountId account, const BotRecord
   std::array<const redisReply*, 4> values{};
   if (r->is_array() && r->size() == values.size()) {
     for (std::size_t f = 0; f < values.size(); ++f) values[f] = r->at(f);
-    updated.stats = stats_from(values, malformed_);
+    bool hostile = false;
+    updated.stats = stats_from(values, hostile);
+    if (hostile) reject(RecordKind::Garage, botstats_key(account) + ": a counter is not a decimal; read as 0");
   } else {
-    malformed_ += 1;
+    reject(RecordKind::Garage, "update bot: stats reply is not four values");
     updated.stats = {};
   }
   return updated;

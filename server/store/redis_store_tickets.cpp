@@ -4,75 +4,27 @@
 // polls all of its waiting clients at once).
 #include "qbot/store/lua_scripts.h"
 #include "server/store/record_codec.h"
+#include "server/store/record_tags.h"
 #include "server/store/redis_store.h"
 
 namespace qbot::server {
-namespace {
-
-std::optional<std::string> parse_text(const redisReply* r, std::size_t max) {
-  if (!reply::is_string(r) || reply::str(r).size() > max) return std::nullopt;
-  return std::string(reply::str(r));
-}
-
-/// A waiting ticket's {'waiting', created, rank or -1, queue length}.
-std::optional<TicketStatus> parse_waiting(const redisReply* r, TicketStatus st) {
-  const auto* rank = reply::at(r, 2);
-  const auto* length = reply::at(r, 3);
-  if (!reply::is_integer(rank) || !reply::is_integer(length) || reply::integer(length) < 0 ||
-      reply::integer(length) > UINT32_MAX || reply::integer(rank) >= reply::integer(length)) {
-    return std::nullopt;
-  }
-  st.state = TicketState::Waiting;
-  st.queue_length = static_cast<std::uint32_t>(reply::integer(length));
-  // Not in its queue (should not happen): report the end of the line.
-  st.position = reply::integer(rank) < 0 ? st.queue_length : static_cast<std::uint32_t>(reply::integer(rank));
-  return st;
-}
-
-/// An assigned ticket's {state, created, match, host, port, token}.
-std::optional<TicketStatus> parse_assigned(const redisReply* r, TicketStatus st) {
-  auto host = parse_text(reply::at(r, 3), kMaxHostBytes);
-  auto token = parse_text(reply::at(r, 5), kMaxTokenBytes);
-  if (!host || !token || !reply::is_string(reply::at(r, 2)) || !reply::is_string(reply::at(r, 4)) ||
-      !parse_decimal(reply::str(reply::at(r, 2)), st.match_id) || st.match_id == 0 ||
-      !parse_decimal(reply::str(reply::at(r, 4)), st.port)) {
-    return std::nullopt;
-  }
-  st.state = TicketState::Assigned;
-  st.host = std::move(*host);
-  st.token = std::move(*token);
-  return st;
-}
-
-/// One entry of the poll script's reply; nullopt if it is hostile.
-std::optional<TicketStatus> parse_status(const redisReply* r) {
-  if (!reply::is_array(r) || reply::size(r) < 2) return std::nullopt;
-  const auto* state = reply::at(r, 0);
-  TicketStatus st;
-  if (!reply::is_string(state) || !reply::is_string(reply::at(r, 1)) ||
-      !parse_decimal(reply::str(reply::at(r, 1)), st.created_ms)) {
-    return std::nullopt;
-  }
-  if (reply::str(state) == "waiting" && reply::size(r) == 4) return parse_waiting(r, std::move(st));
-  if (reply::str(state) == "assigned" && reply::size(r) == 6) return parse_assigned(r, std::move(st));
-  return std::nullopt;
-}
-
-}  // namespace
 
 StoreResult<Ticket> RedisStore::enqueue(const Ticket& ticket, std::uint32_t ttl_ms) {
   if (auto why = ticket_problem(ticket)) return core::Err{invalid_argument(*why)};
   if (ttl_ms == 0) return core::Err{invalid_argument("ticket ttl 0")};
   Ticket stored = ticket;
   stored.created_ms = 0;  // the `created` field holds Redis TIME
+  const std::string account = std::to_string(ticket.account);
   const std::string keys[] = {ticket_key(ticket.account), queue_key(ticket.mode, ticket.region)};
   const std::string args[] = {std::to_string(ttl_ms), queue_member(ticket.account), ticket.mode, ticket.region,
-                              encode_ticket(stored)};
+                              seal_.seal(tags::kTicket, account, encode_ticket(stored))};
   auto r = run_script(lua::kEnqueue, keys, args);
   if (!r) return io_error<Ticket>(r.error());
-  if (!r->is_integer()) return io_error<Ticket>(RedisError{"enqueue: unexpected reply", false});
-  if (r->integer() < 0) return core::Err{ticket_held(ticket.account)};
-  stored.created_ms = static_cast<std::uint64_t>(r->integer());
+  if (!note_problems(*r, RecordKind::Ticket) || !reply::is_integer(r->at(1))) {
+    return io_error<Ticket>(RedisError{"enqueue: unexpected reply", false});
+  }
+  if (reply::integer(r->at(1)) < 0) return core::Err{ticket_held(ticket.account)};
+  stored.created_ms = static_cast<std::uint64_t>(reply::integer(r->at(1)));
   return stored;
 }
 
@@ -81,7 +33,8 @@ StoreResult<bool> RedisStore::cancel_ticket(AccountId account) {
   const std::string args[] = {prefix_ + "queue:", queue_member(account), "0"};  // '0': waiting tickets only
   auto r = run_script(lua::kDropTicket, keys, args);
   if (!r) return io_error<bool>(r.error());
-  return r->integer() > 0;
+  note_problems(*r, RecordKind::Ticket);
+  return reply::integer(r->at(1)) > 0;
 }
 
 StoreResult<bool> RedisStore::remove_ticket(AccountId account) {
@@ -89,7 +42,28 @@ StoreResult<bool> RedisStore::remove_ticket(AccountId account) {
   const std::string args[] = {prefix_ + "queue:", queue_member(account), "1"};  // '1': in any state
   auto r = run_script(lua::kDropTicket, keys, args);
   if (!r) return io_error<bool>(r.error());
-  return r->integer() > 0;
+  note_problems(*r, RecordKind::Ticket);
+  return reply::integer(r->at(1)) > 0;
+}
+
+/// One ticket of the poll's reply: its status, nullopt when gone; a ticket
+/// whose reply is malformed, or whose assignment's tag does not verify, is
+/// counted and reads as gone (the client queues again).
+std::optional<TicketStatus> RedisStore::checked_status(AccountId account, const redisReply* entry) {
+  const std::string who = "ticket of account " + std::to_string(account);
+  auto polled = replies::parse_polled(entry);
+  if (!polled) {
+    reject(RecordKind::Ticket, who + ": " + polled.error());
+    return std::nullopt;
+  }
+  if (!*polled) return std::nullopt;
+  replies::PolledTicket& p = **polled;
+  if (p.repaired) health_.repaired_ticket(who + " was missing from its queue; put back in its place");
+  if (p.status.state == TicketState::Assigned && !tags::assignment_ok(seal_, account, p.status, p.assignment_tag)) {
+    reject(RecordKind::Ticket, who + ": assignment tag does not verify (not written by a matchmaker of this fleet)");
+    return std::nullopt;
+  }
+  return std::move(p.status);
 }
 
 StoreResult<std::vector<std::optional<TicketStatus>>> RedisStore::poll_tickets(std::span<const AccountId> accounts,
@@ -110,16 +84,15 @@ StoreResult<std::vector<std::optional<TicketStatus>>> RedisStore::poll_tickets(s
   }
   auto r = run_script(lua::kPollTickets, keys, args);
   if (!r) return io_error<Out>(r.error());
+  // A reply of the wrong shape says nothing about any one ticket: the poll
+  // failed (tickets live on for their TTL; the next poll tries again).
+  if (!note_problems(*r, RecordKind::Ticket)) return io_error<Out>(RedisError{"poll: unexpected reply", false});
+  if (r->size() != accounts.size() + 1) {
+    reject(RecordKind::Ticket, "poll: reply has the wrong number of tickets");
+    return io_error<Out>(RedisError{"poll: reply has the wrong number of tickets", false});
+  }
   Out out(accounts.size());
-  if (!r->is_array() || r->size() != accounts.size()) {
-    malformed_ += 1;
-    return out;
-  }
-  for (std::size_t i = 0; i < accounts.size(); ++i) {
-    if (reply::is_integer(r->at(i))) continue;  // gone
-    out[i] = parse_status(r->at(i));
-    if (!out[i]) malformed_ += 1;
-  }
+  for (std::size_t i = 0; i < accounts.size(); ++i) out[i] = checked_status(accounts[i], r->at(i + 1));
   return out;
 }
 

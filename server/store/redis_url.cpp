@@ -10,6 +10,8 @@ namespace {
 /// larger number is a typo, refused here rather than by SELECT.
 constexpr unsigned kMaxDatabase = 1000;
 constexpr unsigned kMaxPort = std::numeric_limits<std::uint16_t>::max();
+/// More sentinels than any deployment runs (3 or 5): a longer list is a typo.
+constexpr std::size_t kMaxSentinels = 16;
 
 bool parse_uint(std::string_view s, unsigned max, unsigned& out) {
   if (s.empty()) return false;
@@ -51,6 +53,32 @@ core::Result<RedisUrl, std::string> parse_redis_url(std::string_view url) {
   if (rest.empty()) return core::Err{std::string("redis URL has no host")};
   out.host = std::string(rest);
   return out;
+}
+
+core::Result<std::vector<HostPort>, std::string> parse_host_ports(std::string_view list) {
+  std::vector<HostPort> out;
+  for (std::size_t start = 0;;) {
+    const auto comma = list.find(',', start);
+    const std::string_view item =
+        list.substr(start, comma == std::string_view::npos ? list.size() - start : comma - start);
+    const auto colon = item.rfind(':');
+    unsigned port = 0;
+    if (colon == std::string_view::npos || colon == 0 || !parse_uint(item.substr(colon + 1), kMaxPort, port) ||
+        port == 0) {
+      return core::Err{"expected host:port with a port 1..65535, got '" + std::string(item) + "'"};
+    }
+    if (out.size() == kMaxSentinels) return core::Err{"more than " + std::to_string(kMaxSentinels) + " entries"};
+    out.push_back(HostPort{std::string(item.substr(0, colon)), static_cast<std::uint16_t>(port)});
+    if (comma == std::string_view::npos) return out;
+    start = comma + 1;
+  }
+}
+
+std::string RedisEndpoint::describe() const {
+  if (!uses_sentinels()) return url.describe();
+  std::string out = "sentinel://";
+  for (std::size_t i = 0; i < sentinels.size(); ++i) out += (i == 0 ? "" : ",") + sentinels[i].describe();
+  return out + "/" + master + "/" + std::to_string(url.db);
 }
 
 }  // namespace qbot::server

@@ -28,6 +28,14 @@ class Store {
   virtual StoreResult<bool> deregister_server(const std::string& id) = 0;
   /// Servers whose entries have not expired, ascending id.
   virtual StoreResult<std::vector<ServerInfo>> live_servers() = 0;
+  /// live_servers and, apart, the live entries whose tag does not verify
+  /// (a store without tags has none). For the fleet-key check only: an
+  /// unverified entry is never a server to use. Fails as live_servers.
+  virtual StoreResult<RegistryView> registry_view() {
+    auto live = live_servers();
+    if (!live) return core::Err{live.error()};
+    return RegistryView{std::move(*live), {}};
+  }
 
   // ---- Garage (per account) -----------------------------------------------
   /// Adds a bot; the store assigns `id` (1, 2, ... per account, never reused)
@@ -64,8 +72,11 @@ class Store {
   /// tickets are dropped from the queue on the way.
   virtual StoreResult<std::vector<Ticket>> waiting_tickets(const std::string& mode, const std::string& region,
                                                            std::size_t limit) = 0;
-  /// Reserves `count` consecutive match ids; returns the first (ids start at 1
-  /// and are never handed out twice, across the fleet).
+  /// Reserves `count` consecutive match ids; returns the first. Ids are never
+  /// handed out twice, across the fleet and across a store that lost its
+  /// state (restarted empty): each is above the store's clock in
+  /// microseconds and above every id reserved before. All are below 2^53
+  /// (kMaxMatchId), exact in JSON.
   virtual StoreResult<MatchId> reserve_match_ids(std::uint32_t count) = 0;
   /// Atomically, per match: if every slot's ticket is still waiting, marks
   /// them assigned (with host/port/match id/that slot's token), takes them
@@ -82,14 +93,22 @@ class Store {
   // ---- Results --------------------------------------------------------------
   /// Appends the result to the results stream and updates ratings (Glicko-2,
   /// server/store/rating.h) and per-bot stats, exactly once per match
-  /// id: true if applied now, false if this match id was already applied
-  /// (a duplicate delivery; nothing changes).
+  /// id: true if applied now, false if this very result was already applied
+  /// (a duplicate delivery, e.g. its first reply was lost; nothing changes).
+  /// Conflict if a DIFFERENT result was applied under this match id (nothing
+  /// changes: the caller keeps it for an operator, never drops it silently);
+  /// Invalid if the result breaks result_problem; Io if the store cannot
+  /// take it now (retry later).
   virtual StoreResult<bool> submit_result(const MatchResult& result) = 0;
   /// Results in stream order, after the entry `after` (0 = from the start).
   virtual StoreResult<std::vector<MatchResult>> results(std::size_t after, std::size_t count) = 0;
 
   /// "memory" or "redis://host:port/db" (for logs; never the password).
   virtual std::string describe() const = 0;
+
+  /// Hostile or broken records met so far (none for a store that keeps no
+  /// records outside this process). Cheap; safe from any thread.
+  virtual StoreHealth health() const { return {}; }
 };
 
 }  // namespace qbot::server

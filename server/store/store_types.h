@@ -1,6 +1,7 @@
 #pragma once
 // The records the Store keeps. Plain values; every field's range is part of
 // the contract (stores refuse or skip what is out of range when reading back).
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +29,36 @@ struct StoreError {
 template <class T>
 using StoreResult = core::Result<T, StoreError>;
 
+/// What a record read back from the store was, for the counts of hostile or
+/// broken ones (StoreHealth). Metric label values: record_kind_name.
+enum class RecordKind : std::uint8_t { Registry, Ticket, Match, Inbox, Result, Rating, Garage, MatchIds };
+constexpr std::size_t kRecordKindCount = 8;
+constexpr const char* record_kind_name(RecordKind k) {
+  constexpr const char* kNames[kRecordKindCount] = {"registry", "ticket", "match",  "inbox",
+                                                    "result",   "rating", "garage", "match_ids"};
+  return kNames[static_cast<std::size_t>(k)];
+}
+
+/// Hostile or broken records a store met since it was created. Each one was
+/// skipped (never used: a forged server gets no match), repaired (a ticket
+/// put back in its queue) or replaced (a key of another type where ours
+/// belongs), and counted here; `last_problem` says which key and why.
+struct StoreHealth {
+  std::array<std::uint64_t, kRecordKindCount> rejected{};  // by RecordKind
+  std::uint64_t tickets_repaired = 0;                      // waiting tickets put back into their queue
+  std::uint64_t problems = 0;  // every rejection and repair; grows with each new last_problem
+  std::string last_problem;    // printable (untrusted parts quoted)
+  std::uint64_t rejected_total() const {
+    std::uint64_t n = 0;
+    for (const auto v : rejected) n += v;
+    return n;
+  }
+};
+
+/// The largest match id a store hands out: 2^53 - 1, so JSON tools (doubles)
+/// show every id exactly.
+constexpr MatchId kMaxMatchId = (MatchId{1} << 53) - 1;
+
 /// One server process as advertised in the registry.
 struct ServerInfo {
   std::string id;          // unique per process, [A-Za-z0-9._-]{1,64}
@@ -47,6 +78,24 @@ struct ServerInfo {
   std::vector<MatchId> counted_matches;  // heartbeat: matches whose seats `players` counts (clears them as pending)
 
   friend bool operator==(const ServerInfo&, const ServerInfo&) = default;
+};
+
+/// A registry entry that is live by Redis's clock but whose tag does not
+/// verify with our fleet key: sealed with another fleet's key, or forged.
+/// Never matched; reported so a server sharing the registry with another
+/// key still finds out (fleet_keys.h). `claimed_fingerprint` is what the
+/// entry says (unauthenticated: shown to operators, trusted for nothing).
+struct UnverifiedServer {
+  std::string id;
+  std::string claimed_fingerprint;  // "" if the entry has none
+  friend bool operator==(const UnverifiedServer&, const UnverifiedServer&) = default;
+};
+
+/// The registry as one read sees it: the entries that count (live_servers)
+/// and the live ones that fail the tag.
+struct RegistryView {
+  std::vector<ServerInfo> live;              // ascending id
+  std::vector<UnverifiedServer> unverified;  // ascending id
 };
 
 /// How long seats of an assigned match stay pending on its server when no

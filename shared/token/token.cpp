@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <cstdlib>
 #include <cstring>
 
 #include "token/sodium_ready.h"

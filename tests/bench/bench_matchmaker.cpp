@@ -16,6 +16,7 @@
 #include <random>
 
 #include "redis_server.h"
+#include "redis_store_of.h"
 #include "server/matchmaking/match_formation.h"
 #include "server/matchmaking/matchmaker.h"
 #include "server/store/memory_store.h"
@@ -102,8 +103,8 @@ void report(benchmark::State& state, std::uint64_t tickets, std::uint64_t round_
 
 void BM_PassRedis(benchmark::State& state) {
   static test::RedisServer redis;  // one for the whole run
-  auto url = parse_redis_url(redis.url());
-  RedisStore store(*url, "qbot:", 10s);
+  auto owned = test::redis_store_of(redis.url(), test::kUnitFleetSecret, 10s);
+  RedisStore& store = *owned;
   Matchmaker mm(store, bench_config());
   const auto queue = queue_of(kTickets, 42);
   std::uint64_t assigned = 0, round_trips = 0, passes = 0;

@@ -13,6 +13,7 @@
 
 #include "process.h"
 #include "redis_server.h"
+#include "redis_store_of.h"
 #include "server/store/redis_store.h"
 #include "server_process.h"
 #include "wait.h"
@@ -68,11 +69,13 @@ bool server_live(RedisStore& store, const std::string& id) {
   return live.ok() && std::any_of(live->begin(), live->end(), [&](const ServerInfo& s) { return s.id == id; });
 }
 
-std::vector<MatchAssignment> all_matches(RedisStore& store) {
-  const auto next = store.reserve_match_ids(1);
+/// Every match record the matchmakers wrote (match ids follow the clock:
+/// they are found by their keys, not counted up to).
+std::vector<MatchAssignment> all_matches(const RedisServer& redis, RedisStore& store) {
   std::vector<MatchAssignment> out;
-  for (MatchId id = 1; next.ok() && id < *next; ++id) {
+  for (const MatchId id : redis.match_ids()) {
     auto m = store.match(id);
+    EXPECT_TRUE(m.ok()) << m.error().message;
     if (m.ok() && *m) out.push_back(**m);
   }
   return out;
@@ -92,7 +95,8 @@ TEST(Drain, SigtermWithBattlesRunningFinishesThemDeliversEveryResultOnceLeavesTh
   const std::string journal_a = temp_dir("drain-journal-a");
   ServerProcess a(drain_flags(redis, "drain-a", journal_a), "drain-a");
   ServerProcess b(drain_flags(redis, "drain-b", temp_dir("drain-journal-b")), "drain-b");
-  RedisStore store(*parse_redis_url(redis.url()), "qbot:", 2000ms);
+  auto opened = redis_store_of(redis.url(), "drain-test-fleet-secret");
+  RedisStore& store = *opened;
   ASSERT_TRUE(eventually([&] { return server_live(store, "drain-a") && server_live(store, "drain-b"); }, 10s));
 
   // Every bot's front door is B, so the bots keep a lobby after A goes; A
@@ -128,7 +132,7 @@ TEST(Drain, SigtermWithBattlesRunningFinishesThemDeliversEveryResultOnceLeavesTh
 
   // No match was given to A once it had left the registry; every match has
   // exactly one result; A journaled nothing it did not deliver.
-  const auto matches = all_matches(store);
+  const auto matches = all_matches(redis, store);
   std::size_t on_a = 0;
   for (const MatchAssignment& m : matches) {
     if (m.server_id != "drain-a") continue;

@@ -11,6 +11,7 @@
 
 #include "proto/version.h"
 #include "redis_server.h"
+#include "redis_store_of.h"
 #include "server/store/redis_store.h"
 #include "server_process.h"
 #include "test_client.h"
@@ -58,16 +59,12 @@ std::vector<std::string> fleet_flags(const RedisServer& redis, const std::string
   return f;
 }
 
-std::unique_ptr<RedisStore> store_of(const RedisServer& redis) {
-  return std::make_unique<RedisStore>(*parse_redis_url(redis.url()), "qbot:", 2000ms);
-}
+std::unique_ptr<RedisStore> store_of(const RedisServer& redis) { return redis_store_of(redis.url(), kSecret); }
 
-/// Every match record the matchmakers wrote (ids are handed out from 1).
-std::vector<MatchAssignment> all_matches(RedisStore& store) {
-  const auto next = store.reserve_match_ids(1);  // one past the last id given out
-  EXPECT_TRUE(next.ok());
+/// Every match record the matchmakers wrote.
+std::vector<MatchAssignment> all_matches(const RedisServer& redis, RedisStore& store) {
   std::vector<MatchAssignment> out;
-  for (MatchId id = 1; next.ok() && id < *next; ++id) {
+  for (const MatchId id : redis.match_ids()) {
     auto m = store.match(id);
     EXPECT_TRUE(m.ok()) << m.error().message;
     if (m.ok() && *m) out.push_back(**m);
@@ -102,7 +99,7 @@ TEST(Matchmaking, SixtyFourBotsPlayTheirMatchesAcrossTwoServersExactlyOnce) {
   EXPECT_TRUE(json_number(json, "time_to_match_ms_p99").has_value());
 
   auto store = store_of(redis);
-  const auto matches = all_matches(*store);
+  const auto matches = all_matches(redis, *store);
   std::map<AccountId, int> seats_of;
   std::map<std::string, int> matches_on;
   std::size_t seats = 0;
@@ -176,7 +173,7 @@ TEST(Matchmaking, AKilledServerLeavesTheRegistryAndGetsNoNewMatches) {
                   {"--server", a.endpoint(), "--bots", "8", "--queue", "ffa", "--matches", "1", "--duration", "60"},
                   "after-kill", 90s);
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  const auto matches = all_matches(*store);
+  const auto matches = all_matches(redis, *store);
   ASSERT_FALSE(matches.empty());
   for (const MatchAssignment& m : matches) EXPECT_EQ(m.server_id, "live-a") << "match " << m.id;
 }

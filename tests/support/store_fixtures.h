@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "redis_server.h"
+#include "redis_store_of.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
 #include "wait.h"
@@ -42,8 +43,7 @@ struct RedisFixture {
   static std::unique_ptr<RedisStore> make() {
     if (!server) server = std::make_unique<RedisServer>();
     server->flushall();
-    auto url = parse_redis_url(server->url());
-    return std::make_unique<RedisStore>(*url, "qbot:", 2000ms);
+    return redis_store_of(server->url());
   }
   /// The store's clock, ms: Redis's own TIME (what its scripts stamp with).
   static std::uint64_t clock_ms() {
@@ -58,9 +58,7 @@ struct RedisFixture {
   }
   /// Another store on the same redis-server (its own connection), as a
   /// second server process would have.
-  static std::unique_ptr<RedisStore> another_store() {
-    return std::make_unique<RedisStore>(*parse_redis_url(server->url()), "qbot:", 2000ms);
-  }
+  static std::unique_ptr<RedisStore> another_store() { return redis_store_of(server->url()); }
   bool expires(const std::string& id, std::chrono::milliseconds ttl) {
     return eventually(
         [&] {

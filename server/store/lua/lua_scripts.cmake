@@ -12,7 +12,7 @@ set(QBOT_LUA_SCRIPTS
   create_bot update_bot delete_bot                        # garage (redis_store_garage.cpp)
   enqueue drop_ticket poll_tickets                        # tickets (redis_store_tickets.cpp)
   waiting_tickets assign_matches take_matches             # matchmaking (redis_store_matches.cpp)
-  submit_result)                                          # results (redis_store_results.cpp)
+  reserve_match_ids submit_result)                        # ids (redis_store_matches.cpp), results (redis_store_results.cpp)
 # Ends the raw string literal each script is embedded in: no script may contain it.
 set(QBOT_LUA_END ")qbotlua\"")
 

@@ -36,3 +36,30 @@ end
 local function stat_fields(bot)
   return {bot .. ':matches', bot .. ':wins', bot .. ':kills', bot .. ':deaths'}
 end
+
+-- What this call met that it could not use (a key of another type, a value
+-- that is not ours), at most 8 lines: scripts whose replies carry them put
+-- them first, so the caller can count them and say which key was bad.
+local problems = {}
+local function problem(text)
+  if #problems < 8 then problems[#problems + 1] = text end
+end
+
+-- True if `key` is absent or of type `want` (or `also`); otherwise notes the
+-- problem and is false. Scripts check before their first write.
+local function usable(key, want, also)
+  local t = key_type(key)
+  if t == 'none' or t == want or t == also then return true end
+  problem('key ' .. key .. ' is a ' .. t .. ', not a ' .. want)
+  return false
+end
+
+-- The error reply for a key no part of this call can do without.
+local function wrong_type(key)
+  return redis.error_reply('WRONGTYPE key ' .. key .. ' is a ' .. key_type(key))
+end
+
+-- {problems, ...payload}: the reply shape of scripts that skip what they cannot use.
+local function reply(...)
+  return {problems, ...}
+end

@@ -36,17 +36,17 @@ TEST(FleetKeys, FingerprintsAreEqualExactlyForEqualKeysAndDoNotContainTheKey) {
 }
 
 TEST(FleetKeys, OnlyOtherServersWithAnotherKeyCount) {
-  const std::vector<ServerInfo> live{entry("me", "aaaa"), entry("friend", "aaaa"), entry("stranger", "bbbb"),
-                                     entry("old", "")};
+  const RegistryView live{{entry("me", "aaaa"), entry("friend", "aaaa"), entry("stranger", "bbbb"), entry("old", "")},
+                          {}};
   const FleetKeyCheck check = check_fleet_keys(live, "me", "aaaa");
   EXPECT_EQ(check.others, 2u);
   EXPECT_EQ(check.example, "stranger");
-  EXPECT_EQ(check_fleet_keys({entry("me", "old key of my last run")}, "me", "aaaa").others, 0u);  // a restart
-  EXPECT_FALSE(fleet_key_refusal(check_fleet_keys({entry("friend", "aaaa")}, "me", "aaaa"), "aaaa", false));
+  EXPECT_EQ(check_fleet_keys({{entry("me", "old key of my last run")}, {}}, "me", "aaaa").others, 0u);  // a restart
+  EXPECT_FALSE(fleet_key_refusal(check_fleet_keys({{entry("friend", "aaaa")}, {}}, "me", "aaaa"), "aaaa", false));
 }
 
 TEST(FleetKeys, TheRefusalNamesTheOtherServerOurFingerprintAndTheFix) {
-  const FleetKeyCheck check = check_fleet_keys({entry("stranger", "bbbb")}, "me", "aaaa");
+  const FleetKeyCheck check = check_fleet_keys({{entry("stranger", "bbbb")}, {}}, "me", "aaaa");
   const auto random = fleet_key_refusal(check, "aaaa", true);
   ASSERT_TRUE(random);
   EXPECT_NE(random->find("'stranger'"), std::string::npos) << *random;
@@ -56,4 +56,21 @@ TEST(FleetKeys, TheRefusalNamesTheOtherServerOurFingerprintAndTheFix) {
   const auto differs = fleet_key_refusal(check, "aaaa", false);
   ASSERT_TRUE(differs);
   EXPECT_NE(differs->find("differs from theirs"), std::string::npos) << *differs;
+}
+
+TEST(FleetKeys, EntriesThatFailOurTagCountAsAnotherKeyWhateverFingerprintTheyClaim) {
+  // A server of another fleet key seals its entry with that key: our read
+  // cannot verify it, so it arrives as unverified, never as a live server.
+  const RegistryView registry{{entry("friend", "aaaa")}, {{"me", "zzzz"}, {"stranger", "aaaa"}, {"anon", ""}}};
+  const FleetKeyCheck check = check_fleet_keys(registry, "me", "aaaa");
+  EXPECT_EQ(check.others, 2u) << "our own id never counts, even unverified (a restart with a new key)";
+  EXPECT_EQ(check.unverified, 2u);
+  EXPECT_EQ(check.example, "stranger");
+  EXPECT_EQ(check.example_fingerprint, "aaaa");
+  const auto refusal = fleet_key_refusal(check, "aaaa", false);
+  ASSERT_TRUE(refusal);
+  EXPECT_NE(refusal->find("2 live server(s)"), std::string::npos) << *refusal;
+  EXPECT_NE(refusal->find("2 of them write registry entries that do not verify with our key"), std::string::npos)
+      << *refusal;
+  EXPECT_NE(refusal->find("the same --token-secret"), std::string::npos) << *refusal;
 }

@@ -114,12 +114,13 @@ class MatchmakerTest : public ::testing::Test {
     return r.ok() && r->size() == 1 ? (*r)[0] : std::nullopt;
   }
 
-  // Every match record the store holds (ids are handed out from 1).
+  // Every match record the store holds: ids are handed out from just above
+  // the store's clock in microseconds, and this fixture's clock stands still.
   std::vector<MatchAssignment> all_matches(Store& store) {
     std::vector<MatchAssignment> out;
     auto next = store.reserve_match_ids(1);
     EXPECT_TRUE(next.ok());
-    for (MatchId id = 1; next.ok() && id < *next; ++id) {
+    for (MatchId id = fx.clock_ms() * 1000 + 1; next.ok() && id < *next; ++id) {
       auto m = store.match(id);
       EXPECT_TRUE(m.ok());
       if (m.ok() && m->has_value()) out.push_back(**m);

@@ -39,7 +39,8 @@ TEST_F(ResultDeliveryTest, RedeliveryAppliesInTheOrderMatchesEnded) {
 class ResultDeliveryRedisTest : public ResultsTest {
  protected:
   RedisServer redis;
-  RedisStore store{*parse_redis_url(redis.url()), "qbot:", 500ms};
+  std::unique_ptr<RedisStore> owned = redis_store_of(redis.url(), kUnitFleetSecret, 500ms);
+  RedisStore& store = *owned;
 };
 
 TEST_F(ResultDeliveryRedisTest, ResultOfAMatchEndingWhileRedisIsDownIsDeliveredOnceWhenItReturns) {

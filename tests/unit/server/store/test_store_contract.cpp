@@ -92,8 +92,8 @@ TEST(RedisStore, HostileRegistryEntriesAreSkippedAndCounted) {
 }
 
 TEST(RedisStore, UnreachableRedisIsAnErrorNotACrash) {
-  auto url = parse_redis_url("redis://127.0.0.1:1");
-  RedisStore store(*url, "qbot:", 200ms);
+  auto owned = redis_store_of("redis://127.0.0.1:1", kUnitFleetSecret, 200ms);
+  RedisStore& store = *owned;
   auto r = store.heartbeat_server(registry_entry("srv"), 1000);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("127.0.0.1:1"), std::string::npos) << r.error().message;
@@ -101,8 +101,10 @@ TEST(RedisStore, UnreachableRedisIsAnErrorNotACrash) {
 
 TEST(RedisStore, KeysCarryTheConfiguredPrefixAndTtl) {
   RedisFixture fx;
-  auto url = parse_redis_url(RedisFixture::server->url());
-  RedisStore store(*url, "custom:", 2000ms);
+  auto options = redis_options();
+  options.prefix = "custom:";
+  auto owned = redis_store_with(RedisFixture::server->url(), options);
+  RedisStore& store = *owned;
   ASSERT_TRUE(store.heartbeat_server(registry_entry("srv-p"), 5000).ok());
   auto& redis = *RedisFixture::server;
   EXPECT_EQ(redis.command({"HGET", "custom:server:srv-p", "port"}), "7777");

@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "server/store/rating.h"
+#include "server/store/result_codec.h"
 #include "store_fixtures.h"
+#include "token/record_mac.h"
 
 using namespace qbot;
 using namespace qbot::server;
@@ -54,13 +56,16 @@ TYPED_TEST(StoreContractResults, ResultIsAppliedOnceAndADuplicateChangesNothing)
   const Rating a = rating_of(store, 101), b = rating_of(store, 102), c = rating_of(store, 103);
   EXPECT_EQ(a.matches, 1u);
 
-  // Delivered again (a retry after a lost reply), and again with other
-  // content under the same match id: both are the same match, not applied.
+  // Delivered again (a retry after a lost reply): the same match, not
+  // applied again. Other content under the same match id is another match
+  // that reused the id: a Conflict, never taken for a duplicate.
   auto again = store.submit_result(result);
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_FALSE(*again);
   const MatchResult reversed = ffa_result(7, {103, 102, 101});
-  EXPECT_FALSE(*store.submit_result(reversed));
+  auto other = store.submit_result(reversed);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().kind, StoreError::Kind::Conflict) << other.error().message;
 
   EXPECT_EQ(rating_of(store, 101), a);
   EXPECT_EQ(rating_of(store, 102), b);
@@ -236,9 +241,11 @@ TEST(RedisResults, StreamEntryMarkerAndRatingLayout) {
   // Readable fields next to the encoded result, for tools and operators.
   const std::string entry = redis.command({"XRANGE", "qbot:results", "-", "+"});
   EXPECT_NE(entry.find("match 77 server srv-1 mode ffa"), std::string::npos) << entry;
-  // The marker holds the stream entry id and never expires.
+  // The marker ({digest}:{tag}:{stream entry id}) never expires.
   const std::string marker = redis.command({"GET", "qbot:result:77"});
-  EXPECT_EQ(entry.rfind(marker, 0), 0u) << marker;
+  const std::string entry_id = marker.substr(marker.rfind(':') + 1);
+  EXPECT_EQ(marker.find(token::to_hex(token::digest(encode_result(ffa_result(77, {1, 2}))))), 0u) << marker;
+  EXPECT_EQ(entry.rfind(entry_id, 0), 0u) << marker;
   EXPECT_EQ(redis.command({"TTL", "qbot:result:77"}), "-1");
   EXPECT_EQ(hget("qbot:rating:2", "matches"), "1");
   EXPECT_EQ(std::stod(hget("qbot:rating:2", "rating")), fx.store.rating(2)->rating);
@@ -379,8 +386,8 @@ TEST(RedisResults, WrongTypeKeyFailsWithoutHalfApplying) {
 }
 
 TEST(RedisResults, UnreachableRedisIsAnIoError) {
-  auto url = parse_redis_url("redis://127.0.0.1:1");
-  RedisStore store(*url, "qbot:", 200ms);
+  auto owned = redis_store_of("redis://127.0.0.1:1", kUnitFleetSecret, 200ms);
+  RedisStore& store = *owned;
   auto r = store.submit_result(ffa_result(1, {1, 2}));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, StoreError::Kind::Io);
