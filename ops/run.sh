@@ -53,7 +53,7 @@ echo "ops/run.sh: $DEMO_BOTS demo bots -> 127.0.0.1:$PORT, metrics at http://127
   "watch the battles at http://127.0.0.1:$METRICS_PORT/ (the same port; Ctrl-C to stop)"
 # QBOT_DEMO_QUEUE=ffa|tdm: the bots go through the lobby and the matchmaker instead.
 queue_args=()
-[[ -n "${QBOT_DEMO_QUEUE:-}" ]] && queue_args=(--queue "$QBOT_DEMO_QUEUE" --matches 1000000)
+[[ -n "${QBOT_DEMO_QUEUE:-}" ]] && queue_args=(--queue "$QBOT_DEMO_QUEUE" --matches 100000)
 "$BUILD_DIR/client_headless/qbot-headless" --server "127.0.0.1:$PORT" --bots "$DEMO_BOTS" \
   --duration 0 --name-prefix demo --log-level warn "${queue_args[@]}" &
 pids+=($!)
