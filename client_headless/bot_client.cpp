@@ -10,6 +10,12 @@
 
 namespace qbot::client {
 
+namespace {
+// GarageRequest ids: which of our requests a GarageReply answers.
+constexpr std::uint32_t kCreateBotRequest = 1;
+constexpr std::uint32_t kCheckGarageRequest = 2;
+}  // namespace
+
 BotClient::BotClient(std::uint32_t index, std::string name, std::uint64_t seed, const sim::Catalog& catalog,
                      const std::vector<sim::Map>& maps, Role role, net::Endpoint server, Nanos handshake_timeout,
                      QueuePlan queue)
@@ -179,8 +185,7 @@ void BotClient::enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos no
   account_token_ = m.account_token;
   if (bot_id_ == 0) {
     // First visit: put our bot in the garage (its stats follow it across matches).
-    proto::GarageRequest create{1, proto::GarageOp::Create, 0, wire_loadout()};
-    ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
+    create_bot(ctx);
   } else {
     send_queue_request(ctx, now);
   }
@@ -194,8 +199,41 @@ void BotClient::send_queue_request(ShardContext& ctx, Nanos now) {
   requeue_at_ = Nanos{0};
 }
 
+void BotClient::create_bot(ShardContext& ctx) {
+  proto::GarageRequest create{kCreateBotRequest, proto::GarageOp::Create, 0, wire_loadout()};
+  ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
+}
+
+void BotClient::check_garage(ShardContext& ctx) {
+  proto::GarageRequest list{kCheckGarageRequest, proto::GarageOp::List, 0, std::nullopt};
+  ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(list), net::Delivery::Reliable);
+  requeue_at_ = Nanos{0};
+}
+
+/// The answer to check_garage(): a garage that no longer holds our bot (the
+/// store lost it, e.g. Redis came back empty) means building it again and
+/// queueing with the new id; a bot still there means the refusal had another
+/// cause, so we queue again. A garage that cannot be read is asked again in
+/// a second (the store is down: queueing would be refused anyway).
+void BotClient::on_garage_check(ShardContext& ctx, const proto::GarageReply& g, Nanos now) {
+  if (g.status != proto::GarageStatus::Ok) {
+    spdlog::debug("bot {}: garage check: {} {}", index_, proto::garage_status_name(g.status), g.text);
+    requeue_at_ = now + std::chrono::seconds(1);
+    return;
+  }
+  check_garage_ = false;
+  const bool still_there =
+      std::any_of(g.bots.begin(), g.bots.end(), [&](const proto::GarageBot& b) { return b.bot_id == bot_id_; });
+  if (still_there) return send_queue_request(ctx, now);
+  spdlog::debug("bot {}: bot {} is gone from the garage: building it again", index_, bot_id_);
+  bot_id_ = 0;
+  ctx.stats.bots_recreated += 1;
+  create_bot(ctx);
+}
+
 void BotClient::on_lobby_message(ShardContext& ctx, const proto::Message& msg, Nanos now) {
   if (const auto* g = std::get_if<proto::GarageReply>(&msg)) {
+    if (g->request_id == kCheckGarageRequest) return on_garage_check(ctx, *g, now);
     if (g->status == proto::GarageStatus::Ok && g->bot != 0) bot_id_ = g->bot;
     else spdlog::debug("bot {}: garage: {} {}", index_, proto::garage_status_name(g->status), g->text);
     send_queue_request(ctx, now);  // without a garage bot we play the server's default loadout
@@ -209,6 +247,10 @@ void BotClient::on_lobby_message(ShardContext& ctx, const proto::Message& msg, N
     if (q->state == proto::QueueState::Refused || q->state == proto::QueueState::Expired) {
       ctx.stats.queue_refusals += 1;
       spdlog::debug("bot {}: queue {}: {}", index_, proto::queue_state_name(q->state), q->text);
+      // A refusal may mean our garage bot is gone (the lobby answers "no bot
+      // N in your garage"): look before queueing the same id again, rather
+      // than parse the refusal's text.
+      check_garage_ = q->state == proto::QueueState::Refused && bot_id_ != 0;
       requeue_at_ = now + std::chrono::seconds(1);
     }
   } else if (const auto* a = std::get_if<proto::MatchAssigned>(&msg)) {
@@ -347,7 +389,9 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
     return;
   }
   if (state_ == BotState::InLobby) {
-    if (requeue_at_.count() != 0 && now >= requeue_at_) send_queue_request(ctx, now);
+    if (requeue_at_.count() == 0 || now < requeue_at_) return;
+    if (check_garage_) check_garage(ctx);
+    else send_queue_request(ctx, now);
     return;
   }
   if (state_ == BotState::Playing && role_ == Role::Churn && now >= leave_at_) {
