@@ -2,14 +2,13 @@
 # Quick start: install, build, then run a local qbot-server with 8 demo bots
 # until Ctrl-C. Uses the Redis at $QBOT_REDIS if reachable, otherwise starts a
 # private redis-server under run/. The server logs a scoreboard every 5 s.
-#   QBOT_PORT (7777)  QBOT_METRICS_PORT (9100)  QBOT_SPECTATOR_PORT (9180)  QBOT_DEMO_BOTS (8)  QBOT_REDIS
+#   QBOT_PORT (7777)  QBOT_METRICS_PORT (9100: /metrics and the spectator pages)  QBOT_DEMO_BOTS (8)  QBOT_REDIS
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
 RUN_DIR="$ROOT/run"
 PORT="${QBOT_PORT:-7777}"
 METRICS_PORT="${QBOT_METRICS_PORT:-9100}"
-SPECTATOR_PORT="${QBOT_SPECTATOR_PORT:-9180}"
 DEMO_BOTS="${QBOT_DEMO_BOTS:-8}"
 REDIS_URL="${QBOT_REDIS:-redis://127.0.0.1:6379}"
 
@@ -45,13 +44,13 @@ else
   REDIS_URL="redis://127.0.0.1:$redis_port"
 fi
 
-"$BUILD_DIR/server/qbot-server" --port "$PORT" --metrics-port "$METRICS_PORT" --spectator-port "$SPECTATOR_PORT" \
+"$BUILD_DIR/server/qbot-server" --port "$PORT" --metrics-port "$METRICS_PORT" --max-spectators 32 \
   --redis "$REDIS_URL" --region local --journal-dir "$BUILD_DIR/results-journal" &
 pids+=($!)
 sleep 0.5  # let the server bind before the bots knock
 
 echo "ops/run.sh: $DEMO_BOTS demo bots -> 127.0.0.1:$PORT, metrics at http://127.0.0.1:$METRICS_PORT/metrics," \
-  "watch the battles at http://127.0.0.1:$SPECTATOR_PORT/ (Ctrl-C to stop)"
+  "watch the battles at http://127.0.0.1:$METRICS_PORT/ (the same port; Ctrl-C to stop)"
 # QBOT_DEMO_QUEUE=ffa|tdm: the bots go through the lobby and the matchmaker instead.
 queue_args=()
 [[ -n "${QBOT_DEMO_QUEUE:-}" ]] && queue_args=(--queue "$QBOT_DEMO_QUEUE" --matches 1000000)

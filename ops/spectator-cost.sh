@@ -20,10 +20,12 @@ json() { grep -o "\"$2\":[0-9.e+-]*" "$1" | head -1 | cut -d: -f2; }
 port() { echo $((20000 + RANDOM % 20000)); }
 
 run() {  # label spectators
-  local label="$1" watchers="$2" p m w srv
-  p=$(port); m=$(port); w=$(port)
-  "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --spectator-port "$w" --tick-rate 60 \
-    --log-level warn --connections-per-ip 4095 --max-unwelcomed 4095 --max-unwelcomed-per-ip 4095 --max-clients 4000 --workers 2 --realtime-priority 10 \
+  local label="$1" watchers="$2" p m srv
+  p=$(port); m=$(port)
+  # Spectating on in both runs (the HTTP port serves it): the runs differ only by who watches.
+  "$BUILD_DIR/server/qbot-server" --port "$p" --metrics-port "$m" --max-spectators "$((SPECTATORS + 2))" --tick-rate 60 \
+    --log-level warn --connections-per-ip 4095 --max-unwelcomed 4095 --max-unwelcomed-per-ip 4095 --max-clients 4000 \
+    --workers 2 --realtime-priority 10 \
     --matchmaker false --journal-dir "$OUT/journal" >"$OUT/$label.server.log" 2>&1 &
   srv=$!
   sleep 0.5  # let it bind (an external process, not a test)
@@ -33,12 +35,12 @@ run() {  # label spectators
   local bots=$!
   if [ "$watchers" -gt 0 ]; then
     sleep 4  # the ramp: arenas exist before the spectators pick theirs
-    nice -n 10 "$BUILD_DIR/tests/spectator_load" --port "$w" --spectators "$watchers" --arenas "$watchers" \
+    nice -n 10 "$BUILD_DIR/tests/spectator_load" --port "$m" --spectators "$watchers" --arenas "$watchers" \
       --seconds $((SECONDS_PER_RUN - 6)) >"$OUT/$label.spectators" 2>&1
   fi
   wait "$bots" || true
   if [ "$watchers" -gt 0 ]; then
-    nice -n 10 "$BUILD_DIR/tests/spectator_load" --port "$w" --spectators 2 --seconds 8 --stall >"$OUT/stall" 2>&1 || true
+    nice -n 10 "$BUILD_DIR/tests/spectator_load" --port "$m" --spectators 2 --seconds 8 --stall >"$OUT/stall" 2>&1 || true
     curl -s "http://127.0.0.1:$m/metrics" | grep '^qbot_spectators_dropped_total' >"$OUT/dropped" || true
   fi
   kill "$srv"; wait "$srv" 2>/dev/null || true

@@ -50,9 +50,6 @@ core::Result<bool, std::string> validate(const Config& c) {
   if (c.metrics_port != 0 && c.metrics_port == c.port) {
     return core::Err{std::string("--metrics-port must differ from --port")};
   }
-  if (c.spectator_port != 0 && c.spectator_port == c.metrics_port) {
-    return core::Err{std::string("--spectator-port must differ from --metrics-port")};
-  }
   if (c.spectator_rate > c.tick_rate) {
     return core::Err{"--spectator-rate (" + std::to_string(c.spectator_rate) + ") must not exceed --tick-rate (" +
                      std::to_string(c.tick_rate) + ")"};

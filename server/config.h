@@ -102,15 +102,13 @@ struct Config {
 
   // Observability
   std::string metrics_bind = "0.0.0.0";
-  std::uint16_t metrics_port = 9100;  // HTTP: /metrics, /healthz, /readyz; 0 disables it
+  std::uint16_t metrics_port = 9100;  // HTTP: /metrics, /healthz, /readyz, spectators; 0 disables it
   std::string log_level = "info";     // trace|debug|info|warn|error
 
   // Spectators (server/spectator)
-  std::string spectator_bind = "0.0.0.0";
-  std::uint16_t spectator_port = 0;   // the spectator pages and WebSocket (0 = off)
   std::uint32_t spectator_rate = 15;  // frames per second per watched arena
   float spectator_delay_s = 3.0f;     // frames are shown this long after they happened
-  std::size_t max_spectators = 32;    // 0 = spectating off (no listener)
+  std::size_t max_spectators = 0;     // served on the HTTP port; 0 = spectating off
   // Hosting: the drain, Agones
   std::uint32_t drain_timeout_s = 360;    // SIGTERM: battles in progress get this long to finish
   bool agones = false;                    // talk to the Agones SDK sidecar (also on when agones_sdk_port is set)

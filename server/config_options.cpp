@@ -278,25 +278,23 @@ void add_observability(Table& t) {
       {option<&Config::metrics_bind>("--metrics-bind", "QBOT_METRICS_BIND", "", any(),
                                      "Prometheus /metrics bind address"),
        option<&Config::metrics_port>("--metrics-port", "QBOT_METRICS_PORT", "", any(),
-                                     "HTTP TCP port: /metrics (Prometheus), /healthz, /readyz (0 = disabled; must "
-                                     "differ from --port)"),
+                                     "HTTP TCP port: /metrics (Prometheus), /healthz, /readyz, and the spectator "
+                                     "pages with --max-spectators (0 = disabled; must differ from --port)"),
        option<&Config::log_level>("--log-level", "QBOT_LOG_LEVEL", "",
                                   one_of({"trace", "debug", "info", "warn", "error"}), "Log level")});
 }
 
 void add_spectators(Table& t) {
   add(t, "Spectators",
-      {option<&Config::spectator_bind>("--spectator-bind", "QBOT_SPECTATOR_BIND", "", any(),
-                                       "Bind address of the spectator pages and WebSocket"),
-       option<&Config::spectator_port>("--spectator-port", "QBOT_SPECTATOR_PORT", "", any(),
-                                       "TCP port of the spectator pages (GET /) and WebSocket (0 = off; ops/run.sh "
-                                       "uses 9180)"),
-       option<&Config::spectator_rate>("--spectator-rate", "QBOT_SPECTATOR_RATE", "Hz", range(1, 60),
+      {option<&Config::spectator_rate>("--spectator-rate", "QBOT_SPECTATOR_RATE", "Hz", range(1, 60),
                                        "Spectator frames per second per watched arena (at most the tick rate)"),
        option<&Config::spectator_delay_s>("--spectator-delay", "QBOT_SPECTATOR_DELAY", "s", range(0, 600),
                                           "Spectators see the battle this long after it happened"),
-       option<&Config::max_spectators>("--max-spectators", "QBOT_MAX_SPECTATORS", "", range(0, 1000),
-                                       "Spectators at once; more are refused with a message (0 = spectating off)")});
+       option<&Config::
+                  max_spectators>("--max-spectators", "QBOT_MAX_SPECTATORS", "", range(0, 1000),
+                                  "Spectators at once, served on the HTTP port (--metrics-bind:--metrics-port: GET /, "
+                                  "/watch, /api/arenas, WebSocket /ws); more are refused with a message (0 = "
+                                  "spectating off; ops/run.sh uses 32)")});
 }
 
 void add_hosting(Table& t) {

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
@@ -28,7 +29,6 @@
 #include "server/spectator/spectator_endpoints.h"
 #include "server/spectator/spectator_feed.h"
 #include "server/spectator/spectator_hub.h"
-#include "server/spectator/web_server.h"
 #include "server/store/counted_store.h"
 #include "server/store/memory_store.h"
 #include "server/store/redis_store.h"
@@ -91,23 +91,9 @@ qbot::core::Result<bool, std::string> complete_identity(Config& cfg) {
   return true;
 }
 
-/// /metrics, /healthz and /readyz on --metrics-bind:--metrics-port (nullptr
-/// when disabled); fails with the reason if the port cannot be bound.
-qbot::core::Result<std::unique_ptr<HttpServer>, std::string> serve_http(const Config& cfg,
-                                                                        prometheus::Registry& registry,
-                                                                        Metrics& metrics, const HealthSignals& health) {
-  if (cfg.metrics_port == 0) return std::unique_ptr<HttpServer>{};
-  auto http = HttpServer::start(HttpListen{cfg.metrics_bind, cfg.metrics_port});
-  if (!http) return qbot::core::Err{"--metrics-port: " + http.error()};
-  add_server_endpoints(**http, registry, metrics, health, monotonic_now);
-  const std::string where = cfg.metrics_bind + ":" + std::to_string((*http)->port());
-  spdlog::info("http on {}: /metrics, /healthz, /readyz", where);
-  return std::move(*http);
-}
-
-/// Spectating (--spectator-port, --max-spectators): the hub, the tick's feed,
-/// the WebSocket endpoint and their listener. Members go in reverse order:
-/// the listener first (its close handlers detach from the hub), the hub last.
+/// Spectating (--max-spectators > 0): the hub, the tick's feed and the
+/// WebSocket endpoint, served on the HTTP port. It must outlive the HTTP
+/// server (whose close handlers detach from the hub): declare it first.
 struct Spectating {
   Spectating(const Config& cfg, prometheus::Registry& registry)
       : metrics(registry),
@@ -124,27 +110,53 @@ struct Spectating {
   spectator::SpectatorHub hub;
   spectator::SpectatorFeed feed;
   spectator::SpectatorSocket socket;
-  std::unique_ptr<spectator::WebServer> web;
 };
 
-/// The spectator pages on --spectator-bind:--spectator-port (nullptr when
-/// off); fails with the reason if the port cannot be bound.
-qbot::core::Result<std::unique_ptr<Spectating>, std::string> serve_spectating(const Config& cfg,
-                                                                              prometheus::Registry& registry) {
-  if (cfg.spectator_port == 0 || cfg.max_spectators == 0) return std::unique_ptr<Spectating>{};
-  auto s = std::make_unique<Spectating>(cfg, registry);
-  spectator::WebListen listen;
-  listen.bind = cfg.spectator_bind;
-  listen.port = cfg.spectator_port;
-  // One thread per open WebSocket, dropped ones until they close, and a few for pages.
-  listen.threads = static_cast<int>(2 * cfg.max_spectators + 4);
-  auto web = spectator::WebServer::start(listen);
-  if (!web) return qbot::core::Err{"--spectator-port: " + web.error()};
-  s->web = std::move(web.value());
-  spectator::serve_spectators(*s->web, s->hub, s->socket);
-  spdlog::info("spectators on http://{}:{}/ (up to {}, {} Hz, {} s delay)", cfg.spectator_bind, s->web->port(),
-               cfg.max_spectators, cfg.spectator_rate, cfg.spectator_delay_s);
-  return s;
+/// The spectators' state when spectating is on (nullptr when off: no
+/// --max-spectators, or no HTTP port to serve them on).
+std::unique_ptr<Spectating> make_spectating(const Config& cfg, prometheus::Registry& registry) {
+  if (cfg.max_spectators == 0) return nullptr;
+  if (cfg.metrics_port == 0) {
+    spdlog::warn("--max-spectators {} without an HTTP port (--metrics-port 0): spectating off", cfg.max_spectators);
+    return nullptr;
+  }
+  return std::make_unique<Spectating>(cfg, registry);
+}
+
+/// civetweb's threads: a few for scrapes, probes and pages (and WebSockets
+/// still closing after a drop or a refusal), plus one per spectator, as an
+/// open WebSocket holds its thread for its lifetime. --max-spectators is
+/// bounded by its option's range; the cap keeps this bounded whatever it is.
+int http_threads(const Spectating* spectating, std::size_t max_spectators) {
+  constexpr int kBaseThreads = 8;
+  constexpr std::size_t kMaxSpectatorThreads = 1000;
+  if (spectating == nullptr) return kBaseThreads;
+  return kBaseThreads + static_cast<int>(std::min(max_spectators, kMaxSpectatorThreads));
+}
+
+/// /metrics, /healthz, /readyz and, when `spectating`, the spectator pages
+/// and WebSocket, on --metrics-bind:--metrics-port (nullptr when disabled);
+/// fails with the reason if the port cannot be bound or civetweb cannot
+/// serve WebSockets.
+qbot::core::Result<std::unique_ptr<HttpServer>, std::string> serve_http(const Config& cfg,
+                                                                        prometheus::Registry& registry,
+                                                                        Metrics& metrics, const HealthSignals& health,
+                                                                        Spectating* spectating) {
+  if (cfg.metrics_port == 0) return std::unique_ptr<HttpServer>{};
+  HttpListen listen{cfg.metrics_bind, cfg.metrics_port};
+  listen.threads = http_threads(spectating, cfg.max_spectators);
+  auto http = HttpServer::start(listen);
+  if (!http) return qbot::core::Err{"--metrics-port: " + http.error()};
+  add_server_endpoints(**http, registry, metrics, health, monotonic_now);
+  const std::string where = cfg.metrics_bind + ":" + std::to_string((*http)->port());
+  spdlog::info("http on {}: /metrics, /healthz, /readyz", where);
+  if (spectating != nullptr) {
+    auto served = spectator::serve_spectators(**http, spectating->hub, spectating->socket);
+    if (!served) return qbot::core::Err{"--max-spectators: " + served.error()};
+    spdlog::info("spectators on http://{}/ (up to {}, {} Hz, {} s delay)", where, cfg.max_spectators,
+                 cfg.spectator_rate, cfg.spectator_delay_s);
+  }
+  return std::move(*http);
 }
 
 /// The server's store (its IoWorker thread) and the matchmaker's. With Redis
@@ -395,21 +407,20 @@ int run(Config cfg) {
   prometheus::Registry registry;
   Metrics metrics(registry);
   HealthSignals health(HealthSignals::stale_after_for(cfg.tick_rate));
-  auto http = serve_http(cfg, registry, metrics, health);
+  auto spectating = make_spectating(cfg, registry);  // before the HTTP server: it outlives it
+  auto http = serve_http(cfg, registry, metrics, health, spectating.get());
   if (!http) return fail(2, http.error());
   auto stores = open_stores(cfg, metrics);
   if (!stores) return fail(2, stores.error());
   if (auto ok = check_fleet_secret(cfg, *stores->server); !ok) return fail(2, ok.error());
   auto agones = connect_agones(cfg, metrics);
   if (!agones) return fail(1, agones.error());
-  auto spectating = serve_spectating(cfg, registry);
-  if (!spectating) return fail(2, spectating.error());
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   Server server(cfg, content.value(), metrics, *stores->server, monotonic_now, unix_now_ms, &health);
-  if (spectating.value()) server.watch_with(spectating.value()->feed);
+  if (spectating) server.watch_with(spectating->feed);
   if (auto started = server.start(); !started) return fail(1, "cannot start: " + started.error());
   std::unique_ptr<MatchmakerRun> matchmaker;
   if (cfg.matchmaker) matchmaker = std::make_unique<MatchmakerRun>(cfg, stores->for_matchmaker());

@@ -38,6 +38,54 @@ void send(mg_connection* conn, const HttpReply& reply, bool with_body) {
   if (with_body && !reply.body.empty()) mg_write(conn, reply.body.data(), reply.body.size());
 }
 
+/// One open WebSocket: civetweb's connection behind the SocketPeer interface.
+/// mg_websocket_write takes the connection's lock, so any thread may write.
+class CivetPeer final : public SocketPeer {
+ public:
+  explicit CivetPeer(mg_connection* conn) : conn_(conn) {}
+  bool send_text(std::string_view text) override {
+    return mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_TEXT, text.data(), text.size()) > 0;
+  }
+  void send_close(std::string_view reason) override {
+    // A close frame's payload: a 2-byte status (1008, policy violation) and the reason.
+    std::string payload{'\x03', '\xF0'};
+    payload.append(reason.substr(0, kMaxCloseReasonBytes));
+    mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload.data(), payload.size());
+  }
+
+ private:
+  static constexpr std::size_t kMaxCloseReasonBytes = 120;  // a control frame carries at most 125
+  mg_connection* conn_;
+};
+
+int ws_connect(const mg_connection*, void*) { return 0; }  // 0 = accept
+
+void ws_ready(mg_connection* conn, void* endpoint) {
+  auto* peer = new CivetPeer(conn);  // owned by the connection until ws_close
+  mg_set_user_connection_data(conn, peer);
+  const mg_request_info* info = mg_get_request_info(conn);
+  const char* query = info != nullptr ? info->query_string : nullptr;
+  static_cast<WebSocketEndpoint*>(endpoint)->on_open(*peer, query != nullptr ? query : "");
+}
+
+/// Returns 1 to keep the connection, 0 to close it.
+int ws_data(mg_connection* conn, int bits, char* data, std::size_t size, void* endpoint) {
+  auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
+  const int opcode = bits & 0xF;
+  if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) return 0;
+  if (peer == nullptr || opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings are civetweb's; binary is ignored
+  if (size > HttpServer::kMaxMessageBytes) return 0;                    // nothing legitimate is that long
+  static_cast<WebSocketEndpoint*>(endpoint)->on_message(*peer, std::string_view(data, size));
+  return 1;
+}
+
+void ws_close(const mg_connection* conn, void* endpoint) {
+  auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
+  if (peer == nullptr) return;  // closed before it was ready
+  static_cast<WebSocketEndpoint*>(endpoint)->on_close(*peer);
+  delete peer;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const HttpListen& listen) {
@@ -45,8 +93,10 @@ core::Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const H
   const std::string where = listen.bind + ":" + std::to_string(listen.port);
   const std::string threads = std::to_string(listen.threads);
   const std::string timeout = std::to_string(listen.request_timeout.count());
-  const char* options[] = {"listening_ports",    where.c_str(),   "num_threads", threads.c_str(),
-                           "request_timeout_ms", timeout.c_str(), nullptr};
+  const std::string ws_timeout = std::to_string(listen.websocket_idle_timeout.count());
+  const char* options[] = {"listening_ports",      where.c_str(),        "num_threads",
+                           threads.c_str(),        "request_timeout_ms", timeout.c_str(),
+                           "websocket_timeout_ms", ws_timeout.c_str(),   nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = &log_message;
   mg_init_data init{&callbacks, nullptr, options};
@@ -87,9 +137,11 @@ int HttpServer::serve(mg_connection* conn, void* route) {
   return reply.status;
 }
 
-void HttpServer::websocket(const std::string& path, const WebSocketHandlers& handlers) {
-  mg_set_websocket_handler(ctx_, (path + "$").c_str(), handlers.connect, handlers.ready, handlers.data, handlers.close,
-                           handlers.user_data);
+core::Result<bool, std::string> HttpServer::websocket(const std::string& path, WebSocketEndpoint& endpoint) {
+  if (!websockets_supported())
+    return core::Err{"cannot serve " + path + ": this civetweb was built without WebSockets"};
+  mg_set_websocket_handler(ctx_, (path + "$").c_str(), &ws_connect, &ws_ready, &ws_data, &ws_close, &endpoint);
+  return true;
 }
 
 bool HttpServer::websockets_supported() { return mg_check_feature(kFeatureWebSocket) != 0; }

@@ -1,18 +1,21 @@
 #pragma once
 // The server's one HTTP listener (--metrics-bind:--metrics-port), on
-// civetweb: a table of exact paths to handlers. It serves what operators and
+// civetweb, and the only code that includes <civetweb.h>: a table of exact
+// paths to handlers, plus WebSocket paths. It serves what operators and
 // orchestrators ask of a running server (/metrics, /healthz, /readyz: see
-// server_endpoints.h) and is where a WebSocket endpoint will go (a live
-// spectator view): civetweb is built with WebSocket support here
-// (websockets_supported()), and such an endpoint is one more
-// mg_set_websocket_handler on this same context. Each open WebSocket holds
-// one of the `threads` for its lifetime, so that endpoint will raise it.
+// server_endpoints.h) and, with --max-spectators > 0, the spectator pages and
+// their WebSocket (server/spectator/spectator_endpoints.h).
 //
 // Handlers run on civetweb's threads, never on the tick thread: they must
 // only read what is safe to read from any thread (atomics, the Prometheus
-// registry). Requests other than GET/HEAD on a known path get 405; unknown
-// paths get civetweb's own 404 (no document root: it serves no files). Bounded: `threads` requests at a time,
-// civetweb's own limits on request size (16 KiB of headers) and a request timeout.
+// registry, a mutex-guarded hub). Requests other than GET/HEAD on a known
+// path get 405; unknown paths get civetweb's own 404 (no document root: it
+// serves no files). Bounded: `threads` connections at a time (an open
+// WebSocket holds one for its lifetime), civetweb's own limits on request
+// size (16 KiB of headers), a request timeout and kMaxMessageBytes per
+// WebSocket message. A WebSocket that stops sending is NOT closed by civetweb
+// here: what bounds the spectators' sockets is the spectator hub (it drops a
+// page that stops acknowledging and sends it a close frame).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +25,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "server/http/websocket_endpoint.h"
 
 struct mg_context;
 struct mg_connection;
@@ -37,18 +41,24 @@ struct HttpReply {
 struct HttpListen {
   std::string bind = "0.0.0.0";
   std::uint16_t port = 0;  // 0 = ephemeral (tests); port() says which
-  int threads = 4;         // requests served at once
+  int threads = 4;         // connections served at once, open WebSockets included
   std::chrono::milliseconds request_timeout{5000};
+  // civetweb's websocket_timeout_ms: how long one read of a WebSocket waits.
+  // civetweb 1.15 keeps a silent WebSocket open past it (see README.md).
+  std::chrono::milliseconds websocket_idle_timeout{10000};
 };
 
 class HttpServer {
  public:
   using Handler = std::function<HttpReply()>;
+  /// The longest WebSocket message read; a longer one closes its connection.
+  static constexpr std::size_t kMaxMessageBytes = 1024;
 
   /// Listens on `listen`. Fails with civetweb's reason (e.g. the port is in
   /// use) naming the address.
   static core::Result<std::unique_ptr<HttpServer>, std::string> start(const HttpListen& listen);
-  /// Stops accepting, waits for the requests being served, joins the threads.
+  /// Stops accepting, closes the WebSockets (their on_close runs), waits for
+  /// the requests being served, joins the threads.
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -57,23 +67,14 @@ class HttpServer {
   /// May be called while serving; a path registered twice keeps the last handler.
   void route(const std::string& path, Handler handler);
 
-  std::uint16_t port() const { return port_; }
-  /// True if civetweb was built with WebSocket support (a later endpoint needs it).
-  static bool websockets_supported();
+  /// Serves WebSocket upgrades of exactly `path` with `endpoint`, which must
+  /// outlive the server. Fails, serving nothing, when this civetweb was built
+  /// without WebSocket support.
+  core::Result<bool, std::string> websocket(const std::string& path, WebSocketEndpoint& endpoint);
 
-  /// civetweb's WebSocket callbacks for one path (the signatures of
-  /// mg_websocket_*_handler in <civetweb.h>); null members are left out.
-  /// They run on civetweb's threads, like route()'s handlers.
-  struct WebSocketHandlers {
-    int (*connect)(const mg_connection*, void*) = nullptr;
-    void (*ready)(mg_connection*, void*) = nullptr;
-    int (*data)(mg_connection*, int, char*, std::size_t, void*) = nullptr;
-    void (*close)(const mg_connection*, void*) = nullptr;
-    void* user_data = nullptr;  // passed to every callback; must outlive the server
-  };
-  /// Serves WebSocket upgrades of exactly `path` with `handlers`. Each open
-  /// WebSocket holds one of HttpListen::threads for its lifetime.
-  void websocket(const std::string& path, const WebSocketHandlers& handlers);
+  std::uint16_t port() const { return port_; }
+  /// True if civetweb was built with WebSocket support (websocket() needs it).
+  static bool websockets_supported();
 
  private:
   struct Route {

@@ -66,19 +66,19 @@ void SpectatorSocket::on_close(SocketPeer& peer) {
   hub_.detach(*id);
 }
 
-void serve_spectators(WebServer& web, SpectatorHub& hub, SpectatorSocket& socket) {
+core::Result<bool, std::string> serve_spectators(HttpServer& http, SpectatorHub& hub, SpectatorSocket& socket) {
   const auto page = [](const char* type, std::string_view body) {
     return [type, body] { return HttpReply{200, type, std::string(body)}; };
   };
   constexpr const char* kHtml = "text/html; charset=utf-8";
   constexpr const char* kJs = "text/javascript; charset=utf-8";
-  web.route("/", page(kHtml, web::kIndexHtml));
-  web.route("/watch", page(kHtml, web::kWatchHtml));
-  web.route("/view.js", page(kJs, web::kViewJs));
-  web.route("/live.js", page(kJs, web::kLiveJs));
-  web.route("/style.css", page("text/css; charset=utf-8", web::kStyleCss));
-  web.route("/api/arenas", [&hub] { return HttpReply{200, "application/json", hub.arena_list()}; });
-  web.websocket("/ws", socket);
+  http.route("/", page(kHtml, web::kIndexHtml));
+  http.route("/watch", page(kHtml, web::kWatchHtml));
+  http.route("/view.js", page(kJs, web::kViewJs));
+  http.route("/live.js", page(kJs, web::kLiveJs));
+  http.route("/style.css", page("text/css; charset=utf-8", web::kStyleCss));
+  http.route("/api/arenas", [&hub] { return HttpReply{200, "application/json", hub.arena_list()}; });
+  return http.websocket("/ws", socket);
 }
 
 }  // namespace qbot::server::spectator

@@ -1,5 +1,5 @@
 #pragma once
-// The spectator's HTTP surface on a WebServer:
+// The spectator's HTTP surface, on the server's HTTP port (HttpServer):
 //   GET /             the arena list page (index.html)
 //   GET /watch        the live view page (?arena=N)
 //   GET /view.js, /live.js, /style.css   the page's code, embedded at build time
@@ -13,8 +13,10 @@
 #include <optional>
 #include <string_view>
 
+#include "core/result.h"
+#include "server/http/http_server.h"
+#include "server/http/websocket_endpoint.h"
 #include "server/spectator/spectator_hub.h"
-#include "server/spectator/web_server.h"
 
 namespace qbot::server::spectator {
 
@@ -37,8 +39,9 @@ class SpectatorSocket final : public WebSocketEndpoint {
   std::map<SocketPeer*, SpectatorHub::Id> ids_;
 };
 
-/// Routes the pages, the arena list and the WebSocket onto `web`.
-/// `socket` and `hub` must outlive `web`.
-void serve_spectators(WebServer& web, SpectatorHub& hub, SpectatorSocket& socket);
+/// Routes the pages, the arena list and the WebSocket onto `http`.
+/// `socket` and `hub` must outlive `http`. Fails (the pages routed, the
+/// WebSocket not) when `http` cannot serve WebSockets.
+core::Result<bool, std::string> serve_spectators(HttpServer& http, SpectatorHub& hub, SpectatorSocket& socket);
 
 }  // namespace qbot::server::spectator

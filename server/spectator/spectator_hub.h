@@ -12,7 +12,7 @@
 //   - send_failed: the socket failed.
 // Past `max_spectators` a new spectator is refused with a message saying so.
 //
-// Threads: attach / on_message / detach run on the web server's threads,
+// Threads: attach / on_message / detach run on the HTTP server's threads,
 // publish / set_arenas on the tick thread, the writers on their own. One
 // mutex guards the table; each spectator's queue has its own.
 #include <atomic>
@@ -29,7 +29,7 @@
 
 #include "core/result.h"
 #include "core/tick.h"
-#include "server/spectator/socket_peer.h"
+#include "server/http/socket_peer.h"
 #include "server/spectator/spectator_metrics.h"
 
 namespace qbot::server::spectator {
@@ -57,7 +57,7 @@ class SpectatorHub {
   using Id = Spectator*;
 
   SpectatorHub(const HubLimits& limits, SpectatorMetrics& metrics);
-  /// Stops and joins every writer. The web server must be stopped first
+  /// Stops and joins every writer. The HTTP server must be stopped first
   /// (its close handlers call detach).
   ~SpectatorHub();
   SpectatorHub(const SpectatorHub&) = delete;

@@ -1,6 +1,6 @@
 #pragma once
 // The spectator families, registered on the server's registry. Updated from
-// the tick thread (frames built) and the web server's threads (connections,
+// the tick thread (frames built) and the HTTP server's threads (connections,
 // drops): Prometheus metrics are atomics.
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>

@@ -31,7 +31,7 @@ constexpr std::size_t kArenas = 16;
 constexpr std::size_t kBotsPerArena = 8;
 
 /// A browser that reads everything at once.
-class DiscardingPeer final : public spectator::SocketPeer {
+class DiscardingPeer final : public SocketPeer {
  public:
   bool send_text(std::string_view) override { return true; }
   void send_close(std::string_view) override {}

@@ -1,4 +1,4 @@
-// spectator_load: N WebSocket spectators against a qbot-server's spectator
+// spectator_load: N WebSocket spectators against a qbot-server's HTTP
 // port, for ops/spectator-cost.sh. Each opens /ws?arena=K (round robin over
 // --arenas), acknowledges every frame as the page does, and at the end the
 // tool prints one line: "spectators=N open=O frames=F refused=R".
@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   double seconds = 30;
   bool stall = false;
   app.add_option("--host", host, "Spectator host");
-  app.add_option("--port", port, "Spectator port")->required();
+  app.add_option("--port", port, "The server's HTTP port (--metrics-port)")->required();
   app.add_option("--spectators", count, "How many");
   app.add_option("--arenas", arenas, "Arena ids 1..N, round robin");
   app.add_option("--seconds", seconds, "How long to watch");

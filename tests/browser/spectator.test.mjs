@@ -103,13 +103,13 @@ const canvasHash = (page) => page.evaluate(() => {
 
 async function liveView(browser, ports, dirs) {
   const serverArgs = ['--bind', '127.0.0.1', '--port', String(ports.game), '--metrics-bind', '127.0.0.1',
-    '--metrics-port', String(ports.metrics), '--spectator-bind', '127.0.0.1', '--spectator-port', String(ports.web),
+    '--metrics-port', String(ports.metrics), '--max-spectators', '8',
     '--spectator-delay', '0.5', '--arena-size', '4', '--min-players', '4', '--countdown', '1',
     '--match-duration', '12', '--score-limit', '0', '--results-time', '60', '--respawn-delay', '1',
     '--record-dir', dirs.records, '--journal-dir', dirs.journal];
-  const base = 'http://127.0.0.1:' + ports.web;
+  const base = 'http://127.0.0.1:' + ports.metrics;  // spectators are served on the HTTP port
   let server = start(SERVER, serverArgs, 'server1');
-  await eventually(() => answers(base + '/api/arenas'), 'the spectator port to answer');
+  await eventually(() => answers(base + '/api/arenas'), 'the HTTP port to serve spectators');
   let bots = start(HEADLESS, ['--server', '127.0.0.1:' + ports.game, '--bots', '4', '--duration', '60',
     '--name-prefix', 'bot'], 'bots1');
 
@@ -157,7 +157,7 @@ async function liveView(browser, ports, dirs) {
     document.getElementById('status').textContent.includes('disconnected'), null, { timeout: 10000 });
   log('page shows: ' + await page.locator('#status').textContent());
   server = start(SERVER, serverArgs, 'server2');
-  await eventually(() => answers(base + '/api/arenas'), 'the restarted spectator port');
+  await eventually(() => answers(base + '/api/arenas'), 'the restarted HTTP port');
   bots = start(HEADLESS, ['--server', '127.0.0.1:' + ports.game, '--bots', '2', '--duration', '60',
     '--name-prefix', 'again'], 'bots2');
   await page.waitForFunction(() => window.qbotView.connected && window.qbotView.bots.length > 0 &&
@@ -218,7 +218,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qbot-browser-'));
   const dirs = { records: path.join(tmp, 'records'), journal: path.join(tmp, 'journal') };
   fs.mkdirSync(dirs.records);
-  const ports = { game: await freeUdpPort(), metrics: await freeTcpPort(), web: await freeTcpPort() };
+  const ports = { game: await freeUdpPort(), metrics: await freeTcpPort() };
   // playwright-core gives the browser a fresh profile directory of its own.
   const browser = await chromium.launch({ executablePath: args.chromium, args: FLAGS });
   try {

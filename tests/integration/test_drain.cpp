@@ -140,6 +140,13 @@ TEST(Drain, SigtermWithBattlesRunningFinishesThemDeliversEveryResultOnceLeavesTh
     EXPECT_LT(m.created_ms, left_unix_ms) << "match " << m.id << " assigned to A after it left the registry";
   }
   EXPECT_GT(on_a, 0u);
+  // B is still running: its last results may still be on their way (saved
+  // to its journal, then submitted), so wait for one result per match.
+  const auto results_in = [&] {
+    const auto r = store.results(0, 10000);
+    return r.ok() && r->size() >= matches.size();
+  };
+  EXPECT_TRUE(eventually(results_in, 15s)) << "a result never reached the stream";
   auto results = store.results(0, 10000);
   ASSERT_TRUE(results.ok()) << results.error().message;
   std::map<MatchId, int> result_count;

@@ -109,23 +109,25 @@ TEST(Config, CrossFieldRulesFailLoudly) {
   EXPECT_NE(r2.message.find("--redis"), std::string::npos);
 }
 
-TEST(Config, SpectatorOptionsAreCheckedAgainstTheTickRateAndTheMetricsPort) {
+TEST(Config, SpectatorOptionsAreCheckedAgainstTheTickRateAndSpectatingIsOffByDefault) {
   Config fast;
   auto r = parse({"--tick-rate", "30", "--spectator-rate", "40"}, fast);
   EXPECT_FALSE(r.run);
   EXPECT_NE(r.message.find("--spectator-rate (40) must not exceed --tick-rate (30)"), std::string::npos) << r.message;
-  Config same;
-  auto r2 = parse({"--metrics-port", "9100", "--spectator-port", "9100"}, same);
-  EXPECT_FALSE(r2.run);
-  EXPECT_NE(r2.message.find("--spectator-port"), std::string::npos) << r2.message;
+  Config defaults;
+  auto r2 = parse({}, defaults);
+  EXPECT_TRUE(r2.run) << r2.message;
+  EXPECT_EQ(defaults.max_spectators, 0u);  // the HTTP port serves spectators only when asked
+  Config gone;
+  auto r4 = parse({"--spectator-port", "9180"}, gone);  // spectators are on the HTTP port now
+  EXPECT_FALSE(r4.run);
+  EXPECT_NE(r4.message.find("--spectator-port"), std::string::npos) << r4.message;
   Config ok;
-  auto r3 =
-      parse({"--spectator-port", "9180", "--spectator-rate", "20", "--spectator-delay", "1.5", "--max-spectators", "0"},
-            ok);
+  auto r3 = parse({"--spectator-rate", "20", "--spectator-delay", "1.5", "--max-spectators", "7"}, ok);
   EXPECT_TRUE(r3.run) << r3.message;
   EXPECT_EQ(ok.spectator_rate, 20u);
   EXPECT_FLOAT_EQ(ok.spectator_delay_s, 1.5f);
-  EXPECT_EQ(ok.max_spectators, 0u);
+  EXPECT_EQ(ok.max_spectators, 7u);
 }
 
 TEST(Config, HelpListsEveryOptionWithItsEnvUnitAndDefault) {

@@ -3,13 +3,18 @@
 // driven on a virtual clock (the handlers read the clock they are given).
 #include "server/http/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <prometheus/registry.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/http_client.h"
 #include "server/http/server_endpoints.h"
@@ -41,6 +46,24 @@ Got request(const HttpServer& http, qbot::http::Method method, const std::string
 
 Got get(const HttpServer& http, const std::string& path) { return request(http, qbot::http::Method::Get, path); }
 
+/// Sends `request` as it is over TCP and returns everything the server sent
+/// until it closed ("" if the connection failed).
+std::string raw_exchange(std::uint16_t port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string reply;
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buf[1024];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) reply.append(buf, static_cast<std::size_t>(n));
+  }
+  if (fd >= 0) ::close(fd);
+  return reply;
+}
+
 }  // namespace
 
 TEST(HttpServer, ServesExactRoutesAnswers404ElsewhereAnd405ToOtherMethods) {
@@ -58,6 +81,18 @@ TEST(HttpServer, ServesExactRoutesAnswers404ElsewhereAnd405ToOtherMethods) {
   EXPECT_EQ(get(*http, "/").status, 404);
   EXPECT_EQ(request(*http, qbot::http::Method::Post, "/hello").status, 405);
   EXPECT_EQ(request(*http, qbot::http::Method::Put, "/hello").status, 405);
+}
+
+TEST(HttpServer, HeadAnswersTheGetHeadersWithoutTheBody) {
+  auto http = start_loopback();
+  ASSERT_NE(http, nullptr);
+  http->route("/hello", [] { return HttpReply{200, "text/plain", "hi there\n"}; });
+  const std::string reply =
+      raw_exchange(http->port(), "HEAD /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(reply.starts_with("HTTP/1.1 200")) << reply;
+  EXPECT_NE(reply.find("Content-Length: 9\r\n"), std::string::npos) << reply;  // what GET would send
+  ASSERT_NE(reply.find("\r\n\r\n"), std::string::npos) << reply;
+  EXPECT_EQ(reply.substr(reply.find("\r\n\r\n") + 4), "");  // and nothing of it
 }
 
 TEST(HttpServer, AHandlerThatThrowsIsAnswered500AndTheServerKeepsServing) {

@@ -11,6 +11,7 @@
 #include "wait.h"
 
 using namespace qbot;
+using namespace qbot::server;
 using namespace qbot::server::spectator;
 
 namespace {

@@ -1,71 +1,46 @@
-// The spectator endpoints over real sockets: civetweb serving, a civetweb
-// WebSocket client reading (or not) on loopback.
-#include <civetweb.h>
+// The spectator endpoints over real sockets: served by the server's
+// HttpServer (civetweb), read by a civetweb WebSocket client on loopback
+// that acknowledges, or not.
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
-#include <atomic>
-#include <mutex>
 #include <string>
-#include <vector>
 
+#include "../http/websocket_test_client.h"
 #include "http/http_client.h"
+#include "server/http/http_server.h"
 #include "server/spectator/spectator_endpoints.h"
 #include "wait.h"
 
 using namespace qbot;
+using namespace qbot::server;
 using namespace qbot::server::spectator;
+using qbot::test::WebSocketTestClient;
 
 namespace {
-
-/// What a WebSocket client received (civetweb's client thread writes, the test reads).
-struct Received {
-  std::mutex mutex;
-  std::vector<std::string> texts;
-  std::atomic<bool> closed{false};
-  std::vector<std::string> copy() {
-    std::lock_guard lock(mutex);
-    return texts;
-  }
-};
-
-int on_data(mg_connection*, int bits, char* data, std::size_t size, void* user) {
-  auto* r = static_cast<Received*>(user);
-  if ((bits & 0xF) == MG_WEBSOCKET_OPCODE_TEXT) {
-    std::lock_guard lock(r->mutex);
-    r->texts.emplace_back(data, size);
-  }
-  return 1;
-}
-
-void on_close(const mg_connection*, void* user) { static_cast<Received*>(user)->closed = true; }
 
 struct WebTest : ::testing::Test {
   prometheus::Registry registry;
   SpectatorMetrics metrics{registry};
   SpectatorHub hub{{1, 8, 4}, metrics};
   SpectatorSocket socket{hub};
-  std::unique_ptr<WebServer> web;
+  std::unique_ptr<HttpServer> http;
   std::shared_ptr<const std::string> map = std::make_shared<const std::string>(R"({"type":"map"})");
 
   void SetUp() override {
-    mg_init_library(0);
+    mg_init_library(0);  // the test's client side
     hub.set_arenas(R"({"type":"arenas","arenas":[{"id":1}]})", {1});
-    WebListen listen;
+    HttpListen listen;
     listen.bind = "127.0.0.1";
     listen.port = 0;
-    auto started = WebServer::start(listen);
+    auto started = HttpServer::start(listen);
     ASSERT_TRUE(started) << started.error();
-    web = std::move(started.value());
-    serve_spectators(*web, hub, socket);
+    http = std::move(started.value());
+    auto served = serve_spectators(*http, hub, socket);
+    ASSERT_TRUE(served) << served.error();
   }
-  void TearDown() override { web.reset(); }  // before the hub: close handlers detach
+  void TearDown() override { http.reset(); }  // before the hub: close handlers detach
 
-  mg_connection* connect(Received& r, const std::string& path) {
-    char error[256] = {0};
-    return mg_connect_websocket_client("127.0.0.1", web->port(), 0, error, sizeof error, path.c_str(), nullptr,
-                                       &on_data, &on_close, &r);
-  }
   void publish(core::Tick tick) {
     auto f = std::make_shared<SpectatorFrame>();
     f->tick = tick;
@@ -79,11 +54,14 @@ struct WebTest : ::testing::Test {
 
 TEST_F(WebTest, ServesTheEmbeddedPagesAndTheArenaList) {
   http::Client client;
-  const std::string base = "http://127.0.0.1:" + std::to_string(web->port());
+  const std::string base = "http://127.0.0.1:" + std::to_string(http->port());
   auto index = client.get(base + "/");
   ASSERT_TRUE(index);
   EXPECT_EQ(index->status, 200);
   EXPECT_NE(index->body.find("/api/arenas"), std::string::npos);
+  auto watch = client.get(base + "/watch?arena=1");
+  ASSERT_TRUE(watch);
+  EXPECT_EQ(watch->status, 200);
   auto view = client.get(base + "/view.js");
   ASSERT_TRUE(view);
   EXPECT_NE(view->body.find("QbotDraw"), std::string::npos);
@@ -96,16 +74,15 @@ TEST_F(WebTest, ServesTheEmbeddedPagesAndTheArenaList) {
 }
 
 TEST_F(WebTest, ASpectatorThatStopsReadingIsDroppedWithinItsBoundAndTheNextIsRefusedUntilThen) {
-  Received silent, second;
-  mg_connection* a = connect(silent, "/ws?arena=1");
-  ASSERT_NE(a, nullptr);
+  WebSocketTestClient silent(http->port(), "/ws?arena=1");
+  ASSERT_TRUE(silent.connected()) << silent.error();
   ASSERT_TRUE(test::eventually([&] { return hub.connected() == 1; }));
   // The one seat is taken: the next spectator is told why.
-  mg_connection* b = connect(second, "/ws?arena=1");
-  ASSERT_NE(b, nullptr);
-  ASSERT_TRUE(test::eventually([&] { return !second.copy().empty(); }));
-  EXPECT_NE(second.copy().front().find("\"refused\""), std::string::npos);
-  EXPECT_NE(second.copy().front().find("--max-spectators"), std::string::npos);
+  WebSocketTestClient second(http->port(), "/ws?arena=1");
+  ASSERT_TRUE(second.connected()) << second.error();
+  ASSERT_TRUE(test::eventually([&] { return !second.texts().empty(); }));
+  EXPECT_NE(second.texts().front().find("\"refused\""), std::string::npos);
+  EXPECT_NE(second.texts().front().find("--max-spectators"), std::string::npos);
   // The first receives but never acknowledges: dropped once 4 frames (the window) are unacknowledged.
   core::Tick t = 0;
   ASSERT_TRUE(test::eventually([&] {
@@ -114,24 +91,19 @@ TEST_F(WebTest, ASpectatorThatStopsReadingIsDroppedWithinItsBoundAndTheNextIsRef
   }));
   EXPECT_LE(t, 4u + 8u + 1u);  // the bound: the ack window (4) or the queue (8), whichever fills first
   EXPECT_EQ(metrics.dropped_no_ack.Value(), 1);
-  EXPECT_TRUE(test::eventually([&] { return silent.closed.load(); }));
-  mg_close_connection(a);
-  mg_close_connection(b);
+  EXPECT_TRUE(test::eventually([&] { return silent.closed(); }));
 }
 
 TEST_F(WebTest, AnAcknowledgingSpectatorKeepsReceiving) {
-  Received reader;
-  mg_connection* c = connect(reader, "/ws?arena=1");
-  ASSERT_NE(c, nullptr);
+  WebSocketTestClient reader(http->port(), "/ws?arena=1");
+  ASSERT_TRUE(reader.connected()) << reader.error();
   ASSERT_TRUE(test::eventually([&] { return hub.connected() == 1; }));
   for (core::Tick t = 1; t <= 12; ++t) {
     publish(t);
-    ASSERT_TRUE(test::eventually([&] { return reader.copy().size() == t + 1; }))
-        << "frame " << t << ", got " << reader.copy().size();  // map + frames
-    const std::string ack = "ack " + std::to_string(t);
-    mg_websocket_client_write(c, MG_WEBSOCKET_OPCODE_TEXT, ack.data(), ack.size());
+    ASSERT_TRUE(test::eventually([&] { return reader.texts().size() == t + 1; }))
+        << "frame " << t << ", got " << reader.texts().size();  // map + frames
+    ASSERT_TRUE(reader.send("ack " + std::to_string(t)));
     ASSERT_TRUE(test::eventually([&] { return hub.connected() == 1; }));
   }
   EXPECT_EQ(metrics.dropped_no_ack.Value(), 0);
-  mg_close_connection(c);
 }

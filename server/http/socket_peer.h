@@ -1,0 +1,20 @@
+#pragma once
+// One open WebSocket as its endpoint sees it: something to write text to,
+// from any thread. HttpServer implements it over civetweb; the unit tests
+// implement it in memory.
+#include <string_view>
+
+namespace qbot::server {
+
+class SocketPeer {
+ public:
+  virtual ~SocketPeer() = default;
+  /// Sends one text message; blocks while the socket is full (bounded by
+  /// civetweb's write timeout). False once the connection failed.
+  virtual bool send_text(std::string_view text) = 0;
+  /// Sends a close frame with `reason` (cut to 120 bytes); the connection
+  /// ends when the browser answers or the WebSocket idle timeout passes.
+  virtual void send_close(std::string_view reason) = 0;
+};
+
+}  // namespace qbot::server
