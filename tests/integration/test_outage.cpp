@@ -11,6 +11,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
+#include <array>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -112,6 +115,20 @@ class OutageFleet {
     for (const char* sample : kCarried) counted_by_killed_[sample] += metric_or_zero(s, sample);
     s.process().signal(SIGKILL);
     s.process().wait(10s);
+    killed_[static_cast<std::size_t>(i)] = true;
+  }
+  /// Every server not killed answers /metrics (an empty scrape: it does not).
+  bool serving() const { return (killed_[0] || !a_->scrape().empty()) && (killed_[1] || !b_->scrape().empty()); }
+  /// Match ids of the results saved in server `i`'s --journal-dir
+  /// (`{match_id}.result`; temp and set-aside files are not results waiting
+  /// for the store).
+  std::set<MatchId> journaled_ids(int i) const {
+    std::set<MatchId> ids;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(i == 0 ? journal_a_ : journal_b_, ec)) {
+      if (entry.path().extension() == ".result") ids.insert(std::stoull(entry.path().stem().string()));
+    }
+    return ids;
   }
   /// Starts server `i` again on its port with the same --journal-dir.
   void restart_server(int i) {
@@ -121,6 +138,7 @@ class OutageFleet {
     slot.reset();
     slot = std::make_unique<ServerProcess>(server_flags(redis_, id, i == 0 ? journal_a_ : journal_b_), id + "-again",
                                            port);
+    killed_[static_cast<std::size_t>(i)] = false;
   }
 
   /// Match ids of every result in the stream now (throws nothing; empty on error).
@@ -145,6 +163,7 @@ class OutageFleet {
   std::unique_ptr<Process> bots_;
   std::string report_;
   std::map<std::string, double> counted_by_killed_;
+  std::array<bool, 2> killed_{false, false};
 };
 
 /// Until matches are being played and bots wait in the queues: the moment an
@@ -152,6 +171,42 @@ class OutageFleet {
 void wait_for_busy_fleet(OutageFleet& fleet) {
   ASSERT_TRUE(eventually([&] { return fleet.finished() >= 1; }, 90s, 100ms)) << fleet.bots_log();
   ASSERT_TRUE(eventually([&] { return fleet.total("qbot_queued_players") >= 4; }, 60s, 20ms));
+}
+
+/// Until a match starts somewhere (the fleet's qbot_players, the players in
+/// arenas, rises between two looks). An outage injected now and longer than
+/// a match (10 s) is sure to catch that match's result in flight.
+void wait_for_match_start(OutageFleet& fleet) {
+  double before = fleet.total("qbot_players");
+  ASSERT_TRUE(eventually(
+      [&] {
+        const double now = fleet.total("qbot_players");
+        const bool rose = now > before;
+        before = now;
+        return rose;
+      },
+      60s, 20ms))
+      << "no match started";
+}
+
+/// The outage itself: Redis stays down until `end`. Its fixed length is the
+/// fault being injected, not a wait for an event. Meanwhile every server
+/// still running must keep answering /metrics (a stalled store must never
+/// stall a server: checked every 100 ms, each a failure if not). Returns
+/// the most results seen waiting in the journals at once.
+double hold_outage(OutageFleet& fleet, SteadyClock::time_point end) {
+  double peak_journaled = 0;
+  int unanswered = 0;
+  const auto length = std::chrono::duration_cast<std::chrono::milliseconds>(end - SteadyClock::now());
+  eventually(
+      [&] {
+        if (!fleet.serving()) unanswered += 1;
+        peak_journaled = std::max(peak_journaled, fleet.total("qbot_results_journaled"));
+        return SteadyClock::now() >= end;
+      },
+      length + 1s, 100ms);
+  EXPECT_EQ(unanswered, 0) << "a server did not answer /metrics while Redis was down";
+  return peak_journaled;
 }
 
 /// Milliseconds from now until a matchmaker forms a new match (-1: none within 30 s).
@@ -207,7 +262,7 @@ TEST(VanishedBot, BotsWhoseGarageWasWipedBuildTheirBotAgainAndPlayOn) {
   OutageFleet fleet("vanished");
   constexpr int kFew = 16;
   fleet.start_bots(kFew, 2, 120);
-  wait_for_busy_fleet(fleet);
+  ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
   fleet.redis().flushall();
   const auto exit_code = fleet.wait_bots(180s);
   ASSERT_TRUE(exit_code.has_value()) << "the headless run did not end";
@@ -224,18 +279,21 @@ TEST(VanishedBot, BotsWhoseGarageWasWipedBuildTheirBotAgainAndPlayOn) {
 TEST(Outage, RedisStoppedThirtySecondsLosesNoResult) {
   OutageFleet fleet("stop");
   fleet.start_bots(kBots, kMatches, 150);
-  wait_for_busy_fleet(fleet);
+  ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
+  ASSERT_NO_FATAL_FAILURE(wait_for_match_start(fleet));
   fleet.redis().freeze();
-  std::this_thread::sleep_for(30s);  // the outage itself, not a wait for an event
+  const double peak_journaled = hold_outage(fleet, SteadyClock::now() + 30s);
   fleet.redis().thaw();
   const long long resume = measure_resume(fleet);
+  EXPECT_GE(peak_journaled, 1) << "no result waited in a journal: the outage caught no match's end";
+  std::cout << "STOP 30 s: at most " << peak_journaled << " results waited in the journals during the outage\n";
   expect_every_result_once(fleet, {}, resume, "STOP 30 s");
 }
 
 TEST(Outage, RedisKilledAndRestartedFromItsAofLosesNoResult) {
   OutageFleet fleet("aof");
   fleet.start_bots(kBots, kMatches, 150);
-  wait_for_busy_fleet(fleet);
+  ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
   fleet.redis().kill();
   fleet.redis().start();
   const long long resume = measure_resume(fleet);
@@ -245,7 +303,7 @@ TEST(Outage, RedisKilledAndRestartedFromItsAofLosesNoResult) {
 TEST(Outage, RedisKilledAndRestartedEmptyLosesNoResult) {
   OutageFleet fleet("empty");
   fleet.start_bots(kBots, kMatches, 150);
-  wait_for_busy_fleet(fleet);
+  ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
   // Writes paused (reads still served): the stream read here is everything
   // applied before the wipe; a result submitted now waits, fails with the
   // kill, and is redelivered from its journal into the new Redis.
@@ -261,26 +319,34 @@ TEST(Outage, RedisKilledAndRestartedEmptyLosesNoResult) {
 TEST(Outage, ServerKilledWhileRedisIsStoppedDeliversItsJournalAfterRestart) {
   OutageFleet fleet("srvkill");
   fleet.start_bots(kBots, kMatches, 150);
-  wait_for_busy_fleet(fleet);
-  const double finished_a = metric_or_zero(fleet.server(0), "qbot_matches_finished_total");
-  const double finished_b = metric_or_zero(fleet.server(1), "qbot_matches_finished_total");
+  ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
+  ASSERT_NO_FATAL_FAILURE(wait_for_match_start(fleet));
+  const std::array<std::set<MatchId>, 2> journaled_before{fleet.journaled_ids(0), fleet.journaled_ids(1)};
   const auto stopped = SteadyClock::now();
   fleet.redis().freeze();
-  // Kill the first server that finishes a match while Redis cannot take its
-  // result: that result exists only in its journal.
+  // Kill the first server that journals a result while Redis cannot take
+  // it (write-ahead: the file is there before the submit even times out):
+  // that result then exists only in the killed server's journal.
   int victim = -1;
   ASSERT_TRUE(eventually(
       [&] {
-        if (metric_or_zero(fleet.server(0), "qbot_matches_finished_total") > finished_a) victim = 0;
-        else if (metric_or_zero(fleet.server(1), "qbot_matches_finished_total") > finished_b) victim = 1;
+        if (fleet.journaled_ids(0) != journaled_before[0]) victim = 0;
+        else if (fleet.journaled_ids(1) != journaled_before[1]) victim = 1;
         return victim >= 0;
       },
-      25s, 20ms));
-  EXPECT_GE(metric_or_zero(fleet.server(victim), "qbot_results_journaled"), 1) << "the result is not journaled";
+      25s, 20ms))
+      << "no match ended during the outage";
   fleet.kill_server(victim);
-  std::this_thread::sleep_until(stopped + 30s);  // the rest of the outage, not a wait for an event
+  const std::set<MatchId> only_on_disk = fleet.journaled_ids(victim);
+  hold_outage(fleet, stopped + 30s);
   fleet.redis().thaw();
   const long long resume = measure_resume(fleet);
   fleet.restart_server(victim);
   expect_every_result_once(fleet, {}, resume, "server SIGKILL while Redis is stopped");
+  const std::vector<MatchId> stream = fleet.result_ids();
+  for (const MatchId id : only_on_disk) {
+    EXPECT_NE(std::find(stream.begin(), stream.end(), id), stream.end())
+        << "match " << id << ", journaled by the killed server, is not in the stream";
+  }
+  std::cout << "server SIGKILL: " << only_on_disk.size() << " results were only in the killed server's journal\n";
 }
