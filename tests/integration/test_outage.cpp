@@ -198,8 +198,9 @@ void wait_for_match_start(OutageFleet& fleet) {
 /// The outage itself: Redis stays down until `end`. Its fixed length is the
 /// fault being injected, not a wait for an event. Meanwhile every server
 /// still running must keep answering /metrics (a stalled store must never
-/// stall a server: checked every 100 ms, each a failure if not). Returns
-/// the most results seen waiting in the journals at once.
+/// stall a server): looked at every 100 ms, and a look it does not answer
+/// fails the test. Returns the most results seen waiting in the journals
+/// at once.
 double hold_outage(OutageFleet& fleet, SteadyClock::time_point end) {
   double peak_journaled = 0;
   int unanswered = 0;
