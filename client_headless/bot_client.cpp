@@ -171,77 +171,6 @@ void BotClient::on_welcome(ShardContext& ctx, const proto::Welcome& m, Nanos now
   }
 }
 
-// ---------------------------------------------------------------------------
-// --queue: front door (lobby) -> match server -> front door ...
-// ---------------------------------------------------------------------------
-void BotClient::enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos now) {
-  state_ = BotState::InLobby;
-  account_token_ = m.account_token;
-  if (bot_id_ == 0) {
-    // First visit: put our bot in the garage (its stats follow it across matches).
-    proto::GarageRequest create{1, proto::GarageOp::Create, 0, wire_loadout()};
-    ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(create), net::Delivery::Reliable);
-  } else {
-    send_queue_request(ctx, now);
-  }
-}
-
-void BotClient::send_queue_request(ShardContext& ctx, Nanos now) {
-  proto::QueueRequest q{queue_.mode, queue_.region, bot_id_, "", 1};
-  ctx.host.send(peer_, net::kControlChannel, ctx.encoder.encode(q), net::Delivery::Reliable);
-  queued_at_ = now;
-  estimate_seen_ = false;
-  requeue_at_ = Nanos{0};
-}
-
-void BotClient::on_lobby_message(ShardContext& ctx, const proto::Message& msg, Nanos now) {
-  if (const auto* g = std::get_if<proto::GarageReply>(&msg)) {
-    if (g->status == proto::GarageStatus::Ok && g->bot != 0) bot_id_ = g->bot;
-    else spdlog::debug("bot {}: garage: {} {}", index_, proto::garage_status_name(g->status), g->text);
-    send_queue_request(ctx, now);  // without a garage bot we play the server's default loadout
-  } else if (const auto* q = std::get_if<proto::QueueStatus>(&msg)) {
-    if (q->state == proto::QueueState::Waiting && !estimate_seen_) {
-      // What the server expected at the start, to compare with the wait we get.
-      estimate_seen_ = true;
-      std::lock_guard lock(ctx.stats.mu);
-      ctx.stats.estimated_wait_ms.record(q->estimated_wait_ms);
-    }
-    if (q->state == proto::QueueState::Refused || q->state == proto::QueueState::Expired) {
-      ctx.stats.queue_refusals += 1;
-      spdlog::debug("bot {}: queue {}: {}", index_, proto::queue_state_name(q->state), q->text);
-      requeue_at_ = now + std::chrono::seconds(1);
-    }
-  } else if (const auto* a = std::get_if<proto::MatchAssigned>(&msg)) {
-    go_to_match(ctx, *a, now);
-  }
-}
-
-void BotClient::go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now) {
-  {
-    std::lock_guard lock(ctx.stats.mu);
-    ctx.stats.time_to_match_ms.record(
-        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now - queued_at_).count()));
-  }
-  ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
-  match_server_ = net::Endpoint{a.host, a.port};
-  join_token_ = a.join_token;
-  match_leg_ = true;
-  start(ctx, now);
-}
-
-void BotClient::back_to_front_door(ShardContext& ctx, Nanos now) {
-  ctx.host.disconnect_later(peer_, proto::kDisconnectQuit);
-  if (state_ == BotState::Playing) ctx.stats.playing -= 1;
-  match_leg_ = false;
-  join_token_.clear();
-  if (matches_played_ >= queue_.matches) {
-    state_ = BotState::Done;
-    ctx.stats.done += 1;
-    return;
-  }
-  start(ctx, now);
-}
-
 void BotClient::on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now) {
   auto baseline_tick = proto::snapshot_baseline(snap.data, snap.server_tick);
   if (!baseline_tick) {
@@ -347,7 +276,9 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
     return;
   }
   if (state_ == BotState::InLobby) {
-    if (requeue_at_.count() != 0 && now >= requeue_at_) send_queue_request(ctx, now);
+    if (requeue_at_.count() == 0 || now < requeue_at_) return;
+    if (check_garage_) check_garage(ctx);
+    else send_queue_request(ctx, now);
     return;
   }
   if (state_ == BotState::Playing && role_ == Role::Churn && now >= leave_at_) {

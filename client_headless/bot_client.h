@@ -80,6 +80,10 @@ class BotClient {
   void enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos now);
   void send_queue_request(ShardContext& ctx, Nanos now);
   void on_lobby_message(ShardContext& ctx, const proto::Message& m, Nanos now);
+  void create_bot(ShardContext& ctx);
+  /// After a refusal: is our garage bot still there? (answered in on_garage_check)
+  void check_garage(ShardContext& ctx);
+  void on_garage_check(ShardContext& ctx, const proto::GarageReply& g, Nanos now);
   void go_to_match(ShardContext& ctx, const proto::MatchAssigned& a, Nanos now);
   void back_to_front_door(ShardContext& ctx, Nanos now);
   proto::Loadout wire_loadout() const;
@@ -131,6 +135,7 @@ class BotClient {
   Nanos queued_at_{0};
   bool estimate_seen_ = false;  // the first Waiting status of this queueing was recorded
   Nanos requeue_at_{0};         // InLobby: when to (re)send the QueueRequest; 0 = not due
+  bool check_garage_ = false;   // at requeue_at_: list the garage first (our bot may be gone)
   std::uint32_t matches_played_ = 0;
 };
 

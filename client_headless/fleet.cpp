@@ -109,6 +109,7 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.match_results_duplicated += s.match_results_duplicated;
     t.matches_played += s.matches_played;
     t.queue_refusals += s.queue_refusals;
+    t.bots_recreated += s.bots_recreated;
     t.done += s.done;
     t.inputs_dropped += s.inputs_dropped;
     t.input_stalls += s.input_stalls;

@@ -62,6 +62,7 @@ void add_totals(Json& j, const RunInfo& run, const FleetTotals& t) {
   j["churn_rejoins"] = t.rejoins;
   j["matches_played"] = t.matches_played;
   j["queue_refusals"] = t.queue_refusals;
+  j["bots_recreated"] = t.bots_recreated;
   j["time_to_match_ms_p50"] = quantile_of(t.time_to_match_ms, 0.50);
   j["time_to_match_ms_p99"] = quantile_of(t.time_to_match_ms, 0.99);
   j["estimated_wait_ms_p50"] = quantile_of(t.estimated_wait_ms, 0.50);
@@ -150,9 +151,9 @@ std::string report_summary(const RunInfo& run, const FleetTotals& t, const std::
   if (t.time_to_match_ms.count() > 0) {
     s += fmt::format(
         "  matchmaking     {} matches played, time to match p50 {} ms p99 {} ms (first estimate p50 {} ms), {} "
-        "refusals\n",
+        "refusals, {} garage bots built again\n",
         t.matches_played, t.time_to_match_ms.quantile(0.5), t.time_to_match_ms.quantile(0.99),
-        t.estimated_wait_ms.quantile(0.5), t.queue_refusals);
+        t.estimated_wait_ms.quantile(0.5), t.queue_refusals, t.bots_recreated);
   }
   if (server) {
     s += fmt::format(

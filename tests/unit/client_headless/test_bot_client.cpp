@@ -317,7 +317,8 @@ TEST_F(BotClientTest, QueueGoesLobbyGarageQueueMatchAndBackToTheFrontDoor) {
   EXPECT_EQ(stats_.welcomed.load(), 1u);
   ASSERT_TRUE(pump_until([&] { return front_.last<proto::GarageRequest>() != nullptr; }));
   EXPECT_EQ(front_.last<proto::GarageRequest>()->op, proto::GarageOp::Create);
-  EXPECT_TRUE(front_.last<proto::GarageRequest>()->loadout.has_value());
+  ASSERT_TRUE(front_.last<proto::GarageRequest>()->loadout.has_value());
+  const proto::Loadout built = *front_.last<proto::GarageRequest>()->loadout;
 
   proto::GarageReply created;
   created.status = proto::GarageStatus::Ok;
@@ -328,14 +329,23 @@ TEST_F(BotClientTest, QueueGoesLobbyGarageQueueMatchAndBackToTheFrontDoor) {
   EXPECT_EQ(front_.last<proto::QueueRequest>()->region, "eu");
   EXPECT_EQ(front_.last<proto::QueueRequest>()->bot_id, 42u);
 
-  // Refused: queue again a second later.
+  // Refused: a second later, look in the garage; our bot is still there, so queue it again.
   proto::QueueStatus refused;
   refused.state = proto::QueueState::Refused;
   say(refused);
   EXPECT_EQ(stats_.queue_refusals.load(), 1u);
   bot.on_tick(*ctx_, now_ + milliseconds(500), 60);
   bot.on_tick(*ctx_, now_ + seconds(1), 60);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::GarageRequest>() == 2; }));
+  EXPECT_EQ(front_.last<proto::GarageRequest>()->op, proto::GarageOp::List);
+  proto::GarageReply listed;
+  listed.request_id = front_.last<proto::GarageRequest>()->request_id;
+  listed.status = proto::GarageStatus::Ok;
+  listed.bots.push_back(proto::GarageBot{42, built, 0, 0, 0, 0});
+  say(listed);
   ASSERT_TRUE(pump_until([&] { return front_.count<proto::QueueRequest>() == 2; }));
+  EXPECT_EQ(front_.last<proto::QueueRequest>()->bot_id, 42u);
+  EXPECT_EQ(stats_.bots_recreated.load(), 0u);
 
   proto::MatchAssigned assigned;
   assigned.host = "127.0.0.1";
@@ -365,7 +375,50 @@ TEST_F(BotClientTest, QueueGoesLobbyGarageQueueMatchAndBackToTheFrontDoor) {
   say(lobby);
   EXPECT_EQ(bot.state(), BotState::InLobby);
   ASSERT_TRUE(pump_until([&] { return front_.count<proto::QueueRequest>() == 3; }));
-  EXPECT_EQ(front_.count<proto::GarageRequest>(), 1u) << "the garage bot exists already";
+  EXPECT_EQ(front_.count<proto::GarageRequest>(), 2u) << "the garage bot exists already: no Create (one List)";
+  EXPECT_EQ(front_.last<proto::GarageRequest>()->op, proto::GarageOp::List);
+}
+
+TEST_F(BotClientTest, QueueRefusedForAVanishedGarageBotBuildsItAgainAndQueuesTheNewId) {
+  QueuePlan plan;
+  plan.enabled = true;
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);
+  ASSERT_TRUE(pump_until([&] { return front_.last<proto::Hello>() != nullptr; }));
+  proto::Welcome lobby;
+  lobby.tick_rate = 60;
+  lobby.lobby = true;
+  say(lobby);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::GarageRequest>() == 1; }));
+  proto::GarageReply created;
+  created.request_id = front_.last<proto::GarageRequest>()->request_id;
+  created.bot = 42;
+  say(created);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::QueueRequest>() == 1; }));
+
+  // The store forgot the bot (Redis came back empty): the lobby refuses it.
+  proto::QueueStatus refused;
+  refused.state = proto::QueueState::Refused;
+  refused.text = "no bot 42 in your garage";
+  say(refused);
+  bot.on_tick(*ctx_, now_ + seconds(1), 60);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::GarageRequest>() == 2; }));
+  EXPECT_EQ(front_.last<proto::GarageRequest>()->op, proto::GarageOp::List);
+  EXPECT_EQ(front_.count<proto::QueueRequest>(), 1u) << "the dead id must not be queued again";
+  proto::GarageReply empty;
+  empty.request_id = front_.last<proto::GarageRequest>()->request_id;
+  say(empty);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::GarageRequest>() == 3; }));
+  EXPECT_EQ(front_.last<proto::GarageRequest>()->op, proto::GarageOp::Create);
+  EXPECT_TRUE(front_.last<proto::GarageRequest>()->loadout.has_value());
+  EXPECT_EQ(stats_.bots_recreated.load(), 1u);
+
+  proto::GarageReply rebuilt;
+  rebuilt.request_id = front_.last<proto::GarageRequest>()->request_id;
+  rebuilt.bot = 1;
+  say(rebuilt);
+  ASSERT_TRUE(pump_until([&] { return front_.count<proto::QueueRequest>() == 2; }));
+  EXPECT_EQ(front_.last<proto::QueueRequest>()->bot_id, 1u);
 }
 
 TEST_F(BotClientTest, QueueEndsDoneAfterItsMatchesAndAMatchServerDropMeansQueueingAgain) {
