@@ -29,9 +29,9 @@ struct ShardStats {
   std::atomic<std::uint64_t> queue_refusals{0};            // --queue: QueueStatus Refused / Expired (then requeued)
   std::atomic<std::uint64_t> bots_recreated{0};            // --queue: garage bot gone after a refusal, built again
   std::atomic<std::uint64_t> done{0};                      // --queue: bots that played all their --matches
-  std::atomic<std::uint64_t> inputs_dropped{0};  // commands the server refused (full buffer), per its Snapshots
-  std::atomic<std::uint64_t> input_stalls{0};    // --stall-ms: stalls played (no sends for that long)
-  std::atomic<std::uint64_t> bytes_down{0};      // UDP payload bytes (ENet count)
+  std::atomic<std::uint64_t> inputs_dropped{0};            // commands the server never applied, per its Snapshots
+  std::atomic<std::uint64_t> input_stalls{0};              // --stall-ms: stalls played (no sends for that long)
+  std::atomic<std::uint64_t> bytes_down{0};                // UDP payload bytes (ENet count)
   std::atomic<std::uint64_t> bytes_up{0};
   std::array<std::atomic<std::uint64_t>, proto::kRejectReasonCount> rejects{};
 

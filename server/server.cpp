@@ -184,6 +184,10 @@ void Server::run_once(std::chrono::milliseconds max_wait) {
   const auto until = std::min<Nanos>(fixed_step_.until_next(now), max_wait);
   events_.clear();
   net_->poll(events_, std::chrono::ceil<std::chrono::milliseconds>(until));
+  // Late (descheduled, a slow tick): the ticks about to run back to back
+  // each take a command, so the input buffers may hold one more per tick.
+  const std::uint32_t due_now = fixed_step_.due_at(clock_());
+  router_->set_catch_up_ticks(due_now > 1 ? due_now - 1 : 0);
   handle_events();
   const std::uint32_t due = fixed_step_.advance(clock_());
   for (std::uint32_t i = 0; i < due; ++i) run_tick(clock_());

@@ -72,6 +72,9 @@ Metrics::Metrics(Registry& r)
       inputs_dropped_duplicate(
           labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "duplicate")),
       inputs_dropped_burst(labelled(r, "qbot_inputs_dropped_total", "Input commands not applied", "reason", "burst")),
+      inputs_lost(counter(r, "qbot_inputs_lost_total",
+                          "Input commands never applied: skipped for good (refused or lost, then out of the redundancy "
+                          "window)")),
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
       store_jobs_dropped(

@@ -49,7 +49,8 @@ class Metrics {
   prometheus::Counter& net_cookie_replies;  // connect cookies sent
   prometheus::Counter& inputs_applied;
   prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
-  prometheus::Counter& inputs_dropped_burst;      // beyond the burst allowance
+  prometheus::Counter& inputs_dropped_burst;      // copies beyond the burst allowance (a later one may fit)
+  prometheus::Counter& inputs_lost;               // commands never applied (InputBuffer::lost)
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;
   /// Store operations that failed, and hostile records they skipped, by

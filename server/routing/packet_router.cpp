@@ -161,9 +161,10 @@ void PacketRouter::on_input(Session& s, const proto::Input& input) {
   if (arena != nullptr && input.ack_snapshot <= arena->world().tick && input.ack_snapshot > s.acked_snapshot) {
     s.acked_snapshot = input.ack_snapshot;
   }
-  const auto r = s.inputs.push(input.view());
+  const auto r = s.inputs.push(input.view(), catch_up_ticks_);
   if (r.overflow > 0) metrics_.inputs_dropped_burst.Increment(r.overflow);
   if (r.duplicate > 0) metrics_.inputs_dropped_duplicate.Increment(r.duplicate);
+  if (r.lost > 0) metrics_.inputs_lost.Increment(r.lost);
 }
 
 void PacketRouter::on_bad_message(Session& s, const std::string& why, Nanos now) {

@@ -32,6 +32,10 @@ class PacketRouter {
   void route(net::NetEvent& ev, Nanos now);
   /// Only the disconnects (the shutdown drain waits for them).
   void route_disconnect(const net::NetEvent& ev, Nanos now);
+  /// Ticks the loop will run back to back after this batch beyond the
+  /// usual one (it fell behind): each player's input buffer may take that
+  /// many more commands from this batch (InputBuffer::push).
+  void set_catch_up_ticks(std::size_t ticks) { catch_up_ticks_ = ticks; }
 
  private:
   void on_connect(const net::NetEvent& ev, Nanos now);
@@ -42,6 +46,7 @@ class PacketRouter {
   void on_input(Session& s, const proto::Input& input);
   void on_bad_message(Session& s, const std::string& why, Nanos now);
 
+  std::size_t catch_up_ticks_ = 0;
   const Config& cfg_;
   Clients& clients_;
   Lobby& lobby_;

@@ -20,10 +20,14 @@ class InputBuffer {
   struct PushResult {
     std::uint32_t accepted = 0;
     std::uint32_t duplicate = 0;  // already buffered or applied (redundancy)
-    std::uint32_t overflow = 0;   // beyond the burst allowance: dropped
+    std::uint32_t overflow = 0;   // beyond the burst allowance: refused (a later copy may fit)
+    std::uint32_t lost = 0;       // commands skipped for good by this push (see lost())
   };
-  /// `cmds` ascending by sequence (the decoder guarantees it).
-  PushResult push(std::span<const sim::Command> cmds);
+  /// `cmds` ascending by sequence (the decoder guarantees it). `catch_up`:
+  /// ticks the server will run back to back before it next receives, beyond
+  /// the one `burst` allows for (it fell behind its schedule): the buffer
+  /// takes that many more, since those ticks consume them.
+  PushResult push(std::span<const sim::Command> cmds, std::size_t catch_up = 0);
 
   /// The command for the next tick. When nothing new has arrived the last
   /// command repeats (movement and aim continue; the one-shot module button
@@ -37,16 +41,23 @@ class InputBuffer {
   /// took included (0..burst; 0 = it found none and repeated). Snapshots
   /// report it (Snapshot.input_queue) so the client can pace its sends.
   std::size_t waiting_at_take() const { return waiting_at_take_; }
-  /// Commands refused so far because the buffer was full (every overflow,
-  /// even one the client's redundancy later brought back; wraps at 2^32).
-  std::uint32_t dropped() const { return dropped_; }
+  /// Commands this buffer will never hand out (wraps at 2^32): when a
+  /// command is accepted, the sequences between it and the newest accepted
+  /// before it are gone (refused by the full buffer or lost in the network,
+  /// and absent from every later packet's redundancy window). A copy refused
+  /// by the full buffer that comes back in a later packet and fits is not
+  /// lost. Snapshots report it (Snapshot.inputs_dropped). A gap counts at most
+  /// kMaxCountedGap, so a client jumping its numbering cannot inflate the
+  /// server-wide count.
+  std::uint32_t lost() const { return lost_; }
+  static constexpr std::uint32_t kMaxCountedGap = 64;
 
  private:
   std::size_t burst_;
   std::deque<sim::Command> pending_;
   std::uint32_t newest_seen_ = 0;
   std::uint32_t last_applied_ = 0;
-  std::uint32_t dropped_ = 0;
+  std::uint32_t lost_ = 0;
   std::size_t waiting_at_take_ = 0;
   sim::Command last_{};
 };

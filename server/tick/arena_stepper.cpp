@@ -111,7 +111,7 @@ void ArenaStepper::build_snapshots(ArenaWork& work, Lane& lane) {
     msg.data = lane.entities;
     // Pacing feedback: what was waiting when this tick took its command.
     msg.input_queue = static_cast<std::uint8_t>(std::min<std::size_t>(s->inputs.waiting_at_take(), 255));
-    msg.inputs_dropped = s->inputs.dropped();
+    msg.inputs_dropped = s->inputs.lost();
     const auto bytes = lane.encoder.encode(msg);
     work.packets.push_back(
         {s->peer, static_cast<std::uint32_t>(work.bytes.size()), static_cast<std::uint32_t>(bytes.size())});

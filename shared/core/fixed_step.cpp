@@ -22,6 +22,12 @@ std::uint32_t FixedStep::advance(Duration now) {
   return static_cast<std::uint32_t>(run);
 }
 
+std::uint32_t FixedStep::due_at(Duration now) const {
+  if (now < next_due_) return 0;
+  const auto behind = static_cast<std::uint64_t>((now - next_due_) / step_) + 1;
+  return static_cast<std::uint32_t>(behind > max_catch_up_ ? max_catch_up_ : behind);
+}
+
 FixedStep::Duration FixedStep::until_next(Duration now) const {
   return now >= next_due_ ? Duration{0} : next_due_ - now;
 }

@@ -22,6 +22,9 @@ class FixedStep {
   /// Number of ticks due at `now`, capped by max_catch_up.
   std::uint32_t advance(Duration now);
 
+  /// What advance(now) would return, without advancing.
+  std::uint32_t due_at(Duration now) const;
+
   /// Time until the next tick is due (0 if one is due already).
   Duration until_next(Duration now) const;
 

@@ -113,7 +113,7 @@ struct Snapshot {
   core::Tick server_tick = 0;
   std::span<const std::uint8_t> data;
   std::uint8_t input_queue = 0;      // the client's commands still buffered after server_tick
-  std::uint32_t inputs_dropped = 0;  // commands refused so far by the full buffer (per connection)
+  std::uint32_t inputs_dropped = 0;  // commands the server will never apply (per connection, cumulative)
 };
 
 struct PlayerJoined {

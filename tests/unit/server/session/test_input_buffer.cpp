@@ -84,21 +84,22 @@ TEST(RateLimiter, RefillsAtTheConfiguredRate) {
   EXPECT_FALSE(rl.allow(1s + 10ms));
 }
 
-TEST(InputBuffer, PendingAndTheCumulativeDropCountAreWhatSnapshotsReport) {
+TEST(InputBuffer, PendingAndTheLostCountAreWhatSnapshotsReport) {
   InputBuffer b(3);
   bool fresh = false;
   EXPECT_EQ(b.pending(), 0u);
-  EXPECT_EQ(b.dropped(), 0u);
-  b.push(seqs(1, 5));  // 3 fit, 4 and 5 overflow
+  EXPECT_EQ(b.lost(), 0u);
+  auto r = b.push(seqs(1, 5));  // 3 fit, 4 and 5 are refused
+  EXPECT_EQ(r.overflow, 2u);
   EXPECT_EQ(b.pending(), 3u);
-  EXPECT_EQ(b.dropped(), 2u);
+  EXPECT_EQ(b.lost(), 0u) << "a refused copy may come back";
   EXPECT_EQ(b.waiting_at_take(), 0u) << "no tick yet";
   b.next(fresh);
   EXPECT_EQ(b.waiting_at_take(), 3u) << "what the tick found, its own command included";
   EXPECT_EQ(b.pending(), 2u) << "after the tick took its command";
-  b.push(seqs(2, 6));  // 2, 3 duplicates; 4 fits; 5, 6 overflow
+  r = b.push(seqs(2, 6));  // 2, 3 duplicates; 4 fits; 5, 6 refused
+  EXPECT_EQ(r.overflow, 2u);
   EXPECT_EQ(b.pending(), 3u);
-  EXPECT_EQ(b.dropped(), 4u) << "cumulative, also counting a command refused twice";
   b.next(fresh);
   b.next(fresh);
   b.next(fresh);
@@ -106,7 +107,54 @@ TEST(InputBuffer, PendingAndTheCumulativeDropCountAreWhatSnapshotsReport) {
   b.next(fresh);
   EXPECT_FALSE(fresh);
   EXPECT_EQ(b.waiting_at_take(), 0u) << "a starved tick repeats and says so";
-  b.push(seqs(5, 6));  // room again: both taken, nothing new dropped
+  b.push(seqs(5, 6));  // room again: both refused commands came back and fit
   EXPECT_EQ(b.pending(), 2u);
-  EXPECT_EQ(b.dropped(), 4u);
+  EXPECT_EQ(b.lost(), 0u) << "every refused command came back: nothing lost";
+}
+
+TEST(InputBuffer, CommandsThatNeverComeBackAreCountedLostOnceEach) {
+  InputBuffer b(3);
+  bool fresh = false;
+  b.push(seqs(1, 10));  // 1..3 fit; 4..10 refused
+  b.next(fresh);
+  b.next(fresh);
+  b.next(fresh);
+  // The next packet's redundancy window holds 8..11 only: 4..7 are gone.
+  auto r = b.push(seqs(8, 11));
+  EXPECT_EQ(r.lost, 4u);
+  EXPECT_EQ(b.lost(), 4u);
+  // 11 did not fit either; network loss counts the same way: 12..13 never
+  // came, so when 14 is taken 11..13 are gone.
+  b.next(fresh);
+  r = b.push(seqs(14, 14));
+  EXPECT_EQ(r.lost, 3u);
+  EXPECT_EQ(b.lost(), 7u);
+  // Later copies of what was skipped are duplicates, never counted again.
+  r = b.push(seqs(4, 7));
+  EXPECT_EQ(r.duplicate, 4u);
+  EXPECT_EQ(b.lost(), 7u);
+}
+
+TEST(InputBuffer, TheFirstCommandAndAHostileJumpCountAtMostTheCap) {
+  InputBuffer b(3);
+  auto r = b.push(seqs(1000, 1000));
+  EXPECT_EQ(r.lost, 0u) << "a client may start numbering anywhere";
+  r = b.push(seqs(4'000'000'000u, 4'000'000'000u));
+  EXPECT_EQ(r.lost, InputBuffer::kMaxCountedGap);
+  EXPECT_EQ(b.lost(), InputBuffer::kMaxCountedGap);
+}
+
+TEST(InputBuffer, ACatchUpAllowanceTakesOneMoreCommandPerOwedTickAndNoMore) {
+  InputBuffer b(3);
+  // The server fell 2 ticks behind: 3 ticks will run back to back.
+  auto r = b.push(seqs(1, 8), 2);
+  EXPECT_EQ(r.accepted, 5u);
+  EXPECT_EQ(r.overflow, 3u);
+  bool fresh = false;
+  for (std::uint32_t s = 1; s <= 3; ++s) EXPECT_EQ(b.next(fresh).sequence, s);
+  // On schedule again: the usual allowance of 3 (2 still wait, 1 fits).
+  r = b.push(seqs(6, 7));
+  EXPECT_EQ(r.accepted, 1u);
+  EXPECT_EQ(r.overflow, 1u) << "no allowance left over";
+  EXPECT_EQ(b.pending(), 3u);
 }

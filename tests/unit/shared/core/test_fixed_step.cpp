@@ -43,3 +43,15 @@ TEST(FixedStep, SmallLagIsCaughtUpCompletely) {
   EXPECT_EQ(fs.advance(50ms), 3u);  // 16.7, 33.3, 50.0
   EXPECT_EQ(fs.dropped_ticks(), 0u);
 }
+
+TEST(FixedStep, DueAtSaysWhatAdvanceWouldReturnWithoutAdvancing) {
+  FixedStep fs(100, 5);
+  fs.start(0ns);
+  EXPECT_EQ(fs.due_at(9ms), 0u);
+  EXPECT_EQ(fs.due_at(30ms), 3u);
+  EXPECT_EQ(fs.due_at(30ms), 3u) << "asking twice changes nothing";
+  EXPECT_EQ(fs.due_at(1000ms), 5u) << "capped like advance()";
+  EXPECT_EQ(fs.dropped_ticks(), 0u);
+  EXPECT_EQ(fs.advance(30ms), 3u);
+  EXPECT_EQ(fs.due_at(30ms), 0u);
+}
