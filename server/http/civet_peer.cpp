@@ -96,11 +96,19 @@ void CivetPeer::send_close(std::string_view reason) {
   mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload.data(), payload.size());
 }
 
+void CivetPeer::end_within_grace() { deadlines_.arm(*this); }
+
 void CivetPeer::force_close() {
   std::lock_guard lock(socket_mutex_);
+  if (socket_ < 0) return;
+  // Abortive: when civetweb closes the socket the peer gets a reset and the
+  // bytes it never read are discarded, not kept by the kernel behind a FIN
+  // that a peer with a full window would never receive.
+  const linger abort_on_close{1, 0};
+  ::setsockopt(socket_, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
   // Shut down, not closed: the descriptor stays civetweb's (it closes it after
   // its close handler), and its blocked poll, recv and send return at once.
-  if (socket_ >= 0) ::shutdown(socket_, SHUT_RDWR);
+  ::shutdown(socket_, SHUT_RDWR);
 }
 
 void CivetPeer::closed() {

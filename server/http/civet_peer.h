@@ -26,6 +26,8 @@ class CivetPeer final : public SocketPeer, public ForceClosable {
   /// Marks the peer closing (any frame it sends now ends the connection,
   /// see closing()), arms the close deadline, then writes the close frame.
   void send_close(std::string_view reason) override;
+  /// Arms the close deadline (a later send_close keeps this deadline).
+  void end_within_grace() override;
   void force_close() override;
 
   /// True once the server sent its close frame: the data handler then ends

@@ -18,6 +18,11 @@ class SocketPeer {
   /// close grace (HttpListen::close_grace) if the peer never answers, even
   /// if this write itself blocks on a full socket.
   virtual void send_close(std::string_view reason) = 0;
+  /// Promises that the connection ends within the server's close grace from
+  /// now, whatever the peer does and even if a write to it is blocked on a
+  /// full socket. Never blocks (the tick thread may call it); send_close
+  /// should still follow, to tell the peer why.
+  virtual void end_within_grace() = 0;
 };
 
 }  // namespace qbot::server
