@@ -102,7 +102,8 @@ struct Spectating {
         socket(hub) {}
   static spectator::HubLimits hub_limits(const Config& cfg) {
     // Two seconds of frames queued, three unacknowledged: a page that stops
-    // reading is dropped within ~3 s, a hiccup of a second is not.
+    // reading is dropped within ~3 s, a hiccup of a second is not (and one
+    // that says nothing at all within the hub's silence limit, 10 s).
     return {cfg.max_spectators, std::max<std::size_t>(8, 2 * cfg.spectator_rate),
             std::max<std::size_t>(12, 3 * cfg.spectator_rate)};
   }
@@ -123,17 +124,6 @@ std::unique_ptr<Spectating> make_spectating(const Config& cfg, prometheus::Regis
   return std::make_unique<Spectating>(cfg, registry);
 }
 
-/// civetweb's threads: a few for scrapes, probes and pages (and WebSockets
-/// still closing after a drop or a refusal), plus one per spectator, as an
-/// open WebSocket holds its thread for its lifetime. --max-spectators is
-/// bounded by its option's range; the cap keeps this bounded whatever it is.
-int http_threads(const Spectating* spectating, std::size_t max_spectators) {
-  constexpr int kBaseThreads = 8;
-  constexpr std::size_t kMaxSpectatorThreads = 1000;
-  if (spectating == nullptr) return kBaseThreads;
-  return kBaseThreads + static_cast<int>(std::min(max_spectators, kMaxSpectatorThreads));
-}
-
 /// /metrics, /healthz, /readyz and, when `spectating`, the spectator pages
 /// and WebSocket, on --metrics-bind:--metrics-port (nullptr when disabled);
 /// fails with the reason if the port cannot be bound or civetweb cannot
@@ -144,7 +134,7 @@ qbot::core::Result<std::unique_ptr<HttpServer>, std::string> serve_http(const Co
                                                                         Spectating* spectating) {
   if (cfg.metrics_port == 0) return std::unique_ptr<HttpServer>{};
   HttpListen listen{cfg.metrics_bind, cfg.metrics_port};
-  listen.threads = http_threads(spectating, cfg.max_spectators);
+  listen.threads = spectator::http_threads(spectating != nullptr ? cfg.max_spectators : 0);
   auto http = HttpServer::start(listen);
   if (!http) return qbot::core::Err{"--metrics-port: " + http.error()};
   add_server_endpoints(**http, registry, metrics, health, monotonic_now);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/quoted.h"
+#include "server/http/civet_peer.h"
 
 namespace qbot::server {
 namespace {
@@ -38,51 +39,36 @@ void send(mg_connection* conn, const HttpReply& reply, bool with_body) {
   if (with_body && !reply.body.empty()) mg_write(conn, reply.body.data(), reply.body.size());
 }
 
-/// One open WebSocket: civetweb's connection behind the SocketPeer interface.
-/// mg_websocket_write takes the connection's lock, so any thread may write.
-class CivetPeer final : public SocketPeer {
- public:
-  explicit CivetPeer(mg_connection* conn) : conn_(conn) {}
-  bool send_text(std::string_view text) override {
-    return mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_TEXT, text.data(), text.size()) > 0;
-  }
-  void send_close(std::string_view reason) override {
-    // A close frame's payload: a 2-byte status (1008, policy violation) and the reason.
-    std::string payload{'\x03', '\xF0'};
-    payload.append(reason.substr(0, kMaxCloseReasonBytes));
-    mg_websocket_write(conn_, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload.data(), payload.size());
-  }
-
- private:
-  static constexpr std::size_t kMaxCloseReasonBytes = 120;  // a control frame carries at most 125
-  mg_connection* conn_;
-};
-
 int ws_connect(const mg_connection*, void*) { return 0; }  // 0 = accept
 
-void ws_ready(mg_connection* conn, void* endpoint) {
-  auto* peer = new CivetPeer(conn);  // owned by the connection until ws_close
+void ws_ready(mg_connection* conn, void* route) {
+  auto& ws = *static_cast<HttpServer::SocketRoute*>(route);
+  auto* peer = new CivetPeer(conn, ws.deadlines);  // owned by the connection until ws_close
   mg_set_user_connection_data(conn, peer);
   const mg_request_info* info = mg_get_request_info(conn);
   const char* query = info != nullptr ? info->query_string : nullptr;
-  static_cast<WebSocketEndpoint*>(endpoint)->on_open(*peer, query != nullptr ? query : "");
+  ws.endpoint.on_open(*peer, query != nullptr ? query : "");
 }
 
 /// Returns 1 to keep the connection, 0 to close it.
-int ws_data(mg_connection* conn, int bits, char* data, std::size_t size, void* endpoint) {
+int ws_data(mg_connection* conn, int bits, char* data, std::size_t size, void* route) {
   auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
   const int opcode = bits & 0xF;
   if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) return 0;
+  // After our close frame, whatever the peer sends (its close, a pong, an
+  // ack still in flight) ends the connection; the deadline covers silence.
+  if (peer != nullptr && peer->closing()) return 0;
   if (peer == nullptr || opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings are civetweb's; binary is ignored
   if (size > HttpServer::kMaxMessageBytes) return 0;                    // nothing legitimate is that long
-  static_cast<WebSocketEndpoint*>(endpoint)->on_message(*peer, std::string_view(data, size));
+  static_cast<HttpServer::SocketRoute*>(route)->endpoint.on_message(*peer, std::string_view(data, size));
   return 1;
 }
 
-void ws_close(const mg_connection* conn, void* endpoint) {
+void ws_close(const mg_connection* conn, void* route) {
   auto* peer = static_cast<CivetPeer*>(mg_get_user_connection_data(conn));
   if (peer == nullptr) return;  // closed before it was ready
-  static_cast<WebSocketEndpoint*>(endpoint)->on_close(*peer);
+  static_cast<HttpServer::SocketRoute*>(route)->endpoint.on_close(*peer);
+  peer->closed();
   delete peer;
 }
 
@@ -108,11 +94,14 @@ core::Result<std::unique_ptr<HttpServer>, std::string> HttpServer::start(const H
   mg_server_port ports[1] = {};
   const std::uint16_t port =
       mg_get_server_ports(ctx, 1, ports) == 1 ? static_cast<std::uint16_t>(ports[0].port) : listen.port;
-  auto server = std::unique_ptr<HttpServer>(new HttpServer(ctx, port));
+  auto server = std::unique_ptr<HttpServer>(new HttpServer(ctx, port, listen.close_grace));
   return server;
 }
 
-HttpServer::~HttpServer() { mg_stop(ctx_); }
+HttpServer::HttpServer(mg_context* ctx, std::uint16_t port, std::chrono::milliseconds close_grace)
+    : ctx_(ctx), port_(port), deadlines_(std::make_unique<CloseDeadlines>(close_grace)) {}
+
+HttpServer::~HttpServer() { mg_stop(ctx_); }  // first: its close handlers disarm deadlines_
 
 void HttpServer::route(const std::string& path, Handler handler) {
   routes_.push_back(Route{this, std::move(handler)});
@@ -140,7 +129,9 @@ int HttpServer::serve(mg_connection* conn, void* route) {
 core::Result<bool, std::string> HttpServer::websocket(const std::string& path, WebSocketEndpoint& endpoint) {
   if (!websockets_supported())
     return core::Err{"cannot serve " + path + ": this civetweb was built without WebSockets"};
-  mg_set_websocket_handler(ctx_, (path + "$").c_str(), &ws_connect, &ws_ready, &ws_data, &ws_close, &endpoint);
+  socket_routes_.push_back(SocketRoute{endpoint, *deadlines_});
+  mg_set_websocket_handler(ctx_, (path + "$").c_str(), &ws_connect, &ws_ready, &ws_data, &ws_close,
+                           &socket_routes_.back());
   return true;
 }
 

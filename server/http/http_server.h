@@ -12,10 +12,12 @@
 // path get 405; unknown paths get civetweb's own 404 (no document root: it
 // serves no files). Bounded: `threads` connections at a time (an open
 // WebSocket holds one for its lifetime), civetweb's own limits on request
-// size (16 KiB of headers), a request timeout and kMaxMessageBytes per
-// WebSocket message. A WebSocket that stops sending is NOT closed by civetweb
-// here: what bounds the spectators' sockets is the spectator hub (it drops a
-// page that stops acknowledging and sends it a close frame).
+// size (16 KiB of headers), a request timeout (which also bounds one blocked
+// write) and kMaxMessageBytes per WebSocket message. A WebSocket that stops
+// sending is NOT closed by civetweb here (its idle timeout only bounds one
+// read): the endpoint decides when a peer has been silent too long and sends
+// it a close frame; from then on the connection ends within `close_grace`
+// whatever the peer does (close_deadlines.h), so its thread comes back.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "server/http/close_deadlines.h"
 #include "server/http/websocket_endpoint.h"
 
 struct mg_context;
@@ -46,6 +49,9 @@ struct HttpListen {
   // civetweb's websocket_timeout_ms: how long one read of a WebSocket waits.
   // civetweb 1.15 keeps a silent WebSocket open past it (see README.md).
   std::chrono::milliseconds websocket_idle_timeout{10000};
+  // How long a WebSocket may stay open after the server sent its close frame
+  // (then its socket is shut down): what an ignored close costs a thread.
+  std::chrono::milliseconds close_grace{2000};
 };
 
 class HttpServer {
@@ -76,17 +82,25 @@ class HttpServer {
   /// True if civetweb was built with WebSocket support (websocket() needs it).
   static bool websockets_supported();
 
+  /// What a WebSocket path's handlers are given (civetweb holds a pointer).
+  struct SocketRoute {
+    WebSocketEndpoint& endpoint;
+    CloseDeadlines& deadlines;
+  };
+
  private:
   struct Route {
     HttpServer* server = nullptr;
     Handler handler;
   };
-  explicit HttpServer(mg_context* ctx, std::uint16_t port) : ctx_(ctx), port_(port) {}
+  HttpServer(mg_context* ctx, std::uint16_t port, std::chrono::milliseconds close_grace);
   static int serve(mg_connection* conn, void* route);
 
   mg_context* ctx_;
   std::uint16_t port_;
+  std::unique_ptr<CloseDeadlines> deadlines_;
   std::list<Route> routes_;  // stable addresses: civetweb holds pointers to them
+  std::list<SocketRoute> socket_routes_;
 };
 
 }  // namespace qbot::server

@@ -1,5 +1,6 @@
 #include "server/spectator/spectator_endpoints.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "qbot/spectator/web_assets.h"
@@ -64,6 +65,10 @@ void SpectatorSocket::on_close(SocketPeer& peer) {
     ids_.erase(it);
   }
   hub_.detach(*id);
+}
+
+int http_threads(std::size_t max_spectators) {
+  return kHttpBaseThreads + static_cast<int>(std::min(max_spectators, kMaxSpectatorThreads));
 }
 
 core::Result<bool, std::string> serve_spectators(HttpServer& http, SpectatorHub& hub, SpectatorSocket& socket) {

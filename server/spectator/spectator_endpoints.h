@@ -7,6 +7,7 @@
 //   WS  /ws?arena=N   the arena's frames (README.md: the wire format)
 // A refused WebSocket gets {"type":"refused","reason":...} and a close frame
 // with the same reason, so the page can say why.
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -38,6 +39,17 @@ class SpectatorSocket final : public WebSocketEndpoint {
   std::mutex mutex_;
   std::map<SocketPeer*, SpectatorHub::Id> ids_;
 };
+
+/// The HTTP port's threads for scrapes, probes, pages and WebSockets still
+/// closing: a refused or dropped spectator holds one for at most the close
+/// grace (HttpListen::close_grace) after its close frame.
+inline constexpr int kHttpBaseThreads = 8;
+/// More spectators than this never get a thread each (the option's range is smaller).
+inline constexpr std::size_t kMaxSpectatorThreads = 1000;
+/// civetweb's thread count for `max_spectators` (0: spectating off): the
+/// base plus one per spectator, as an open WebSocket holds its thread for
+/// its lifetime, so watching spectators never take the probes' threads.
+int http_threads(std::size_t max_spectators);
 
 /// Routes the pages, the arena list and the WebSocket onto `http`.
 /// `socket` and `hub` must outlive `http`. Fails (the pages routed, the

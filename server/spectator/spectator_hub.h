@@ -9,13 +9,21 @@
 //     more than `ack_window` of the frames sent to it. This catches a page
 //     that stopped reading even while the kernel's socket buffers still
 //     accept bytes;
+//   - silent: nothing heard from the page (an ack or its keep-alive "ping")
+//     for `silence_limit` (kSilenceLimit). This catches a socket that was
+//     opened and then left silent, which frames alone may never catch: with
+//     no frame to send (a long --spectator-delay, an arena between matches)
+//     no window and no queue ever fills;
 //   - send_failed: the socket failed.
 // Past `max_spectators` a new spectator is refused with a message saying so.
+// Every drop ends with a close frame, after which the HTTP server ends the
+// connection within its close grace, whatever the page does.
 //
 // Threads: attach / on_message / detach run on the HTTP server's threads,
 // publish / set_arenas on the tick thread, the writers on their own. One
 // mutex guards the table; each spectator's queue has its own.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -42,10 +50,16 @@ struct SpectatorFrame {
 };
 using FramePtr = std::shared_ptr<const SpectatorFrame>;
 
+/// How long a spectator may go without a word from its page (an ack, or the
+/// "ping" it sends every 2 s while it waits for delayed frames) before it is
+/// dropped as silent: five missed keep-alives, so a busy browser tab is not.
+inline constexpr std::chrono::milliseconds kSilenceLimit{10000};
+
 struct HubLimits {
   std::size_t max_spectators = 32;
   std::size_t queue_frames = 32;  // frames waiting for one spectator's writer
   std::size_t ack_window = 45;    // frames sent but not acknowledged
+  std::chrono::milliseconds silence_limit = kSilenceLimit;
 };
 
 class SpectatorHub {
@@ -67,8 +81,9 @@ class SpectatorHub {
   /// show, when --max-spectators are already watching or there is no such
   /// arena; nothing is kept then. `peer` must stay valid until detach.
   core::Result<Id, std::string> attach(SocketPeer& peer, std::uint32_t arena);
-  /// A message from the page: "ack <n>" (frames received so far); anything
-  /// else, or a number beyond what was sent, is ignored. Lock-free.
+  /// A message from the page: "ack <n>" (frames received so far) or "ping"
+  /// (a keep-alive), both proof that the page is there; anything else, or a
+  /// number beyond what was sent, is ignored. Lock-free.
   void on_message(Id id, std::string_view text);
   /// The connection closed: joins the spectator's writer. After it returns
   /// the peer and `id` are no longer used.
@@ -87,7 +102,11 @@ class SpectatorHub {
 
  private:
   void write_loop(Spectator& s);
-  void drop(Spectator& s, DropReason reason);  // caller holds s.mutex
+  FramePtr next_frame(Spectator& s);
+  bool send_frame(Spectator& s, const SpectatorFrame& frame, std::shared_ptr<const std::string>& map_sent);
+  void end(Spectator& s);
+  void drop_if_receiving(Spectator& s, DropReason reason);  // takes both locks
+  void drop(Spectator& s, DropReason reason);               // caller holds mutex_ and s.mutex
 
   HubLimits limits_;
   SpectatorMetrics& metrics_;

@@ -8,7 +8,8 @@ prometheus::Counter& dropped_family(prometheus::Registry& r, const char* reason)
       .Name("qbot_spectators_dropped_total")
       .Help(
           "Spectators disconnected by the server, by reason (queue_full: frames waited beyond the per-spectator "
-          "queue; no_ack: the page stopped acknowledging frames; send_failed: the socket failed)")
+          "queue; no_ack: the page stopped acknowledging frames; silent: nothing heard from the page for 10 s; "
+          "send_failed: the socket failed)")
       .Register(r)
       .Add({{"reason", reason}});
 }
@@ -38,12 +39,14 @@ SpectatorMetrics::SpectatorMetrics(prometheus::Registry& r)
                   .Add({})),
       dropped_queue_full(dropped_family(r, "queue_full")),
       dropped_no_ack(dropped_family(r, "no_ack")),
+      dropped_silent(dropped_family(r, "silent")),
       dropped_send_failed(dropped_family(r, "send_failed")) {}
 
 prometheus::Counter& SpectatorMetrics::dropped(DropReason reason) {
   switch (reason) {
     case DropReason::QueueFull: return dropped_queue_full;
     case DropReason::NoAck: return dropped_no_ack;
+    case DropReason::Silent: return dropped_silent;
     case DropReason::SendFailed: break;
   }
   return dropped_send_failed;

@@ -9,7 +9,7 @@
 namespace qbot::server::spectator {
 
 /// Why a spectator was dropped (the label of qbot_spectators_dropped_total).
-enum class DropReason { QueueFull, NoAck, SendFailed };
+enum class DropReason { QueueFull, NoAck, Silent, SendFailed };
 
 class SpectatorMetrics {
  public:
@@ -21,6 +21,7 @@ class SpectatorMetrics {
   prometheus::Counter& refused;       // over --max-spectators, or no such arena
   prometheus::Counter& dropped_queue_full;
   prometheus::Counter& dropped_no_ack;
+  prometheus::Counter& dropped_silent;
   prometheus::Counter& dropped_send_failed;
 
   prometheus::Counter& dropped(DropReason reason);

@@ -35,6 +35,7 @@ class DiscardingPeer final : public SocketPeer {
  public:
   bool send_text(std::string_view) override { return true; }
   void send_close(std::string_view) override {}
+  void end_within_grace() override {}
 };
 
 struct Content {

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 #include <prometheus/registry.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/spectator/spectator_endpoints.h"
@@ -30,6 +33,14 @@ class MemoryPeer final : public SocketPeer {
     std::lock_guard lock(mutex_);
     closed_ = std::string(reason);
   }
+  void end_within_grace() override {
+    std::lock_guard lock(mutex_);
+    ended_ = true;
+  }
+  bool ended() {
+    std::lock_guard lock(mutex_);
+    return ended_;
+  }
   void hold() {
     std::lock_guard lock(mutex_);
     held_ = true;
@@ -54,6 +65,7 @@ class MemoryPeer final : public SocketPeer {
   std::mutex mutex_;
   std::condition_variable released_;
   bool held_ = false;
+  bool ended_ = false;
   std::vector<std::string> texts_;
   std::string closed_;
 };
@@ -164,9 +176,61 @@ TEST_F(HubTest, ASpectatorWhoseSocketIsFullIsDroppedWhenItsQueueIsFull) {
   }
   EXPECT_EQ(metrics.dropped_queue_full.Value(), 1);
   EXPECT_EQ(hub.connected(), 1u);  // the other spectator is unaffected
+  EXPECT_TRUE(stuck.ended());      // its end is promised now, while its writer is still stuck
+  EXPECT_FALSE(fine.ended());
   stuck.release();
   EXPECT_TRUE(test::eventually([&] { return !stuck.closed().empty(); }));
   EXPECT_NE(stuck.closed().find("queued beyond the limit"), std::string::npos);
+}
+
+TEST_F(HubTest, APageHeardFromNeitherByAckNorPingIsDroppedAsSilentWithinTheLimitAndToldWhy) {
+  using namespace std::chrono_literals;
+  const auto limit = 300ms;
+  MemoryPeer silent, pinging, acking;
+  SpectatorHub hub({4, 8, 8, limit}, metrics);
+  hub.set_arenas("{}", {1});
+  const auto start = std::chrono::steady_clock::now();
+  hub.attach(silent, 1).value();
+  const auto pinging_id = hub.attach(pinging, 1).value();
+  const auto acking_id = hub.attach(acking, 1).value();
+  hub.publish(1, frame(1, map));  // one frame for the ack; then none (a long delay, a quiet arena)
+  ASSERT_TRUE(test::eventually([&] { return acking.texts().size() == 2; }));
+  // The others keep talking for three limits; the silent one says nothing at all.
+  std::optional<std::chrono::steady_clock::duration> dropped_after;
+  while (std::chrono::steady_clock::now() - start < 3 * limit) {
+    if (!dropped_after && metrics.dropped_silent.Value() == 1) dropped_after = std::chrono::steady_clock::now() - start;
+    hub.on_message(pinging_id, "ping");
+    hub.on_message(acking_id, "ack 1");      // the same count again: still a word from the page
+    std::this_thread::sleep_for(limit / 6);  // pacing the pages' messages (as their timers do), not a wait
+  }
+  EXPECT_EQ(metrics.dropped_silent.Value(), 1);
+  ASSERT_TRUE(dropped_after.has_value());
+  EXPECT_GE(*dropped_after, limit);
+  EXPECT_LE(*dropped_after, limit + limit / 3 + 100ms);
+  EXPECT_EQ(hub.connected(), 2u);
+  EXPECT_NE(silent.closed().find("silent"), std::string::npos) << silent.closed();
+  EXPECT_TRUE(pinging.closed().empty());
+  EXPECT_TRUE(acking.closed().empty());
+}
+
+TEST_F(HubTest, MessagesThatAreNeitherAPingNorAValidAckDoNotKeepASpectator) {
+  using namespace std::chrono_literals;
+  const auto limit = 300ms;
+  MemoryPeer talker;
+  SpectatorHub hub({4, 8, 8, limit}, metrics);
+  hub.set_arenas("{}", {1});
+  const auto start = std::chrono::steady_clock::now();
+  const auto id = hub.attach(talker, 1).value();
+  const auto dropped = [&] {
+    hub.on_message(id, "pong");
+    hub.on_message(id, "ack 5");  // nothing was sent: an ack of 5 is a lie
+    hub.on_message(id, "ping ");
+    return metrics.dropped_silent.Value() == 1;
+  };
+  ASSERT_TRUE(test::eventually(dropped, 3s));
+  EXPECT_GE(std::chrono::steady_clock::now() - start, limit);
+  EXPECT_EQ(hub.connected(), 0u);
+  EXPECT_TRUE(test::eventually([&] { return !talker.closed().empty(); }));
 }
 
 TEST(SpectatorQuery, ReadsTheArenaNumberAndRefusesAnythingElse) {
