@@ -252,9 +252,27 @@ void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
     ctx.stats.disconnects += 1;
     spdlog::debug("bot {}: disconnected (reason {})", index_, reason);
     state_ = BotState::Gone;
+  } else if (queue_.enabled && state_ == BotState::InLobby) {
+    move_to_next_front_door(ctx, reason);
   } else if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome || state_ == BotState::InLobby) {
     fail(ctx);
   }
+}
+
+/// The front door let us go while we waited in its lobby (it died, drained
+/// or restarted): queue through the next one of --server's list (the same
+/// one if it is the only one) from the next tick. A front door that cannot
+/// be reached then fails the handshake as usual.
+void BotClient::move_to_next_front_door(ShardContext& ctx, std::uint32_t reason) {
+  ctx.stats.front_door_losses += 1;
+  const auto& doors = queue_.front_doors;
+  const auto here = std::find(doors.begin(), doors.end(), server_);
+  if (here != doors.end()) server_ = std::next(here) == doors.end() ? doors.front() : *std::next(here);
+  spdlog::debug("bot {}: front door dropped us in the lobby (reason {}): queueing through {}", index_, reason,
+                server_.to_string());
+  peer_ = {};
+  state_ = BotState::Away;
+  leave_at_ = Nanos{0};
 }
 
 void BotClient::fail(ShardContext& ctx) {

@@ -68,6 +68,7 @@ class BotClient {
  private:
   void try_connect(ShardContext& ctx, Nanos now);
   void fail(ShardContext& ctx);
+  void move_to_next_front_door(ShardContext& ctx, std::uint32_t reason);
   void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now);
   void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);
   /// Churn: leave for good now, come back a little later as a new connection.
