@@ -260,9 +260,9 @@ void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
 }
 
 /// The front door let us go while we waited in its lobby (it died, drained
-/// or restarted): queue through the next one of --server's list (the same
-/// one if it is the only one) from the next tick. A front door that cannot
-/// be reached then fails the handshake as usual.
+/// or restarted), or did not answer our handshake: queue through the next
+/// one of --server's list (the same one if it is the only one) from the next
+/// tick. When every front door in a row failed to answer, the bot fails.
 void BotClient::move_to_next_front_door(ShardContext& ctx, std::uint32_t reason) {
   ctx.stats.front_door_losses += 1;
   const auto& doors = queue_.front_doors;
@@ -306,7 +306,12 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
     if (now >= handshake_deadline_) {
       spdlog::debug("bot {}: handshake timed out", index_);
-      fail(ctx);
+      // A front door that does not answer: the next one, until each was tried once.
+      const bool another_door = queue_.enabled && !match_leg_ && doors_tried_ + 1 < queue_.front_doors.size();
+      if (!another_door) return fail(ctx);
+      doors_tried_ += 1;
+      if (peer_) ctx.host.disconnect_now(peer_, 0);
+      move_to_next_front_door(ctx, 0);
     } else if (state_ == BotState::Connecting && !peer_) {
       try_connect(ctx, now);
     }

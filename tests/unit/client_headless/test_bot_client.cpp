@@ -544,3 +544,33 @@ TEST_F(BotClientTest, AFrontDoorThatDropsAQueueingBotSendsItToTheNextFrontDoor) 
   EXPECT_TRUE(match_.last<proto::Hello>()->lobby) << "the next front door, through its lobby";
   EXPECT_EQ(front_.count<proto::Hello>(), 1u);
 }
+
+TEST_F(BotClientTest, AQueueingBotTriesTheNextFrontDoorWhenOneDoesNotAnswerAndFailsWhenNoneDoes) {
+  QueuePlan plan;
+  plan.enabled = true;
+  plan.front_doors = {front_.endpoint(), match_.endpoint()};
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);  // nothing is pumped: the first front door never answers
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  EXPECT_EQ(bot.state(), BotState::Away) << "not failed: there is another front door";
+  EXPECT_EQ(stats_.front_door_losses.load(), 1u);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  EXPECT_EQ(bot.state(), BotState::Connecting);
+  // The second does not answer either: every door was tried, the bot fails.
+  bot.on_tick(*ctx_, now_ + seconds(20), 60);
+  EXPECT_EQ(bot.state(), BotState::Failed);
+  EXPECT_EQ(stats_.failed.load(), 1u);
+}
+
+TEST_F(BotClientTest, AQueueingBotWhoseFirstFrontDoorDoesNotAnswerQueuesThroughTheNext) {
+  QueuePlan plan;
+  plan.enabled = true;
+  plan.front_doors = {front_.endpoint(), match_.endpoint()};
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  ASSERT_TRUE(pump_until([&] { return match_.count<proto::Hello>() == 1; }));
+  EXPECT_TRUE(match_.last<proto::Hello>()->lobby);
+  EXPECT_EQ(stats_.failed.load(), 0u);
+}
