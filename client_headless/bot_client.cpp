@@ -252,9 +252,27 @@ void BotClient::on_disconnect(ShardContext& ctx, std::uint32_t reason) {
     ctx.stats.disconnects += 1;
     spdlog::debug("bot {}: disconnected (reason {})", index_, reason);
     state_ = BotState::Gone;
+  } else if (queue_.enabled && state_ == BotState::InLobby) {
+    move_to_next_front_door(ctx, reason);
   } else if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome || state_ == BotState::InLobby) {
     fail(ctx);
   }
+}
+
+/// The front door let us go while we waited in its lobby (it died, drained
+/// or restarted), or did not answer our handshake: queue through the next
+/// one of --server's list (the same one if it is the only one) from the next
+/// tick. When every front door in a row failed to answer, the bot fails.
+void BotClient::move_to_next_front_door(ShardContext& ctx, std::uint32_t reason) {
+  ctx.stats.front_door_losses += 1;
+  const auto& doors = queue_.front_doors;
+  const auto here = std::find(doors.begin(), doors.end(), server_);
+  if (here != doors.end()) server_ = std::next(here) == doors.end() ? doors.front() : *std::next(here);
+  spdlog::debug("bot {}: front door dropped us in the lobby (reason {}): queueing through {}", index_, reason,
+                server_.to_string());
+  peer_ = {};
+  state_ = BotState::Away;
+  leave_at_ = Nanos{0};
 }
 
 void BotClient::fail(ShardContext& ctx) {
@@ -288,7 +306,12 @@ void BotClient::on_tick(ShardContext& ctx, Nanos now, std::uint32_t tick_rate) {
   if (state_ == BotState::Connecting || state_ == BotState::AwaitingWelcome) {
     if (now >= handshake_deadline_) {
       spdlog::debug("bot {}: handshake timed out", index_);
-      fail(ctx);
+      // A front door that does not answer: the next one, until each was tried once.
+      const bool another_door = queue_.enabled && !match_leg_ && doors_tried_ + 1 < queue_.front_doors.size();
+      if (!another_door) return fail(ctx);
+      doors_tried_ += 1;
+      if (peer_) ctx.host.disconnect_now(peer_, 0);
+      move_to_next_front_door(ctx, 0);
     } else if (state_ == BotState::Connecting && !peer_) {
       try_connect(ctx, now);
     }

@@ -68,6 +68,7 @@ class BotClient {
  private:
   void try_connect(ShardContext& ctx, Nanos now);
   void fail(ShardContext& ctx);
+  void move_to_next_front_door(ShardContext& ctx, std::uint32_t reason);
   void on_snapshot(ShardContext& ctx, const proto::Snapshot& snap, Nanos now);
   void on_match_event(ShardContext& ctx, const proto::MatchEvent& event);
   /// Churn: leave for good now, come back a little later as a new connection.
@@ -114,6 +115,7 @@ class BotClient {
   std::uint32_t next_sequence_ = 1;
   std::deque<sim::Command> recent_;  // newest kRedundancy commands
   InputPacer pacer_;
+  std::uint32_t doors_tried_ = 0;       // --queue: front doors in a row that did not answer
   std::uint32_t dropped_reported_ = 0;  // Snapshot.inputs_dropped last seen on this connection
   StallPlan stall_;
   Nanos stall_from_{0}, stall_until_{0};  // the planned stall; 0 = none (yet)

@@ -20,6 +20,7 @@ constexpr std::uint32_t kCheckGarageRequest = 2;
 // ---------------------------------------------------------------------------
 void BotClient::enter_lobby(ShardContext& ctx, const proto::Welcome& m, Nanos now) {
   state_ = BotState::InLobby;
+  doors_tried_ = 0;
   account_token_ = m.account_token;
   if (bot_id_ == 0) {
     // First visit: put our bot in the garage (its stats follow it across matches).

@@ -110,6 +110,7 @@ FleetTotals Fleet::totals(bool drain_window) {
     t.matches_played += s.matches_played;
     t.queue_refusals += s.queue_refusals;
     t.bots_recreated += s.bots_recreated;
+    t.front_door_losses += s.front_door_losses;
     t.done += s.done;
     t.inputs_dropped += s.inputs_dropped;
     t.input_stalls += s.input_stalls;
@@ -136,11 +137,13 @@ constexpr std::uint32_t kPacingSubsteps = 4;
 std::vector<BotClient> make_bots(const FleetConfig& cfg, std::uint32_t first, std::uint32_t count) {
   std::vector<BotClient> bots;
   bots.reserve(count);
+  QueuePlan plan = cfg.queue;
+  plan.front_doors = cfg.servers;
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::uint32_t index = first + i;
     bots.emplace_back(index, cfg.name_prefix + std::to_string(index), cfg.seed * 1000003ULL + index, cfg.catalog,
                       cfg.maps, cfg.mix.role_of(index), cfg.servers[index % cfg.servers.size()], cfg.handshake_timeout,
-                      cfg.queue);
+                      plan);
     bots.back().set_stall(cfg.stall);
   }
   return bots;

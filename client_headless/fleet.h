@@ -43,6 +43,9 @@ struct QueuePlan {
   proto::GameMode mode = proto::GameMode::FreeForAll;
   std::string region;         // empty = the front door's region
   std::uint32_t matches = 1;  // play this many matches, then stop
+  // Every front door (--server's list). A bot whose front door drops it in
+  // the lobby (that server died or drained) moves to the next one.
+  std::vector<net::Endpoint> front_doors;
 };
 
 /// --stall-ms: every bot stops sending inputs for `length`, once, `after`
@@ -76,7 +79,7 @@ struct FleetTotals {
   std::uint64_t started = 0, welcomed = 0, failed = 0, playing = 0, disconnects = 0, rejoins = 0;
   std::uint64_t snapshots = 0, snapshot_errors = 0, baseline_missing = 0, inputs_sent = 0;
   std::uint64_t kills = 0, matches_ended = 0, match_results_duplicated = 0;
-  std::uint64_t matches_played = 0, queue_refusals = 0, bots_recreated = 0, done = 0;
+  std::uint64_t matches_played = 0, queue_refusals = 0, bots_recreated = 0, front_door_losses = 0, done = 0;
   std::uint64_t inputs_dropped = 0, input_stalls = 0;
   std::uint64_t bytes_down = 0, bytes_up = 0;
   std::array<std::uint64_t, proto::kRejectReasonCount> rejects{};

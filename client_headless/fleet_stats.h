@@ -27,6 +27,7 @@ struct ShardStats {
   std::atomic<std::uint64_t> match_results_duplicated{0};  // a MatchEnded seen twice (must stay 0)
   std::atomic<std::uint64_t> matches_played{0};            // --queue: matchmade matches finished (MatchEnded seen)
   std::atomic<std::uint64_t> queue_refusals{0};            // --queue: QueueStatus Refused / Expired (then requeued)
+  std::atomic<std::uint64_t> front_door_losses{0};         // --queue: the front door dropped us in the lobby; next one
   std::atomic<std::uint64_t> bots_recreated{0};            // --queue: garage bot gone after a refusal, built again
   std::atomic<std::uint64_t> done{0};                      // --queue: bots that played all their --matches
   std::atomic<std::uint64_t> inputs_dropped{0};            // commands the server never applied, per its Snapshots

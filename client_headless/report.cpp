@@ -63,6 +63,7 @@ void add_totals(Json& j, const RunInfo& run, const FleetTotals& t) {
   j["matches_played"] = t.matches_played;
   j["queue_refusals"] = t.queue_refusals;
   j["bots_recreated"] = t.bots_recreated;
+  j["front_door_losses"] = t.front_door_losses;
   j["time_to_match_ms_p50"] = quantile_of(t.time_to_match_ms, 0.50);
   j["time_to_match_ms_p99"] = quantile_of(t.time_to_match_ms, 0.99);
   j["estimated_wait_ms_p50"] = quantile_of(t.estimated_wait_ms, 0.50);

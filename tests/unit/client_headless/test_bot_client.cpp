@@ -520,3 +520,57 @@ TEST_F(BotClientTest, APlannedStallSendsNothingThenResumesAtTheNormalCadence) {
   const proto::Input& last = *front_.last<proto::Input>();
   EXPECT_EQ(last.commands[last.count - 1].sequence, 18u);
 }
+
+TEST_F(BotClientTest, AFrontDoorThatDropsAQueueingBotSendsItToTheNextFrontDoor) {
+  QueuePlan plan;
+  plan.enabled = true;
+  plan.front_doors = {front_.endpoint(), match_.endpoint()};  // two front doors: ours first
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);
+  ASSERT_TRUE(pump_until([&] { return bot.state() == BotState::AwaitingWelcome; }));
+  proto::Welcome lobby;
+  lobby.tick_rate = 60;
+  lobby.lobby = true;
+  say(lobby);
+  ASSERT_EQ(bot.state(), BotState::InLobby);
+
+  bot.on_disconnect(*ctx_, 0);  // our front door died while we waited
+  EXPECT_EQ(bot.state(), BotState::Away);
+  EXPECT_EQ(stats_.front_door_losses.load(), 1u);
+  EXPECT_EQ(stats_.failed.load(), 0u) << "a lost front door is not a failed bot";
+  bot.on_tick(*ctx_, now_, 60);
+  EXPECT_EQ(bot.state(), BotState::Connecting);
+  ASSERT_TRUE(pump_until([&] { return match_.count<proto::Hello>() == 1; }));
+  EXPECT_TRUE(match_.last<proto::Hello>()->lobby) << "the next front door, through its lobby";
+  EXPECT_EQ(front_.count<proto::Hello>(), 1u);
+}
+
+TEST_F(BotClientTest, AQueueingBotTriesTheNextFrontDoorWhenOneDoesNotAnswerAndFailsWhenNoneDoes) {
+  QueuePlan plan;
+  plan.enabled = true;
+  plan.front_doors = {front_.endpoint(), match_.endpoint()};
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);  // nothing is pumped: the first front door never answers
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  EXPECT_EQ(bot.state(), BotState::Away) << "not failed: there is another front door";
+  EXPECT_EQ(stats_.front_door_losses.load(), 1u);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  EXPECT_EQ(bot.state(), BotState::Connecting);
+  // The second does not answer either: every door was tried, the bot fails.
+  bot.on_tick(*ctx_, now_ + seconds(20), 60);
+  EXPECT_EQ(bot.state(), BotState::Failed);
+  EXPECT_EQ(stats_.failed.load(), 1u);
+}
+
+TEST_F(BotClientTest, AQueueingBotWhoseFirstFrontDoorDoesNotAnswerQueuesThroughTheNext) {
+  QueuePlan plan;
+  plan.enabled = true;
+  plan.front_doors = {front_.endpoint(), match_.endpoint()};
+  BotClient& bot = make_bot(Role::Fight, plan);
+  bot.start(*ctx_, now_);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  bot.on_tick(*ctx_, now_ + seconds(10), 60);
+  ASSERT_TRUE(pump_until([&] { return match_.count<proto::Hello>() == 1; }));
+  EXPECT_TRUE(match_.last<proto::Hello>()->lobby);
+  EXPECT_EQ(stats_.failed.load(), 0u);
+}
