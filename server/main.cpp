@@ -22,24 +22,19 @@
 #include "server/game_content.h"
 #include "server/http/http_server.h"
 #include "server/http/server_endpoints.h"
-#include "server/matchmaking/fleet_keys.h"
 #include "server/matchmaking/matchmaker.h"
 #include "server/metrics/metrics.h"
+#include "server/open_stores.h"
 #include "server/server.h"
 #include "server/spectator/spectator_endpoints.h"
 #include "server/spectator/spectator_feed.h"
 #include "server/spectator/spectator_hub.h"
-#include "server/store/counted_store.h"
-#include "server/store/memory_store.h"
-#include "server/store/redis_store.h"
-#include "server/store/redis_url.h"
 #include "token/record_mac.h"
 
 namespace {
 
 using namespace qbot::server;
 
-constexpr std::chrono::milliseconds kRedisTimeout{2000};
 constexpr std::chrono::seconds kAgonesStartupWait{60};  // for the sidecar's GameServer, before anything runs
 constexpr std::chrono::seconds kAgonesFinishWait{5};    // for Shutdown to reach the sidecar
 
@@ -147,101 +142,6 @@ qbot::core::Result<std::unique_ptr<HttpServer>, std::string> serve_http(const Co
                  cfg.spectator_rate, cfg.spectator_delay_s);
   }
   return std::move(*http);
-}
-
-/// The server's store (its IoWorker thread) and the matchmaker's. With Redis
-/// each has its own connection, so a long matchmaking pass never delays a
-/// heartbeat or a garage request; in memory they are the same store.
-struct Stores {
-  std::unique_ptr<Store> server;
-  std::unique_ptr<Store> matchmaker;  // null: the matchmaker uses `server`
-  Store& for_matchmaker() { return matchmaker ? *matchmaker : *server; }
-};
-
-/// Where --redis and --redis-sentinel say the store's Redis is.
-qbot::core::Result<RedisEndpoint, std::string> redis_endpoint(const Config& cfg) {
-  RedisEndpoint where;
-  if (!cfg.redis.empty()) {
-    auto url = parse_redis_url(cfg.redis);
-    if (!url) return qbot::core::Err{"--redis: " + url.error()};
-    where.url = std::move(*url);
-  }
-  if (!cfg.redis_sentinel.empty()) {
-    auto sentinels = parse_host_ports(cfg.redis_sentinel);
-    if (!sentinels) return qbot::core::Err{"--redis-sentinel: " + sentinels.error()};
-    where.sentinels = std::move(*sentinels);
-    where.master = cfg.redis_master;
-  }
-  return where;
-}
-
-RedisOptions redis_options(const Config& cfg) {
-  RedisOptions o;
-  o.prefix = cfg.redis_prefix;
-  o.timeout = kRedisTimeout;
-  o.record_key = qbot::token::record_key(qbot::token::derive_key(cfg.token_secret));
-  o.unix_ms = unix_now_ms;
-  o.wait_replicas = cfg.redis_wait_replicas;
-  return o;
-}
-
-/// A store failure at most once per operation in this long is logged.
-constexpr std::uint64_t kStoreLogPeriodMs = 10'000;
-
-/// `inner` with every failure counted in qbot_store_errors_total{op} and
-/// logged at most once per operation per kStoreLogPeriodMs.
-std::unique_ptr<Store> counted(std::unique_ptr<Store> inner, Metrics& metrics, const char* user) {
-  for (const std::string_view op : kStoreOps) metrics.store_error(op);  // every op exported from 0
-  auto report = [&metrics, user](const StoreFailure& f) {
-    metrics.store_error(f.op).Increment(static_cast<double>(f.count));
-    if (!f.log) return;
-    spdlog::warn("store ({}): {}: {} failure(s): {} ({} more not logged since the last line)", user, f.op, f.count,
-                 f.why, f.suppressed);
-  };
-  auto now_ms = [] {
-    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now()).count());
-  };
-  return std::make_unique<CountedStore>(std::move(inner), std::move(report), std::move(now_ms), kStoreLogPeriodMs);
-}
-
-qbot::core::Result<Stores, std::string> open_stores(const Config& cfg, Metrics& metrics) {
-  Stores stores;
-  if (cfg.redis.empty() && cfg.redis_sentinel.empty()) {
-    // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
-    auto memory = std::make_unique<MemoryStore>([] { return std::chrono::milliseconds(unix_now_ms()); });
-    memory->keep_results(cfg.results_stream_max);
-    stores.server = counted(std::move(memory), metrics, "server");
-    spdlog::info("no --redis given: using the in-memory store (single process, nothing persists)");
-    return stores;
-  }
-  auto where = redis_endpoint(cfg);
-  if (!where) return qbot::core::Err{where.error()};
-  auto redis = std::make_unique<RedisStore>(*where, redis_options(cfg));
-  redis->keep_results(cfg.results_stream_max);
-  stores.server = counted(std::move(redis), metrics, "server");
-  if (cfg.matchmaker) {
-    stores.matchmaker = counted(std::make_unique<RedisStore>(*where, redis_options(cfg)), metrics, "matchmaker");
-  }
-  return stores;
-}
-
-/// With Redis: refuses to join a registry whose live servers hold another
-/// token key (they could not verify each other's join tokens), naming the
-/// fix. An unreachable store is not a refusal: the heartbeat checks again.
-qbot::core::Result<bool, std::string> check_fleet_secret(const Config& cfg, Store& store) {
-  if (cfg.redis.empty()) return true;
-  // registry_view, not live_servers: a server of another key writes entries
-  // our key cannot verify, which live_servers leaves out.
-  auto registry = store.registry_view();
-  if (!registry) {
-    spdlog::warn("cannot read the registry to compare token keys: {}", registry.error().message);
-    return true;
-  }
-  const std::string fingerprint = qbot::token::key_fingerprint(qbot::token::derive_key(cfg.token_secret));
-  const auto refusal = fleet_key_refusal(check_fleet_keys(*registry, cfg.server_id, fingerprint), fingerprint,
-                                         cfg.token_secret_is_random);
-  if (refusal) return qbot::core::Err{"refusing to start: " + *refusal};
-  return true;
 }
 
 /// The matchmaker of this process (--matchmaker) on its own thread, and the
@@ -400,7 +300,11 @@ int run(Config cfg) {
   auto spectating = make_spectating(cfg, registry);  // before the HTTP server: it outlives it
   auto http = serve_http(cfg, registry, metrics, health, spectating.get());
   if (!http) return fail(2, http.error());
-  auto stores = open_stores(cfg, metrics);
+  const StoreClocks clocks{unix_now_ms, [] {
+                             return static_cast<std::uint64_t>(
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(monotonic_now()).count());
+                           }};
+  auto stores = open_stores(cfg, metrics, clocks);
   if (!stores) return fail(2, stores.error());
   if (auto ok = check_fleet_secret(cfg, *stores->server); !ok) return fail(2, ok.error());
   auto agones = connect_agones(cfg, metrics);
