@@ -42,7 +42,7 @@ std::vector<std::string> fleet_flags(const SentinelCluster& cluster, const std::
           "--region",
           "local",
           "--match-duration",
-          "8",
+          "10",
           "--countdown",
           "1",
           "--results-time",
