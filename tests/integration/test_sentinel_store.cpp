@@ -2,6 +2,8 @@
 // a real sentinel names a real redis-server that has been demoted to a
 // replica (replica-read-only off, so only the store's ROLE check stands
 // between it and the write), and the store must refuse rather than write.
+// And with --redis-wait-replicas, a result WAIT could not confirm (no replica
+// right after a failover) is confirmed by its redelivery, counted applied.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include "sentinel_cluster.h"
 #include "server/store/redis_connection.h"
 #include "server/store/redis_store.h"
+#include "store_fixtures.h"
 #include "wait.h"
 
 using namespace qbot::test;
@@ -114,4 +117,37 @@ TEST(SentinelStore, StopsWritingToItsPrimaryWithinARecheckOfItsDemotionAndNeverW
     EXPECT_FALSE(registered_on(cluster.primary(), id));
     EXPECT_FALSE(registered_on(elsewhere, id));
   }
+}
+
+TEST(SentinelStore, AResultWaitCouldNotConfirmIsIoThenAppliedOnceWhenItsRedeliveryFindsAReplica) {
+  RedisServer primary;
+  RedisOptions options = redis_options();
+  options.wait_replicas = 1;
+  auto store = redis_store_with(primary.url(), options);
+  const MatchResult result = ffa_result(501, {1, 2});
+
+  auto unconfirmed = store->submit_result(result);  // written on the primary, no replica to acknowledge it
+  ASSERT_FALSE(unconfirmed.ok());
+  EXPECT_EQ(unconfirmed.error().kind, StoreError::Kind::Io);
+  EXPECT_NE(unconfirmed.error().message.find("replica"), std::string::npos) << unconfirmed.error().message;
+
+  RedisServer::Options as_replica;
+  as_replica.extra = {"--replicaof", "127.0.0.1", std::to_string(primary.port())};
+  RedisServer replica(as_replica);
+  ASSERT_TRUE(eventually(
+      [&] {
+        return replica.command({"INFO", "replication"}).find("master_link_status:up") != std::string::npos;
+      },
+      10s));
+  auto confirmed = store->submit_result(result);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.error().message;
+  EXPECT_TRUE(*confirmed) << "this store's own unconfirmed write, now confirmed, is applied, not a duplicate";
+  auto again = store->submit_result(result);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_FALSE(*again) << "a second delivery of a confirmed result is a duplicate";
+
+  auto stream = redis_store_of(replica.url())->results(0, 10);
+  ASSERT_TRUE(stream.ok()) << stream.error().message;
+  ASSERT_EQ(stream->size(), 1u);
+  EXPECT_EQ(stream->front().match_id, 501u);
 }
