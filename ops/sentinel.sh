@@ -11,14 +11,15 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${QBOT_BUILD_DIR:-$ROOT/build}"
 jobs="${QBOT_JOBS:-2}"
-cmake -S "$ROOT" -B "$BUILD_DIR" -DQBOT_SENTINEL_TESTS=ON >/dev/null
+# Runs the binary itself: configuring QBOT_SENTINEL_TESTS=ON (which registers
+# it in ctest, label sentinel) would add it to the build's default suite.
+cmake -S "$ROOT" -B "$BUILD_DIR" >/dev/null
 cmake --build "$BUILD_DIR" -j"$jobs" --target sentinel_tests >/dev/null
-cd "$BUILD_DIR"
 log="$BUILD_DIR/sentinel-test.log"
 set +e
-ctest -L sentinel --output-on-failure -V >"$log" 2>&1
+"$BUILD_DIR/tests/sentinel_tests" >"$log" 2>&1
 rc=$?
 set -e
-grep -E "sentinel failover:|Failure|tests passed|tests failed" "$log" || true
-[ "$rc" -eq 0 ] || echo "sentinel.sh: the failover test failed; the whole output is in $log" >&2
+grep -E "sentinel failover:|Failure|OK \]|FAILED" "$log" || true
+[ "$rc" -eq 0 ] || echo "sentinel.sh: the failover test failed; its whole output is in $log" >&2
 exit "$rc"

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <limits>
 #include <map>
 
 #include "process.h"
@@ -63,9 +64,11 @@ std::vector<std::string> fleet_flags(const SentinelCluster& cluster, const std::
           temp_dir("sentinel-journal-" + id)};
 }
 
-/// A metric summed over both servers (0 where a server does not answer).
+/// A metric summed over both servers; NaN (equal to nothing, so every
+/// check on it fails) if either does not answer or lacks the sample.
 double both(ServerProcess& a, ServerProcess& b, const std::string& sample) {
-  return a.metric(sample).value_or(0) + b.metric(sample).value_or(0);
+  constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();
+  return a.metric(sample).value_or(kUnknown) + b.metric(sample).value_or(kUnknown);
 }
 
 double finished(ServerProcess& a, ServerProcess& b) { return both(a, b, "qbot_matches_finished_total"); }
@@ -95,7 +98,10 @@ TEST(SentinelFailover, KillingThePrimaryUnderLoadLosesNoAcknowledgedResultAndMat
   // the replica take it) on the primary about to die.
   ASSERT_TRUE(eventually([&] { return finished(a, b) >= 1 && outcome(a, b, "applied") == finished(a, b); }, 120s, 5ms))
       << bots.log().substr(0, 3000);
-  const double applied_before = outcome(a, b, "applied");
+  // What the primary holds now (at least the results applied so far): all
+  // must survive the failover.
+  auto acknowledged = redis_store_of(cluster.primary().url(), kSecret)->results(0, 10000);
+  ASSERT_TRUE(acknowledged.ok()) << acknowledged.error().message;
   const auto killed = std::chrono::steady_clock::now();
   cluster.primary().kill();
   // After the kill: a match assigned just before it is already counted.
@@ -140,11 +146,13 @@ TEST(SentinelFailover, KillingThePrimaryUnderLoadLosesNoAcknowledgedResultAndMat
   EXPECT_EQ(outcome(a, b, "applied"), matches_finished);
   EXPECT_EQ(outcome(a, b, "duplicate"), 0);
   EXPECT_EQ(outcome(a, b, "dropped"), 0);
-  EXPECT_GE(static_cast<double>(results->size()), applied_before) << "a result the old primary acknowledged is gone";
+  for (const MatchResult& r : *acknowledged) {
+    EXPECT_EQ(per_match.count(r.match_id), 1u) << "match " << r.match_id << ", acknowledged before the kill, is gone";
+  }
 
   std::cout << "sentinel failover: promoted " << ms_between(killed, promoted) << " ms after the kill; matchmaking back "
             << ms_between(promoted, resumed_at) << " ms after the promotion; " << results->size() << " results in "
-            << "the stream for " << matches_finished << " matches finished (" << applied_before
+            << "the stream for " << matches_finished << " matches finished (" << acknowledged->size()
             << " stored before the kill); journaled on the way: " << outcome(a, b, "journaled") << "\n";
   RecordProperty("promotion_ms", static_cast<int>(ms_between(killed, promoted)));
   RecordProperty("resume_ms", static_cast<int>(ms_between(promoted, resumed_at)));
