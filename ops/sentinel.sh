@@ -3,7 +3,7 @@
 # label sentinel): a Redis primary, a replica and 3 sentinels on loopback,
 # two qbot-servers that find the primary through the sentinels, 32 bots
 # queueing for 4 matches each, SIGKILL of the primary once a match has
-# finished. About 90 s, so not in the default suite. Prints the promotion
+# finished. About 75 s, so not in the default suite. Prints the promotion
 # time, the time until matchmaking resumed and results vs matches finished
 # (docs/REDIS.md "High availability").
 #   ops/sentinel.sh
