@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-targets=(decode entities datagram gate cookie redis_replies store_records replay)
+targets=(decode entities datagram gate cookie redis_replies store_records replay content redis_url config)
 jobs="${QBOT_JOBS:-2}"
 
 command -v clang++-14 >/dev/null || { echo "fuzz.sh: needs clang-14 and libclang-rt-14-dev (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }

@@ -10,6 +10,7 @@
 // Every call blocks on the network (up to the timeout): never the tick thread.
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <mutex>
 
@@ -166,6 +167,16 @@ class RedisStore final : public Store {
   std::atomic<std::uint64_t> result_retries_{0};
   StoreResult<RatingsRead> read_ratings(const MatchResult& result, const std::string& digest);
   StoreResult<bool> confirm_replicated(const MatchResult& result, bool applied_now);
+  // Results this store applied but WAIT did not confirm (the caller heard Io
+  // and keeps them journaled): when one comes back and is found applied,
+  // this store's own earlier write is being confirmed, so it counts as
+  // applied, not as a duplicate. The oldest are forgotten beyond the bound
+  // (then, like after a restart, a confirmation reads as a duplicate).
+  static constexpr std::size_t kMaxUnconfirmed = 1024;
+  std::mutex unconfirmed_mu_;
+  std::deque<MatchId> unconfirmed_;
+  void remember_unconfirmed(MatchId id);
+  bool forget_unconfirmed(MatchId id);  // true if it was there
 };
 
 }  // namespace qbot::server

@@ -1,6 +1,7 @@
 // Results and ratings on Redis: submit_result (read ratings, rate in C++,
 // commit by lua/submit_result.lua if nobody changed them meanwhile), rating
 // and results. Layout: docs/REDIS.md "Results and ratings".
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -148,20 +149,43 @@ StoreResult<RedisStore::RatingsRead> RedisStore::read_ratings(const MatchResult&
 /// many replicas acknowledged everything the primary holds up to now (a
 /// fence write, then WAIT, on the connection that read or wrote the
 /// marker). Otherwise Io: the caller keeps the result journaled and a later
-/// delivery finds it applied (a duplicate) and confirms it then.
+/// delivery finds it applied and confirms it then: true (applied) if this
+/// store wrote it (unconfirmed_), false (a duplicate) if it cannot know,
+/// e.g. after a restart.
 StoreResult<bool> RedisStore::confirm_replicated(const MatchResult& result, bool applied_now) {
   if (wait_replicas_ == 0) return applied_now;
+  // Found applied: ours if an earlier call of this store wrote it unconfirmed.
+  applied_now = forget_unconfirmed(result.match_id) || applied_now;
   const std::string want = std::to_string(wait_replicas_);
   auto r = run_pipeline({{"INCR", prefix_ + "fence"}, {"WAIT", want, kReplicaWaitMs}});
-  if (!r) return io_error<bool>(r.error());
+  if (!r) {
+    if (applied_now) remember_unconfirmed(result.match_id);
+    return io_error<bool>(r.error());
+  }
   const long long acked = (*r)[1].is_integer() ? (*r)[1].integer() : -1;
   if (acked < static_cast<long long>(wait_replicas_)) {
+    if (applied_now) remember_unconfirmed(result.match_id);
     return io_error<bool>(RedisError{"match " + std::to_string(result.match_id) + ": on the primary, but " +
                                          std::to_string(std::max(acked, 0LL)) + " of " + want +
                                          " replica(s) acknowledged within " + kReplicaWaitMs + " ms",
                                      false});
   }
   return applied_now;
+}
+
+void RedisStore::remember_unconfirmed(MatchId id) {
+  const std::lock_guard lock(unconfirmed_mu_);
+  if (std::find(unconfirmed_.begin(), unconfirmed_.end(), id) != unconfirmed_.end()) return;
+  if (unconfirmed_.size() == kMaxUnconfirmed) unconfirmed_.pop_front();
+  unconfirmed_.push_back(id);
+}
+
+bool RedisStore::forget_unconfirmed(MatchId id) {
+  const std::lock_guard lock(unconfirmed_mu_);
+  const auto it = std::find(unconfirmed_.begin(), unconfirmed_.end(), id);
+  if (it == unconfirmed_.end()) return false;
+  unconfirmed_.erase(it);
+  return true;
 }
 
 StoreResult<Rating> RedisStore::rating(AccountId account) {

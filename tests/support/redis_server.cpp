@@ -102,9 +102,11 @@ std::vector<std::uint64_t> RedisServer::match_ids() const {
   return ids;
 }
 
-std::string RedisServer::command(const std::vector<std::string>& args) const {
+std::string RedisServer::command(const std::vector<std::string>& args) const { return redis_command(port_, args); }
+
+std::string redis_command(std::uint16_t port, const std::vector<std::string>& args) {
   timeval tv{2, 0};
-  redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
+  redisContext* c = redisConnectWithTimeout("127.0.0.1", port, tv);
   if (c == nullptr || c->err) {
     if (c) redisFree(c);
     return "(connect error)";

@@ -51,4 +51,9 @@ class RedisServer {
   std::unique_ptr<Process> process_;
 };
 
+/// One command to the Redis (or Sentinel) on 127.0.0.1:port over a fresh
+/// connection, rendered as RedisServer::command does; "(connect error)" if
+/// nothing answers within 2 s.
+std::string redis_command(std::uint16_t port, const std::vector<std::string>& args);
+
 }  // namespace qbot::test
