@@ -26,36 +26,10 @@ using namespace std::chrono_literals;
 namespace {
 
 std::vector<std::string> drain_flags(const RedisServer& redis, const std::string& id, const std::string& journal) {
-  return {"--redis",
-          redis.url(),
-          "--token-secret",
-          "drain-test-fleet-secret",
-          "--server-id",
-          id,
-          "--region",
-          "local",
-          "--match-duration",
-          "12",
-          "--countdown",
-          "1",
-          "--results-time",
-          "1",
-          "--matchmaker-interval-ms",
-          "200",
-          "--connections-per-ip",
-          "1024",
-          "--max-unwelcomed-per-ip",
-          "1024",
-          "--match-join-timeout",
-          "5",
-          "--heartbeat-ms",
-          "500",
-          "--registry-ttl-ms",
-          "1500",
-          "--drain-timeout",
-          "60",
-          "--journal-dir",
-          journal};
+  std::vector<std::string> f{"--redis", redis.url(), "--drain-timeout", "60", "--journal-dir", journal};
+  const auto fleet = fast_fleet_flags(id, "drain-test-fleet-secret", 12);
+  f.insert(f.end(), fleet.begin(), fleet.end());
+  return f;
 }
 
 std::uint64_t unix_now_ms() {

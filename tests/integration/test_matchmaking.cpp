@@ -29,32 +29,9 @@ const std::string kSecret = "integration-test-fleet-secret";
 
 std::vector<std::string> fleet_flags(const RedisServer& redis, const std::string& id,
                                      std::vector<std::string> more = {}) {
-  std::vector<std::string> f{"--redis",
-                             redis.url(),
-                             "--token-secret",
-                             kSecret,
-                             "--server-id",
-                             id,
-                             "--region",
-                             "local",
-                             "--match-duration",
-                             "10",
-                             "--countdown",
-                             "1",
-                             "--results-time",
-                             "1",
-                             "--matchmaker-interval-ms",
-                             "200",
-                             "--connections-per-ip",
-                             "1024",
-                             "--max-unwelcomed-per-ip",
-                             "1024",
-                             "--match-join-timeout",
-                             "5",
-                             "--heartbeat-ms",
-                             "500",
-                             "--registry-ttl-ms",
-                             "1500"};
+  std::vector<std::string> f{"--redis", redis.url()};
+  const auto fleet = fast_fleet_flags(id, kSecret);
+  f.insert(f.end(), fleet.begin(), fleet.end());
   f.insert(f.end(), more.begin(), more.end());
   return f;
 }

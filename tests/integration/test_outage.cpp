@@ -37,34 +37,10 @@ const std::string kSecret = "outage-test-fleet-secret";
 using SteadyClock = std::chrono::steady_clock;
 
 std::vector<std::string> server_flags(const RedisServer& redis, const std::string& id, const std::string& journal) {
-  return {"--redis",
-          redis.url(),
-          "--token-secret",
-          kSecret,
-          "--server-id",
-          id,
-          "--region",
-          "local",
-          "--match-duration",
-          "10",
-          "--countdown",
-          "1",
-          "--results-time",
-          "1",
-          "--matchmaker-interval-ms",
-          "200",
-          "--connections-per-ip",
-          "1024",
-          "--max-unwelcomed-per-ip",
-          "1024",
-          "--match-join-timeout",
-          "5",
-          "--heartbeat-ms",
-          "500",
-          "--registry-ttl-ms",
-          "1500",
-          "--journal-dir",
-          journal};
+  std::vector<std::string> f{"--redis", redis.url(), "--journal-dir", journal};
+  const auto fleet = fast_fleet_flags(id, kSecret);
+  f.insert(f.end(), fleet.begin(), fleet.end());
+  return f;
 }
 
 double metric_or_zero(const ServerProcess& s, const std::string& sample) { return s.metric(sample).value_or(0); }

@@ -30,38 +30,12 @@ namespace {
 constexpr const char* kSecret = "sentinel-test-fleet-secret";
 
 std::vector<std::string> fleet_flags(const SentinelCluster& cluster, const std::string& id) {
-  return {"--redis-sentinel",
-          cluster.sentinel_list(),
-          "--redis-master",
-          SentinelCluster::kMaster,
-          "--redis-wait-replicas",
-          "1",
-          "--token-secret",
-          kSecret,
-          "--server-id",
-          id,
-          "--region",
-          "local",
-          "--match-duration",
-          "10",
-          "--countdown",
-          "1",
-          "--results-time",
-          "1",
-          "--matchmaker-interval-ms",
-          "200",
-          "--connections-per-ip",
-          "1024",
-          "--max-unwelcomed-per-ip",
-          "1024",
-          "--match-join-timeout",
-          "5",
-          "--heartbeat-ms",
-          "500",
-          "--registry-ttl-ms",
-          "1500",
-          "--journal-dir",
-          temp_dir("sentinel-journal-" + id)};
+  std::vector<std::string> f{"--redis-sentinel",       cluster.sentinel_list(),           "--redis-master",
+                             SentinelCluster::kMaster, "--redis-wait-replicas",           "1",
+                             "--journal-dir",          temp_dir("sentinel-journal-" + id)};
+  const auto fleet = fast_fleet_flags(id, kSecret);
+  f.insert(f.end(), fleet.begin(), fleet.end());
+  return f;
 }
 
 /// A metric summed over both servers; NaN (equal to nothing, so every

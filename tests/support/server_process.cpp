@@ -81,6 +81,34 @@ RunResult run_program(const std::string& program, std::vector<std::string> args,
   return r;
 }
 
+std::vector<std::string> fast_fleet_flags(const std::string& server_id, const std::string& token_secret,
+                                          int match_duration_s) {
+  return {"--token-secret",
+          token_secret,
+          "--server-id",
+          server_id,
+          "--region",
+          "local",
+          "--match-duration",
+          std::to_string(match_duration_s),
+          "--countdown",
+          "1",
+          "--results-time",
+          "1",
+          "--matchmaker-interval-ms",
+          "200",
+          "--connections-per-ip",
+          "1024",
+          "--max-unwelcomed-per-ip",
+          "1024",
+          "--match-join-timeout",
+          "5",
+          "--heartbeat-ms",
+          "500",
+          "--registry-ttl-ms",
+          "1500"};
+}
+
 std::optional<double> json_number(const std::string& json, const std::string& key) {
   const std::string needle = "\"" + key + "\":";
   const auto pos = json.find(needle);

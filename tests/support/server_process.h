@@ -47,6 +47,14 @@ RunResult run_program(const std::string& program, std::vector<std::string> args,
                       std::chrono::milliseconds timeout = std::chrono::seconds(120),
                       const std::string& stdin_file = "");
 
+/// The flags of a matchmade fleet's server that plays fast enough for a
+/// test (10 s matches, 1 s countdown and results, a matchmaking pass every
+/// 200 ms, heartbeats every 500 ms, registry entries for 1.5 s, generous
+/// per-IP limits for bots on loopback): everything but where Redis is and
+/// the journal, which each test adds.
+std::vector<std::string> fast_fleet_flags(const std::string& server_id, const std::string& token_secret,
+                                          int match_duration_s = 10);
+
 /// Reads a number field from a flat JSON object (our own reports).
 std::optional<double> json_number(const std::string& json, const std::string& key);
 
