@@ -118,6 +118,8 @@ struct Config {
   // Testing only
   std::uint32_t debug_stall_tick_after_s = 0;  // the tick loop stalls (as if stuck) this long after start; 0 = never
 
+  /// Redis holds the store, found by --redis or through --redis-sentinel (else: in memory).
+  bool uses_redis() const { return !redis.empty() || !redis_sentinel.empty(); }
   std::uint32_t packets_per_s_limit() const { return max_packets_per_s != 0 ? max_packets_per_s : 4 * tick_rate; }
 };
 

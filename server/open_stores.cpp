@@ -66,7 +66,7 @@ std::unique_ptr<Store> counted(std::unique_ptr<Store> inner, Metrics& metrics, c
 
 core::Result<Stores, std::string> open_stores(const Config& cfg, Metrics& metrics, const StoreClocks& clocks) {
   Stores stores;
-  if (cfg.redis.empty() && cfg.redis_sentinel.empty()) {
+  if (!cfg.uses_redis()) {
     // Wall-clock ms like Redis TIME: ticket ages and token expiry share one clock.
     auto memory =
         std::make_unique<MemoryStore>([unix_ms = clocks.unix_ms] { return std::chrono::milliseconds(unix_ms()); });
@@ -88,7 +88,7 @@ core::Result<Stores, std::string> open_stores(const Config& cfg, Metrics& metric
 }
 
 core::Result<bool, std::string> check_fleet_secret(const Config& cfg, Store& store) {
-  if (cfg.redis.empty() && cfg.redis_sentinel.empty()) return true;
+  if (!cfg.uses_redis()) return true;
   // registry_view, not live_servers: a server of another key writes entries
   // our key cannot verify, which live_servers leaves out.
   auto registry = store.registry_view();

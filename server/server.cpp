@@ -31,7 +31,7 @@ constexpr std::uint32_t kScoreboardPeriodMs = 5000;
 /// The fleet's token key. Without a secret, a random one: tokens then work
 /// only within this process (fine for one box, useless for a fleet).
 token::Key fleet_key(const Config& cfg) {
-  if ((cfg.token_secret.empty() || cfg.token_secret_is_random) && !cfg.redis.empty()) {
+  if ((cfg.token_secret.empty() || cfg.token_secret_is_random) && cfg.uses_redis()) {
     spdlog::warn(
         "no --token-secret: join/account tokens are signed with a random key and valid on this server only; servers "
         "sharing this Redis cannot host each other's matches (matchmakers keep them apart). Set the same "

@@ -2,7 +2,8 @@
 // Per-player jitter buffer of input commands (Fiedler / Overwatch style).
 // Inputs arrive with redundancy (the last N commands in every packet); the
 // buffer keeps each sequence once, holds at most `burst` commands ahead of
-// the simulation, and hands out exactly one command per tick. A client that
+// the simulation (plus one per tick the server owes when it runs late), and
+// hands out exactly one command per tick. A client that
 // floods inputs therefore cannot act more than once per tick.
 #include <cstddef>
 #include <cstdint>
@@ -38,7 +39,8 @@ class InputBuffer {
   std::uint32_t last_applied() const { return last_applied_; }
   std::size_t pending() const { return pending_.size(); }
   /// Commands that were waiting when next() was last called, the one it
-  /// took included (0..burst; 0 = it found none and repeated). Snapshots
+  /// took included (0..burst, more only after a push with a catch-up
+  /// allowance; 0 = it found none and repeated). Snapshots
   /// report it (Snapshot.input_queue) so the client can pace its sends.
   std::size_t waiting_at_take() const { return waiting_at_take_; }
   /// Commands this buffer will never hand out (wraps at 2^32): when a

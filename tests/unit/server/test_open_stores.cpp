@@ -78,3 +78,13 @@ TEST(CheckFleetSecret, AFleetOfAnotherKeyIsRefusedWhetherRedisIsFoundByUrlOrThro
   in_memory.redis.clear();
   EXPECT_TRUE(check_fleet_secret(in_memory, *store).ok()) << "no Redis: no fleet to join";
 }
+
+TEST(OpenStores, RedisIsInUseWhenFoundByUrlOrThroughSentinel) {
+  Config cfg;
+  EXPECT_FALSE(cfg.uses_redis());
+  cfg.redis_sentinel = "127.0.0.1:26379";
+  EXPECT_TRUE(cfg.uses_redis());
+  cfg.redis_sentinel.clear();
+  cfg.redis = "redis://127.0.0.1:6379";
+  EXPECT_TRUE(cfg.uses_redis());
+}
