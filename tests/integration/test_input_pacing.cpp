@@ -67,7 +67,9 @@ TEST(InputPacing, APacedClientLosesNoCommandThroughJitterAndAStall) {
   EXPECT_EQ(json_number(json, "input_stalls"), 4.0) << "every bot really stalled: " << json;
   // At least 3 s of snapshots per bot (a loaded host slows the handshakes).
   EXPECT_GT(json_number(json, "snapshots_received").value_or(0), 4 * 60 * 3.0) << json;
-  EXPECT_GT(json_number(json, "rtt_ms_p50").value_or(0), 100.0) << "the relay really added latency: " << json;
+  // Loopback alone measures ~1 ms; through the relay no round trip can be
+  // shorter than 2 x (60 - 15) = 90 ms (CI measured p50 exactly 100).
+  EXPECT_GE(json_number(json, "rtt_ms_p50").value_or(0), 90.0) << "the relay really added latency: " << json;
   EXPECT_EQ(json_number(json, "inputs_dropped"), 0.0) << "commands lost for good, as the bots heard: " << json;
   EXPECT_EQ(r.server_lost, 0.0) << "the server's own count agrees";
   std::printf(

@@ -69,5 +69,7 @@ TEST(Netcode, SixteenBotsFinishAMatchThroughLossAndLatency) {
   EXPECT_EQ(server.metric("qbot_matches_finished_total"), 1.0);
   // Prediction stays close: documented in the README (about 0.3 m at p99).
   EXPECT_LT(json_number(json, "prediction_error_p99").value_or(99), 1.0) << json;
-  EXPECT_GT(json_number(json, "rtt_ms_p50").value_or(0), 100.0) << "the relay really added latency: " << json;
+  // Loopback alone measures ~1 ms; through the relay no round trip can be
+  // shorter than 2 x (60 - 15) = 90 ms.
+  EXPECT_GE(json_number(json, "rtt_ms_p50").value_or(0), 90.0) << "the relay really added latency: " << json;
 }
