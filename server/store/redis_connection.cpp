@@ -33,10 +33,13 @@ core::Result<HostPort, std::string> ask_sentinel(const HostPort& sentinel, const
   std::unique_ptr<redisContext, void (*)(redisContext*)> owned(c, &redisFree);
   if (c->err != 0) return core::Err{sentinel.describe() + ": " + c->errstr};
   redisSetTimeout(c, tv);
+  ReplyLimits limits(c->reader);
   const char* argv[] = {"SENTINEL", "get-master-addr-by-name", master.c_str()};
   const std::size_t lens[] = {8, 23, master.size()};
-  RedisReply r(static_cast<redisReply*>(redisCommandArgv(c, 3, argv, lens)));
-  if (r.get() == nullptr) return core::Err{sentinel.describe() + ": no reply"};
+  RedisReply r(limits.command(c, 3, argv, lens));
+  if (r.get() == nullptr) {
+    return core::Err{sentinel.describe() + ": " + (limits.refused().empty() ? "no reply" : limits.refused())};
+  }
   if (!r.is_array() || r.size() != 2 || !reply::is_string(r.at(0)) || !reply::is_string(r.at(1))) {
     return core::Err{sentinel.describe() + ": does not know '" + master + "'"};
   }
@@ -95,6 +98,12 @@ RedisConnection::~RedisConnection() { drop(); }
 void RedisConnection::drop() {
   if (ctx_ != nullptr) redisFree(ctx_);
   ctx_ = nullptr;
+  limits_.reset();
+}
+
+std::string RedisConnection::read_error() const {
+  if (limits_ && !limits_->refused().empty()) return limits_->refused();
+  return ctx_ != nullptr && ctx_->err != 0 ? ctx_->errstr : "no reply";
 }
 
 core::Result<bool, RedisError> RedisConnection::ensure_connected() {
@@ -130,6 +139,7 @@ core::Result<bool, RedisError> RedisConnection::open(const HostPort& where) {
   redisSetTimeout(c, tv);
   redisEnableKeepAlive(c);
   ctx_ = c;
+  limits_ = std::make_unique<ReplyLimits>(c->reader);
   connected_to_ = where;
   const RedisUrl& url = endpoint_.url;
   if (!url.password.empty()) {
@@ -209,9 +219,9 @@ core::Result<RedisReply, RedisError> RedisConnection::run(std::span<const std::s
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  auto* raw = static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  redisReply* raw = limits_->command(ctx_, static_cast<int>(argv.size()), argv.data(), lens.data());
   if (raw == nullptr) {
-    RedisError e{std::string("I/O: ") + (ctx_->err ? ctx_->errstr : "no reply"), true};
+    RedisError e{"I/O: " + read_error(), true};
     drop();  // PITFALLS: a context with err set is dead
     return core::Err{e};
   }
@@ -250,8 +260,8 @@ core::Result<std::vector<RedisReply>, RedisError> RedisConnection::pipeline(
   bool stale = false;  // a reply said this node is not a usable primary
   for (std::size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
-      RedisError e{std::string("I/O: ") + (ctx_->err ? ctx_->errstr : "no reply"), true};
+    if (limits_->get_reply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      RedisError e{"I/O: " + read_error(), true};
       drop();
       return core::Err{e};
     }

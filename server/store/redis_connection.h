@@ -23,6 +23,7 @@
 
 #include "core/result.h"
 #include "server/store/redis_url.h"
+#include "server/store/reply_limits.h"
 
 struct redisContext;
 struct redisReply;
@@ -107,12 +108,15 @@ class RedisConnection {
   core::Result<bool, RedisError> check_role();
   /// The command on the open context; an error reply is a RedisError.
   core::Result<RedisReply, RedisError> run(std::span<const std::string_view> args);
+  /// What a failed read says: the bound a reply broke, or hiredis's error.
+  std::string read_error() const;
   void drop();
 
   RedisEndpoint endpoint_;
   std::chrono::milliseconds timeout_;
   Clock clock_;
   redisContext* ctx_ = nullptr;
+  std::unique_ptr<ReplyLimits> limits_;  // on ctx_'s reader; freed after it
   HostPort connected_to_;
   std::uint64_t next_recheck_ms_ = 0;
   std::size_t sentinel_ = 0;                                  // the sentinel that answered last: asked first next time
