@@ -17,10 +17,15 @@ class InputPacer {
  public:
   using Nanos = std::chrono::nanoseconds;
 
-  static constexpr double kTargetQueue = 1.25;  // commands waiting when the server's tick takes one
-  static constexpr double kSmoothing = 0.1;     // weight of each new report in the running mean
-  static constexpr double kGain = 0.03;         // interval stretch per command of error
-  static constexpr double kMaxStretch = 0.10;   // the interval stays within ±10 % of the tick
+  // Commands waiting when the server's tick takes one. The server gives each
+  // command its own tick (docs/PROTOCOL.md §9.1), so through jitter the
+  // queue reads 0, 1 or 2; a mean of 1.4 puts the sends about 13 ms ahead
+  // of need through ±15 ms, where a late command is rare and the next-but-one
+  // never waits.
+  static constexpr double kTargetQueue = 1.4;
+  static constexpr double kSmoothing = 0.1;    // weight of each new report in the running mean
+  static constexpr double kGain = 0.04;        // interval stretch per command of error
+  static constexpr double kMaxStretch = 0.10;  // the interval stays within ±10 % of the tick
 
   /// The first command is due at `now`; one per 1/tick_rate s after that
   /// (tick_rate 0 is taken as 60).

@@ -75,6 +75,9 @@ Metrics::Metrics(Registry& r)
       inputs_lost(counter(r, "qbot_inputs_lost_total",
                           "Input commands never applied: skipped for good (refused or lost, then out of the redundancy "
                           "window)")),
+      inputs_late(counter(r, "qbot_inputs_late_total",
+                          "Input commands taken after their tick: applied a tick late or folded into the next "
+                          "(module press kept)")),
       snapshots_full(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "full")),
       snapshots_delta(labelled(r, "qbot_snapshots_sent_total", "Snapshots sent", "kind", "delta")),
       store_jobs_dropped(

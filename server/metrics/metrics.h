@@ -51,6 +51,7 @@ class Metrics {
   prometheus::Counter& inputs_dropped_duplicate;  // redundant copies / already applied
   prometheus::Counter& inputs_dropped_burst;      // copies beyond the burst allowance (a later one may fit)
   prometheus::Counter& inputs_lost;               // commands never applied (InputBuffer::lost)
+  prometheus::Counter& inputs_late;               // taken after their tick (InputBuffer::late)
   prometheus::Counter& snapshots_full;
   prometheus::Counter& snapshots_delta;
   /// Store operations that failed, and hostile records they skipped, by

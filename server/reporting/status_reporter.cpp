@@ -36,6 +36,7 @@ StatusReporter::StatusReporter(const Config& cfg, Metrics& metrics, net::NetWork
 // ---------------------------------------------------------------------------
 void StatusReporter::publish(const TickCounts& c, std::uint64_t tick) {
   metrics_.inputs_applied.Increment(static_cast<double>(c.inputs_applied));
+  metrics_.inputs_late.Increment(static_cast<double>(c.inputs_late));
   metrics_.snapshots_full.Increment(static_cast<double>(c.snapshots_full));
   metrics_.snapshots_delta.Increment(static_cast<double>(c.snapshots_delta));
   metrics_.packets_out.Increment(static_cast<double>(c.snapshots_full + c.snapshots_delta));

@@ -29,22 +29,73 @@ InputBuffer::PushResult InputBuffer::push(std::span<const sim::Command> cmds, st
     newest_seen_ = c.sequence;
     r.accepted += 1;
   }
+  if (r.accepted > 0) place(newest_seen_, capacity);
   return r;
 }
 
-sim::Command InputBuffer::next(bool& fresh) {
-  waiting_at_take_ = pending_.size();
-  if (pending_.empty()) {
-    fresh = false;
-    sim::Command repeat = last_;
-    repeat.buttons = static_cast<std::uint8_t>(repeat.buttons & ~sim::kUseModule);
-    return repeat;
+// A packet's arrival, in ticks, is the take it can first be used by
+// (takes_). Anchoring on the earliest of kAnchorSamples packets relative to
+// their numbers sets the offset low: at first some commands are late (and
+// folded) rather than a whole tick waiting, and the client's pacing, told by
+// input_queue, moves its sends earlier until they are on time.
+void InputBuffer::place(std::uint32_t newest, std::size_t capacity) {
+  const std::int64_t at = takes_ - static_cast<std::int64_t>(newest);  // the offset if due at the next take
+  if (offset_) {
+    const std::int64_t due = static_cast<std::int64_t>(newest) + *offset_;
+    if (due >= takes_ - kReanchorTicks && due <= takes_ + static_cast<std::int64_t>(capacity)) return;
+    offset_.reset();  // a stall, or a jump in numbering: find the stream's ticks again
+    sampled_ = 0;
+    reanchors_ += 1;
   }
+  samples_[sampled_++] = at;
+  if (sampled_ == kAnchorSamples) offset_ = *std::min_element(samples_.begin(), samples_.end());
+}
+
+sim::Command InputBuffer::next(bool& fresh) {
+  const std::int64_t take = takes_++;
+  if (!offset_) {
+    // Not anchored: in order, one per tick.
+    waiting_at_take_ = pending_.size();
+    if (pending_.empty()) return repeat_last(fresh);
+    const sim::Command c = pending_.front();
+    pending_.pop_front();
+    return apply(c, fresh);
+  }
+  const std::int64_t due = take - *offset_;  // the sequence this tick is for
+  std::optional<sim::Command> newest_late;
+  std::uint8_t late_presses = 0;
+  while (!pending_.empty() && static_cast<std::int64_t>(pending_.front().sequence) < due) {
+    newest_late = pending_.front();
+    late_presses = static_cast<std::uint8_t>(late_presses | (pending_.front().buttons & sim::kUseModule));
+    pending_.pop_front();
+    late_ += 1;
+  }
+  waiting_at_take_ = pending_.size();
+  sim::Command c;
+  if (!pending_.empty() && static_cast<std::int64_t>(pending_.front().sequence) == due) {
+    c = pending_.front();
+    pending_.pop_front();
+  } else if (newest_late) {
+    c = *newest_late;  // its own tick repeated the one before; it stands in for this one
+  } else {
+    return repeat_last(fresh);
+  }
+  c.buttons = static_cast<std::uint8_t>(c.buttons | late_presses);
+  return apply(c, fresh);
+}
+
+sim::Command InputBuffer::repeat_last(bool& fresh) {
+  fresh = false;
+  sim::Command repeat = last_;
+  repeat.buttons = static_cast<std::uint8_t>(repeat.buttons & ~sim::kUseModule);
+  return repeat;
+}
+
+sim::Command InputBuffer::apply(sim::Command c, bool& fresh) {
   fresh = true;
-  last_ = pending_.front();
-  pending_.pop_front();
-  last_applied_ = last_.sequence;
-  return last_;
+  last_ = c;
+  last_applied_ = c.sequence;
+  return c;
 }
 
 }  // namespace qbot::server

@@ -65,6 +65,7 @@ TickCounts ArenaStepper::take_counts() {
   TickCounts c;
   for (auto& lane : lanes_) {
     c.inputs_applied += lane->counts.inputs_applied;
+    c.inputs_late += lane->counts.inputs_late;
     c.snapshots_full += lane->counts.snapshots_full;
     c.snapshots_delta += lane->counts.snapshots_delta;
     lane->counts = {};
@@ -84,8 +85,10 @@ void ArenaStepper::simulate(ArenaWork& work, Lane& lane) {
     lane.sessions.push_back(s);
     if (s == nullptr) continue;
     bool fresh = false;
+    const std::uint32_t late_before = s->inputs.late();
     const sim::Command cmd = s->inputs.next(fresh);
     lane.counts.inputs_applied += fresh ? 1 : 0;
+    lane.counts.inputs_late += s->inputs.late() - late_before;
     lane.commands.push_back({p.entity, cmd});
   }
   work.out.events.clear();

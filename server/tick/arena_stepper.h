@@ -29,6 +29,7 @@ namespace qbot::server {
 /// (Prometheus counters are atomics: too costly a thousand times a tick).
 struct TickCounts {
   std::uint64_t inputs_applied = 0;
+  std::uint64_t inputs_late = 0;  // taken after their tick (InputBuffer::late)
   std::uint64_t snapshots_full = 0;
   std::uint64_t snapshots_delta = 0;
 };

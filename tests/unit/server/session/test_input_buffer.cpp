@@ -158,3 +158,127 @@ TEST(InputBuffer, ACatchUpAllowanceTakesOneMoreCommandPerOwedTickAndNoMore) {
   EXPECT_EQ(r.overflow, 1u) << "no allowance left over";
   EXPECT_EQ(b.pending(), 3u);
 }
+
+namespace {
+/// One packet per tick, as a paced client sends: the newest command `s` and
+/// the 3 before it, pushed before the tick that takes it.
+InputBuffer::PushResult send_paced(InputBuffer& b, std::uint32_t s) { return b.push(seqs(s > 3 ? s - 3 : 1, s)); }
+
+/// Anchors `b` on commands 1..4, one per tick, each pushed just before its
+/// tick; returns after the tick that took 4.
+void anchor_one_per_tick(InputBuffer& b) {
+  bool fresh = false;
+  for (std::uint32_t s = 1; s <= InputBuffer::kAnchorSamples; ++s) {
+    send_paced(b, s);
+    ASSERT_EQ(b.next(fresh).sequence, s);
+  }
+}
+}  // namespace
+
+TEST(InputBuffer, ALateCommandIsFoldedIntoTheNextTickAndLaterCommandsKeepTheirOwnTicks) {
+  InputBuffer b(3);
+  anchor_one_per_tick(b);
+  bool fresh = false;
+  // 5 is late: its tick repeats 4.
+  Command repeated = b.next(fresh);
+  EXPECT_FALSE(fresh);
+  EXPECT_EQ(repeated.sequence, 4u);
+  EXPECT_EQ(b.waiting_at_take(), 0u);
+  // 5 (with a module press) and 6 arrive together before 6's tick: 6 is
+  // taken on its own tick, carrying 5's press; 5 counts late, not lost.
+  auto five_six = seqs(3, 6);
+  five_six[2].buttons = qbot::sim::kUseModule;
+  b.push(five_six);
+  const Command six = b.next(fresh);
+  EXPECT_TRUE(fresh);
+  EXPECT_EQ(six.sequence, 6u);
+  EXPECT_EQ(six.buttons, qbot::sim::kUseModule) << "the late command's press still acts";
+  EXPECT_EQ(b.waiting_at_take(), 1u) << "the queue did not grow by the late one";
+  EXPECT_EQ(b.late(), 1u);
+  EXPECT_EQ(b.lost(), 0u);
+  // And the stream stays on its ticks: 7 next tick, with one waiting.
+  send_paced(b, 7);
+  EXPECT_EQ(b.next(fresh).sequence, 7u);
+  EXPECT_EQ(b.waiting_at_take(), 1u);
+}
+
+TEST(InputBuffer, ALateCommandAloneIsAppliedOneTickLateWithoutShiftingTheStream) {
+  InputBuffer b(3);
+  anchor_one_per_tick(b);
+  bool fresh = false;
+  b.next(fresh);  // 5's tick: nothing, repeats
+  send_paced(b, 5);
+  const Command five = b.next(fresh);  // 6's tick: 6 has not come; 5 stands in
+  EXPECT_TRUE(fresh);
+  EXPECT_EQ(five.sequence, 5u);
+  EXPECT_EQ(b.waiting_at_take(), 0u) << "nothing for this tick or later";
+  send_paced(b, 6);
+  send_paced(b, 7);
+  const Command seven = b.next(fresh);  // 7's tick: 6 is late and folded, 7 on time
+  EXPECT_EQ(seven.sequence, 7u);
+  EXPECT_EQ(b.late(), 2u);
+  EXPECT_EQ(b.last_applied(), 7u);
+}
+
+TEST(InputBuffer, AnchoringTakesTheEarliestOfItsSamplesSoTheOthersAreLateNeverWaiting) {
+  InputBuffer b(3);
+  bool fresh = false;
+  // 1, 2 and 4 arrive just in time for their ticks; 3 a tick early
+  // (right after 2).
+  send_paced(b, 1);
+  EXPECT_EQ(b.next(fresh).sequence, 1u);
+  b.push(seqs(1, 2));
+  b.push(seqs(1, 3));
+  EXPECT_EQ(b.next(fresh).sequence, 2u);
+  EXPECT_EQ(b.next(fresh).sequence, 3u);  // not anchored yet: in order
+  send_paced(b, 4);                       // 4th sample: anchored on 3's arrival
+  // On 3's anchor every command is due a tick earlier than 1, 2 and 4 came:
+  // 4's tick is past, and 4 stands in for 5's tick.
+  EXPECT_EQ(b.next(fresh).sequence, 4u);
+  EXPECT_EQ(b.late(), 1u);
+  // 5 and 6 come together: 5 is late and folded, 6 is on its own tick.
+  send_paced(b, 5);
+  send_paced(b, 6);
+  EXPECT_EQ(b.next(fresh).sequence, 6u);
+  EXPECT_EQ(b.waiting_at_take(), 1u);
+  EXPECT_EQ(b.late(), 2u);
+  EXPECT_EQ(b.lost(), 0u);
+  // A client sending a tick earlier from here (its pacing, told input_queue)
+  // is on time: 7 and 8 arrive before 7's tick, and 8 waits for its own.
+  send_paced(b, 7);
+  send_paced(b, 8);
+  EXPECT_EQ(b.next(fresh).sequence, 7u);
+  EXPECT_EQ(b.waiting_at_take(), 2u);
+  EXPECT_EQ(b.next(fresh).sequence, 8u);
+  EXPECT_EQ(b.late(), 2u);
+}
+
+TEST(InputBuffer, AStallStartsTheAnchoringAgainAndThePacedStreamLosesNothing) {
+  InputBuffer b(3);
+  anchor_one_per_tick(b);
+  bool fresh = false;
+  for (int i = 0; i < 12; ++i) b.next(fresh);  // the client stalled for 12 ticks
+  EXPECT_FALSE(fresh);
+  // It resumes one per tick with 5: far behind its old ticks, so the buffer
+  // anchors again and takes it now instead of folding every command.
+  for (std::uint32_t s = 5; s <= 20; ++s) {
+    send_paced(b, s);
+    EXPECT_EQ(b.next(fresh).sequence, s);
+    EXPECT_TRUE(fresh);
+  }
+  EXPECT_EQ(b.reanchors(), 1u);
+  EXPECT_EQ(b.late(), 0u);
+  EXPECT_EQ(b.lost(), 0u);
+}
+
+TEST(InputBuffer, AJumpInNumberingDoesNotMakeTheBufferWaitForItsTick) {
+  InputBuffer b(3);
+  anchor_one_per_tick(b);
+  bool fresh = false;
+  // 1000 would be due 996 ticks from now: the buffer anchors again instead.
+  b.push(seqs(1000, 1000));
+  EXPECT_EQ(b.next(fresh).sequence, 1000u);
+  EXPECT_TRUE(fresh);
+  EXPECT_EQ(b.reanchors(), 1u);
+  EXPECT_EQ(b.lost(), InputBuffer::kMaxCountedGap);
+}
