@@ -247,14 +247,18 @@ constexpr int kMatches = 4;
 TEST(VanishedBot, BotsWhoseGarageWasWipedBuildTheirBotAgainAndPlayOn) {
   OutageFleet fleet("vanished");
   constexpr int kFew = 16;
-  fleet.start_bots(kFew, 2, 120);
+  // 3 matches each: when the first match has finished, every bot still has
+  // a match to queue for after the wipe (with 2, the last queued bots could
+  // be matched before it and never meet the refusal).
+  constexpr int kEach = 3;
+  fleet.start_bots(kFew, kEach, 150);
   ASSERT_NO_FATAL_FAILURE(wait_for_busy_fleet(fleet));
   fleet.redis().flushall();
   const auto exit_code = fleet.wait_bots(180s);
   ASSERT_TRUE(exit_code.has_value()) << "the headless run did not end";
   EXPECT_EQ(*exit_code, 0) << fleet.bots_log();
   const std::string json = fleet.report();
-  EXPECT_EQ(json_number(json, "matches_played"), kFew * 2) << json;
+  EXPECT_EQ(json_number(json, "matches_played"), kFew * kEach) << json;
   EXPECT_GE(json_number(json, "bots_recreated").value_or(0), 1.0) << json;
   EXPECT_GE(json_number(json, "queue_refusals").value_or(0), json_number(json, "bots_recreated").value_or(0))
       << "a bot is built again only after a refusal";
