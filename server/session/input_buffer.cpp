@@ -53,15 +53,14 @@ void InputBuffer::place(std::uint32_t newest, std::size_t capacity) {
 
 sim::Command InputBuffer::next(bool& fresh) {
   const std::int64_t take = takes_++;
-  if (!offset_) {
-    // Not anchored: in order, one per tick.
-    waiting_at_take_ = pending_.size();
-    if (pending_.empty()) return repeat_last(fresh);
-    const sim::Command c = pending_.front();
-    pending_.pop_front();
-    return apply(c, fresh);
+  // The sequence this tick is for. Not anchored: the oldest waiting (in
+  // order, one per tick), so nothing below is late.
+  std::int64_t due = 0;
+  if (offset_) {
+    due = take - *offset_;
+  } else if (!pending_.empty()) {
+    due = pending_.front().sequence;
   }
-  const std::int64_t due = take - *offset_;  // the sequence this tick is for
   std::optional<sim::Command> newest_late;
   std::uint8_t late_presses = 0;
   while (!pending_.empty() && static_cast<std::int64_t>(pending_.front().sequence) < due) {
